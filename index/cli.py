@@ -1,0 +1,192 @@
+"""The `index` command line: argument parsing only; the work is done by the library."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from .corpus import CorpusError, load_corpus
+from .settings import Settings
+from .embedder import ModelUnavailable
+from .store import IndexUnavailable, check_status
+
+Handler = Callable[[argparse.Namespace, Settings], int]
+
+
+def _progress_bar(total: int) -> Callable[[int], None]:
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, unit="text", desc="embedding", disable=total == 0, file=sys.stderr)
+
+    def advance(count: int) -> None:
+        bar.update(count)
+        if bar.n >= total:
+            bar.close()
+
+    return advance
+
+
+def cmd_index_rebuild(args: argparse.Namespace, settings: Settings) -> int:
+    from .build import rebuild
+
+    report = rebuild(settings, full=args.full, progress=_progress_bar)
+    print(report.summary())
+    return 0
+
+
+def cmd_index_status(args: argparse.Namespace, settings: Settings) -> int:
+    status = corpus_status(settings)
+    if args.json:
+        print(json.dumps(status.as_dict()))
+    else:
+        print(f"{status.state}: {status.reason}")
+    return 0 if status.ok else 1
+
+
+def _engine(settings: Settings):
+    from .engine import Engine
+
+    return Engine.open(settings)
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from .textview import answer_text
+
+    engine = _engine(settings)
+    answers = engine.answer_many(args.questions, k=args.k, article=args.article)
+    for answer in answers:
+        if args.json:
+            print(json.dumps(answer.as_dict(), ensure_ascii=False))
+        else:
+            print(answer_text(answer), end="\n\n")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from .evaluate import evaluate, read_cases
+
+    cases = read_cases(args.file)
+    report = evaluate(_engine(settings), cases)
+    print(json.dumps(report.as_dict(), ensure_ascii=False) if args.json else report.summary())
+    return 0
+
+
+def cmd_quotes(args: argparse.Namespace, settings: Settings) -> int:
+    from .loaded import load_index
+    from .speakers import SpeakerDirectory
+
+    directory = SpeakerDirectory(load_index(settings.index_dir).quotes)
+    quotes = directory.quotes_by(args.speaker)
+    if args.direct_only:
+        quotes = [q for q in quotes if q["kind"] == "direct"]
+    for quote in quotes:
+        if args.json:
+            fields = ("speaker", "aliases", "text", "article", "paragraph", "kind")
+            print(json.dumps({name: quote[name] for name in fields}, ensure_ascii=False))
+        else:
+            print(f"[{quote['article']} ¶{quote['paragraph']}] {quote['speaker'] or '(unattributed)'}"
+                  f" ({quote['kind']}): {quote['text']}")
+    if not quotes and not args.json:
+        print(f"no quotations{' by ' + args.speaker if args.speaker else ''}")
+    return 0
+
+
+def cmd_speakers(args: argparse.Namespace, settings: Settings) -> int:
+    from .loaded import load_index
+    from .speakers import SpeakerDirectory
+
+    for speaker in SpeakerDirectory(load_index(settings.index_dir).quotes).speakers():
+        if args.json:
+            print(json.dumps(speaker, ensure_ascii=False))
+        else:
+            aliases = f" (also: {', '.join(speaker['aliases'])})" if speaker["aliases"] else ""
+            print(f"{speaker['count']:4d}  {speaker['speaker']}{aliases}")
+    return 0
+
+
+def corpus_status(settings: Settings):
+    """The index's status against the corpus as it is on disk now."""
+    from .store import STALE, Status
+
+    try:
+        hashes = {a.id: a.content_hash for a in load_corpus(settings.corpus_dir)}
+    except CorpusError as error:
+        return Status(STALE, f"the corpus has errors: {error}", str(settings.index_dir))
+    return check_status(settings.index_dir, hashes, settings.model)
+
+
+def add_index_commands(subparsers: argparse._SubParsersAction) -> None:
+    """Register the retrieval commands; the bot's command line adds its own beside them."""
+    index = subparsers.add_parser("index", help="build and check the search index")
+    index_commands = index.add_subparsers(dest="index_command", required=True)
+    rebuild = index_commands.add_parser("rebuild", help="embed changed articles and publish the index")
+    rebuild.add_argument("--full", action="store_true", help="re-embed every article")
+    rebuild.set_defaults(handler=cmd_index_rebuild)
+    status = index_commands.add_parser("status", help="fresh, stale, missing, corrupt or model mismatch")
+    status.add_argument("--json", action="store_true", help="print one JSON object")
+    status.set_defaults(handler=cmd_index_status)
+
+    ask = subparsers.add_parser("ask", help="answer questions by quoting the articles")
+    ask.add_argument("questions", nargs="+", metavar="QUESTION")
+    ask.add_argument("--json", action="store_true", help="one JSON object per question, one per line")
+    ask.add_argument("-k", type=int, default=None, help="passages to quote (default: ARTICLEBOT_ANSWER_K)")
+    ask.add_argument("--article", help="only this article id")
+    ask.set_defaults(handler=cmd_ask)
+
+    evaluation = subparsers.add_parser("eval", help="score the engine on a JSONL question file")
+    evaluation.add_argument("file", type=Path)
+    evaluation.add_argument("--json", action="store_true")
+    evaluation.set_defaults(handler=cmd_eval)
+
+    quotes = subparsers.add_parser("quotes", help="list attributed quotations")
+    quotes.add_argument("--speaker", help="only this speaker (any alias, case-insensitive)")
+    quotes.add_argument("--direct-only", action="store_true", help="leave out indirect speech")
+    quotes.add_argument("--json", action="store_true")
+    quotes.set_defaults(handler=cmd_quotes)
+
+    speakers = subparsers.add_parser("speakers", help="list speakers with aliases and counts")
+    speakers.add_argument("--json", action="store_true")
+    speakers.set_defaults(handler=cmd_speakers)
+
+
+def build_parser(prog: str = "python -m index") -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]:
+    parser = argparse.ArgumentParser(prog=prog, description="Quote news articles to answer questions.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    subparsers = parser.add_subparsers(dest="command", required=True)
+    add_index_commands(subparsers)
+    return parser, subparsers
+
+
+def run(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> int:
+    args = parser.parse_args(argv)
+    settings = Settings()
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else settings.log_level.upper(),
+        force=True,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    for noisy in ("faiss", "sentence_transformers", "transformers", "httpx", "huggingface_hub", "bm25s"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
+    try:
+        return args.handler(args, settings)
+    except CorpusError as error:
+        print(f"error: the corpus has bad files; nothing was changed:\n{error}", file=sys.stderr)
+        return 2
+    except IndexUnavailable as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except (ModelUnavailable, ValueError, KeyError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser, _ = build_parser()
+    return run(parser, argv)

@@ -1,0 +1,52 @@
+"""Question-type cues: what kind of text an answer to a question would contain."""
+
+from __future__ import annotations
+
+import re
+
+_QUANTITY_QUESTION = re.compile(
+    r"\b(how (many|much|long|old|far|big|large|often)|what (share|percent(age)?|proportion|number|"
+    r"fraction|amount|price|sum)|how many)\b",
+    re.IGNORECASE,
+)
+_TIME_QUESTION = re.compile(r"\b(when|what (year|date|day|month|time)|since when)\b", re.IGNORECASE)
+_PERSON_QUESTION = re.compile(r"^\s*(who|whom|whose)\b", re.IGNORECASE)
+
+_NUMBER_WORDS = (
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
+    r"hundred|thousand|million|billion|trillion|dozen|half|percent|per cent|majority|minority"
+)
+_QUANTITY = re.compile(
+    rf"(\d|%|[$€£¥]|\b({_NUMBER_WORDS})s?\b|\b\w+-(day|week|month|year)s?-old\b)", re.IGNORECASE
+)
+_MONTHS = (
+    r"January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+)
+_TIME = re.compile(
+    rf"\b((1[89]|20)\d\d|{_MONTHS}|yesterday|today|last (week|month|year)|earlier this (week|month|year)|"
+    r"(days?|weeks?|months?|years?) ago)\b"
+)
+# A capitalised word pair not at a sentence start: a person's or body's name.
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+")
+
+
+def question_kind(question: str) -> str | None:
+    if _QUANTITY_QUESTION.search(question):
+        return "quantity"
+    if _TIME_QUESTION.search(question):
+        return "time"
+    if _PERSON_QUESTION.search(question):
+        return "person"
+    return None
+
+
+def cue_matches(kind: str | None, sentence: str) -> bool:
+    """Whether a sentence holds the kind of fact the question asks for."""
+    if kind == "quantity":
+        return bool(_QUANTITY.search(sentence))
+    if kind == "time":
+        return bool(_TIME.search(sentence))
+    if kind == "person":
+        return bool(_NAME.search(sentence))
+    return False

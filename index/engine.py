@@ -1,0 +1,208 @@
+"""The answer engine: which passages answer a question, which sentence to highlight, or decline.
+
+Scores from the dense model (sentences, paragraphs, and sentences with the one before
+them) and from BM25 (sentences and paragraphs) are fused per sentence, then per paragraph;
+question-type cues and named speakers add small, bounded boosts.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .answer import Answer, QuotedPassage
+from .cues import cue_matches, question_kind
+from .embedder import Embedder
+from .loaded import LoadedIndex, load_index
+from .passages import CAPTION
+from .settings import Settings
+from .speakers import SpeakerDirectory
+from .store import MODEL_MISMATCH, IndexUnavailable, read_manifest
+
+log = logging.getLogger(__name__)
+
+MAX_QUESTION_CHARS = 1000
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How the signals are fused. Chosen by measurement (see bench/quality and README)."""
+
+    context: float = 0.9  # a context unit counts a little less than the sentence alone
+    sentence_bm25: float = 0.25
+    paragraph_dense: float = 0.3
+    paragraph_bm25: float = 0.15
+    cue: float = 0.08
+    speaker: float = 0.1
+    candidates: int = 1000
+
+
+class Engine:
+    """Answers questions from a loaded index; safe to call from several threads at once."""
+
+    def __init__(self, index: LoadedIndex, embedder: Embedder, settings: Settings,
+                 weights: Weights | None = None):
+        self.index = index
+        self.embedder = embedder
+        self.settings = settings
+        self.weights = weights or Weights()
+        self.speakers = SpeakerDirectory(index.quotes)
+        self._reload_lock = threading.Lock()
+
+    @classmethod
+    def open(cls, settings: Settings, embedder: Embedder | None = None) -> Engine:
+        index = load_index(settings.index_dir)
+        if index.model_name != settings.model:
+            raise IndexUnavailable(
+                MODEL_MISMATCH, f"index built with {index.model_name!r}, settings ask for {settings.model!r}"
+            )
+        return cls(index, embedder or Embedder(settings.model, settings.torch_threads), settings)
+
+    def reload_if_changed(self) -> bool:
+        """Pick up a newly published index; returns True when a new one was loaded."""
+        try:
+            manifest = read_manifest(self.settings.index_dir.resolve())
+        except IndexUnavailable:
+            return False
+        if manifest.get("built_at") == self.index.manifest.get("built_at") and \
+                self.settings.index_dir.resolve() == self.index.path:
+            return False
+        with self._reload_lock:
+            fresh = load_index(self.settings.index_dir)
+            if fresh.model_name != self.embedder.model_name:
+                raise IndexUnavailable(MODEL_MISMATCH, f"new index uses {fresh.model_name!r}")
+            self.index, self.speakers = fresh, SpeakerDirectory(fresh.quotes)
+        log.info("loaded new index from %s", fresh.path)
+        return True
+
+    def answer(self, question: str, k: int | None = None, article: str | None = None) -> Answer:
+        return self.answer_many([question], k=k, article=article)[0]
+
+    def answer_many(self, questions: Sequence[str], k: int | None = None,
+                    article: str | None = None) -> list[Answer]:
+        """Answer several questions with one call to the model."""
+        k = k or self.settings.answer_k
+        cleaned = [clean_question(q) for q in questions]
+        index = self.index  # one index for the whole call, even if a reload happens meanwhile
+        if article is not None and article not in index.articles:
+            raise KeyError(f"no article {article!r}")
+        texts = [q for q in cleaned if q]
+        vectors = self.embedder.encode(texts) if texts else None
+        answers, row = [], 0
+        for question in cleaned:
+            if not question:
+                answers.append(Answer(question, False))
+                continue
+            answers.append(self._answer_one(index, question, vectors[row], k, article))
+            row += 1
+        return answers
+
+    def _answer_one(self, index: LoadedIndex, question: str, vector: np.ndarray, k: int,
+                    article: str | None) -> Answer:
+        scored = score_question(index, self.speakers, question, vector, self.weights, article)
+        if scored is None or scored.relevance < self.settings.min_relevance:
+            return Answer(question, False)
+        passages = self._passages(index, scored)
+        return Answer(question, True, tuple(passages[:k]), tuple(passages[k:k + 3 * k]))
+
+    def _passages(self, index: LoadedIndex, scored: Scored) -> list[QuotedPassage]:
+        order = np.argsort(-scored.paragraph, kind="stable")
+        chosen: list[int] = []
+        for row in order:
+            if scored.paragraph[row] <= 0 or len(chosen) >= 12:
+                break
+            paragraph = index.paragraphs[row]
+            if paragraph["kind"] == CAPTION and paragraph.get("restates") is not None:
+                # Quote the body paragraph that the caption restates instead of the caption.
+                body_row = index.paragraph_row[(paragraph["article"], paragraph["restates"])]
+                scored.paragraph[body_row] = max(scored.paragraph[body_row], scored.paragraph[row])
+                row = body_row
+            if row not in chosen:
+                chosen.append(int(row))
+        return [self._quote(index, scored, row) for row in chosen]
+
+    def _quote(self, index: LoadedIndex, scored: Scored, row: int) -> QuotedPassage:
+        paragraph = index.paragraphs[row]
+        rows = index.sentence_rows_of[row]
+        best = max(rows, key=lambda s: scored.sentence[s])
+        sentence = index.sentences[best]
+        article = index.articles[paragraph["article"]]
+        speaker = self.speakers.speaker_at(paragraph["article"], paragraph["number"],
+                                           paragraph["start"] + sentence.start,
+                                           paragraph["start"] + sentence.end)
+        return QuotedPassage(
+            article=paragraph["article"],
+            title=article.get("title"),
+            paragraph=paragraph["number"],
+            text=paragraph["text"],
+            highlights=((sentence.start, sentence.end),),
+            score=float(scored.paragraph[row]),
+            kind=paragraph["kind"],
+            speaker=speaker,
+            url=article.get("url"),
+        )
+
+
+def clean_question(question: str) -> str:
+    """Trim, fold whitespace and cap the length; mentions and markdown are plain words here."""
+    return " ".join(question.split())[:MAX_QUESTION_CHARS]
+
+
+@dataclass
+class Scored:
+    sentence: np.ndarray
+    paragraph: np.ndarray
+    relevance: float
+
+
+def score_question(index: LoadedIndex, speakers: SpeakerDirectory, question: str, vector: np.ndarray,
+                   weights: Weights, article: str | None = None) -> Scored | None:
+    if not index.sentences:
+        return None
+    sims, ids = index.vectors.search(vector[None, :], weights.candidates)
+    sims, ids = sims[0], ids[0]
+    keep = ids >= 0
+    sims, ids = sims[keep], ids[keep]
+    n_sentences, n_paragraphs = len(index.sentences), len(index.paragraphs)
+
+    dense_sentence = np.zeros(n_sentences, np.float32)
+    dense_paragraph = np.zeros(n_paragraphs, np.float32)
+    kinds = index.unit_kind[ids]
+    weighted = np.where(kinds >= 2, sims * weights.context, sims).astype(np.float32)
+    sentence_ids = index.unit_sentence[ids]
+    on_sentence = sentence_ids >= 0
+    np.maximum.at(dense_sentence, sentence_ids[on_sentence], weighted[on_sentence])
+    np.maximum.at(dense_paragraph, index.unit_paragraph[ids], weighted)
+
+    sentence_bm25 = _normalised(index.sentence_bm25.scores(question))
+    paragraph_bm25 = _normalised(index.paragraph_bm25.scores(question))
+
+    kind = question_kind(question)
+    cue = np.zeros(n_sentences, np.float32)
+    if kind:
+        cue = np.fromiter((cue_matches(kind, s.text) for s in index.sentences), np.float32, n_sentences)
+    speaker_boost = speakers.boost_for(question, index)
+
+    sentence_score = (dense_sentence + weights.sentence_bm25 * sentence_bm25 + weights.cue * cue
+                      + weights.speaker * speaker_boost)
+    paragraph_of_sentence = np.fromiter((s.paragraph for s in index.sentences), np.int64, n_sentences)
+    best_sentence = np.full(n_paragraphs, -np.inf, np.float32)
+    np.maximum.at(best_sentence, paragraph_of_sentence, sentence_score)
+    paragraph_score = (best_sentence + weights.paragraph_dense * dense_paragraph
+                       + weights.paragraph_bm25 * paragraph_bm25)
+    if article is not None:
+        outside = np.fromiter((p["article"] != article for p in index.paragraphs), bool, n_paragraphs)
+        paragraph_score[outside] = -np.inf
+    relevance = float(np.max(dense_sentence)) if article is None else float(
+        np.max(np.where(outside[paragraph_of_sentence], 0, dense_sentence))
+    )
+    return Scored(sentence_score, paragraph_score, relevance)
+
+
+def _normalised(scores: np.ndarray) -> np.ndarray:
+    top = float(scores.max()) if scores.size else 0.0
+    return scores / top if top > 0 else scores

@@ -1,0 +1,33 @@
+"""BM25 keyword scoring (bm25s) over any list of texts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import bm25s
+import numpy as np
+import Stemmer
+
+
+class Bm25:
+    def __init__(self, texts: Sequence[str]):
+        self._stemmer = Stemmer.Stemmer("english")
+        self._size = len(texts)
+        self._retriever = bm25s.BM25()
+        if texts:
+            self._retriever.index(self._tokenize(texts, ids=True), show_progress=False)
+
+    def _tokenize(self, texts: Sequence[str], ids: bool):
+        return bm25s.tokenize(
+            list(texts), stopwords="en", stemmer=self._stemmer, return_ids=ids, show_progress=False
+        )
+
+    def terms(self, text: str) -> list[str]:
+        return self._tokenize([text], ids=False)[0]
+
+    def scores(self, text: str) -> np.ndarray:
+        """One score per indexed text; zeros when the text shares no term with any."""
+        terms = self.terms(text)
+        if not terms or not self._size:
+            return np.zeros(self._size, dtype=np.float32)
+        return np.asarray(self._retriever.get_scores(terms), dtype=np.float32)

@@ -1,0 +1,111 @@
+"""An index opened for searching: the passage store, its vectors and keyword indexes in memory."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .lexical import Bm25
+from .store import CORRUPT, PASSAGES, VECTORS, IndexUnavailable, read_manifest
+from .units import CONTEXT, ENTITY, PARAGRAPH
+from .vectors import VectorIndex
+
+
+@dataclass(frozen=True)
+class SentenceRow:
+    paragraph: int  # row in LoadedIndex.paragraphs
+    number: int
+    start: int  # into the paragraph's text
+    end: int
+    text: str
+    who: str | None = None
+
+
+@dataclass
+class LoadedIndex:
+    path: Path
+    manifest: dict[str, Any]
+    articles: dict[str, dict[str, Any]]
+    paragraphs: list[dict[str, Any]]
+    sentences: list[SentenceRow]
+    units: list[dict[str, Any]]
+    vectors: VectorIndex
+    quotes: list[dict[str, Any]]
+    paragraph_row: dict[tuple[str, int], int] = field(default_factory=dict)
+    sentence_rows_of: list[list[int]] = field(default_factory=list)
+    unit_sentence: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    unit_paragraph: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    unit_kind: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int8))
+    sentence_bm25: Bm25 | None = None
+    paragraph_bm25: Bm25 | None = None
+
+    @property
+    def model_name(self) -> str:
+        return self.manifest["model"]["name"]
+
+    @property
+    def signature(self) -> str:
+        """Changes whenever a new index is published."""
+        return f"{self.manifest.get('built_at')}|{self.path}"
+
+
+UNIT_KIND_CODES = {"sentence": 0, PARAGRAPH: 1, CONTEXT: 2, ENTITY: 3}
+
+
+def load_index(index_dir: Path) -> LoadedIndex:
+    """Open the current build; IndexUnavailable when it is missing or corrupt."""
+    # Resolve the link once so every file comes from the same build, even if one is published now.
+    build = index_dir.resolve()
+    manifest = read_manifest(build)
+    try:
+        store = json.loads((build / PASSAGES).read_text(encoding="utf-8"))
+        vectors = VectorIndex.open(build / VECTORS)
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise IndexUnavailable(CORRUPT, str(error)) from None
+    try:
+        return _assemble(build, manifest, store, vectors)
+    except (KeyError, TypeError, IndexError) as error:
+        raise IndexUnavailable(CORRUPT, f"passage store is inconsistent ({error!r})") from None
+
+
+def _assemble(build: Path, manifest: dict, store: dict, vectors: VectorIndex) -> LoadedIndex:
+    units = store["units"]
+    if vectors.size != len(units):
+        raise IndexUnavailable(CORRUPT, f"{vectors.size} vectors for {len(units)} units")
+    if vectors.dimension != manifest["model"]["dimension"]:
+        raise IndexUnavailable(CORRUPT, "vector dimension differs from the manifest")
+    loaded = LoadedIndex(
+        path=build,
+        manifest=manifest,
+        articles={a["id"]: a for a in store["articles"]},
+        paragraphs=store["paragraphs"],
+        sentences=[],
+        units=units,
+        vectors=vectors,
+        quotes=store.get("quotes", []),
+    )
+    sentence_row: dict[tuple[int, int], int] = {}
+    for row, paragraph in enumerate(loaded.paragraphs):
+        loaded.paragraph_row[(paragraph["article"], paragraph["number"])] = row
+        rows = []
+        for number, (start, end) in enumerate(paragraph["sentences"], 1):
+            sentence_row[(row, number)] = len(loaded.sentences)
+            rows.append(len(loaded.sentences))
+            who = paragraph.get("who", [None] * number)[number - 1]
+            loaded.sentences.append(SentenceRow(row, number, start, end, paragraph["text"][start:end], who))
+        loaded.sentence_rows_of.append(rows)
+    paragraph_of_unit = [loaded.paragraph_row[(u["article"], u["paragraph"])] for u in units]
+    loaded.unit_paragraph = np.asarray(paragraph_of_unit, dtype=np.int64)
+    loaded.unit_sentence = np.asarray(
+        [sentence_row.get((p, u["sentence"]), -1) for p, u in zip(paragraph_of_unit, units, strict=True)],
+        dtype=np.int64,
+    )
+    loaded.unit_kind = np.asarray([UNIT_KIND_CODES[u["kind"]] for u in units], dtype=np.int8)
+    # The person a sentence is about counts as one of its words: "He said …" matches "Musk".
+    loaded.sentence_bm25 = Bm25([f"{s.text} {s.who or ''}" for s in loaded.sentences])
+    loaded.paragraph_bm25 = Bm25([p["text"] for p in loaded.paragraphs])
+    return loaded

@@ -1,0 +1,314 @@
+"""People and organisations named in one article: mentions, canonical names, aliases, and what a
+pronoun or a description ("Tesla’s CEO", "the Kremlin spokesman") stands for.
+
+General rules only: capitalisation, titles, appositions and co-occurrence in the article.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from .passages import Paragraph, Sentence
+
+TITLES = {
+    "mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady", "president", "vice", "prime",
+    "minister", "senator", "sen", "rep", "representative", "governor", "gov", "mayor", "judge", "justice",
+    "general", "gen", "colonel", "col", "captain", "capt", "king", "queen", "prince", "princess", "pope",
+    "chancellor", "secretary", "chairman", "chairwoman", "chief", "professor", "prof", "ambassador",
+    "foreign", "defence", "defense", "deputy", "premier", "treasurer", "commissioner", "detective",
+    "inspector", "sergeant", "officer", "superintendent", "ceo", "founder", "billionaire", "spokesman",
+    "spokeswoman", "spokesperson", "coach", "leader", "opposition", "former", "acting", "state", "health",
+}
+ROLES = {
+    "ceo", "boss", "chief", "head", "founder", "billionaire", "spokesman", "spokeswoman", "spokesperson",
+    "ambassador", "president", "minister", "secretary", "chairman", "chairwoman", "leader", "official",
+    "director", "executive", "owner", "governor", "senator", "mayor", "premier", "chancellor", "king",
+    "queen", "envoy", "diplomat", "commander", "lawyer", "attorney", "adviser", "advisor", "aide",
+    "professor", "analyst", "economist", "author", "actor", "singer", "star", "coach", "manager",
+    "captain", "judge", "prosecutor", "entrepreneur", "tycoon", "mogul", "treasurer", "commissioner",
+}
+ORGANISATION_HEADS = {
+    "administration", "government", "ministry", "office", "campaign", "company", "department",
+    "agency", "police", "army", "military", "council", "committee", "court", "party", "union",
+    "spokesperson", "team", "embassy", "foundation", "institute", "commission", "board", "service",
+}
+PRONOUNS = {"he", "she", "they"}
+# Words that are capitalised only because a sentence starts with them.
+_FUNCTION = {
+    "the", "a", "an", "in", "on", "at", "after", "before", "but", "and", "as", "last", "this", "that",
+    "these", "those", "it", "its", "his", "her", "their", "both", "however", "while", "when", "if",
+    "for", "with", "by", "from", "of", "to", "later", "earlier", "responding", "meanwhile", "also",
+    "so", "yet", "then", "there", "here", "one", "some", "many", "most", "all", "no", "not", "what",
+}
+_CONJUNCTIONS = {"but", "and", "yet", "so", "however", "while"}
+_CALENDAR = {
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
+    "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
+}
+_TRAILING = {
+    "also", "later", "again", "then", "previously", "has", "had", "have", "once", "recently", "today",
+    "yesterday", "on", "had", "now", "already", "reportedly", "further", "separately", "similarly",
+    "publicly", "repeatedly", "earlier", "himself", "herself", "has also", "had also",
+}
+_WORD = r"[A-Z][\w\-]*(?:[’'][A-Za-z]+)?"
+_RUN = re.compile(rf"{_WORD}(?:\s+(?:{_WORD}|of|de|da|van|von|bin|al|la|le|du|del)(?=\s+[A-Z]|\b))*"
+                  rf"(?:\s+{_WORD})?")
+_POSSESSIVE = re.compile(r"[’']s?$")
+_PARENTHETICAL = re.compile(r",\s*[a-z]+(?:\s+[a-z]+){0,2}\s*,")
+
+
+@dataclass(frozen=True)
+class Mention:
+    surface: str
+    canonical: str
+
+
+def _tokens(text: str) -> list[str]:
+    return text.split()
+
+
+def hide_parentheticals(text: str) -> str:
+    """Blank out ', pictured,' and the like, keeping offsets."""
+    return _PARENTHETICAL.sub(lambda m: " " * len(m.group(0)), text)
+
+
+class NameBook:
+    def __init__(self, body: str, paragraphs: list[Paragraph]):
+        self.body = body
+        self.lowercase_words = {w for w in re.findall(r"\b[a-z][\w\-]*\b", body)}
+        self.people: set[str] = set()
+        self.aliases: dict[str, set[str]] = defaultdict(set)
+        self.role_bindings: dict[str, set[str]] = defaultdict(set)
+        self.description_bindings: dict[str, set[str]] = defaultdict(set)
+        self.sentence_people: list[set[str]] = []
+        self.sentence_words: list[set[str]] = []
+        self.recent_subjects: list[Mention | None] = []
+        self.focus: Mention | None = None
+        self._collect(paragraphs)
+
+    # ---- reading the whole article first -------------------------------------------------
+    def _collect(self, paragraphs: list[Paragraph]) -> None:
+        for paragraph in paragraphs:
+            for sentence in paragraph.sentences:
+                for match in _RUN.finditer(sentence.text):
+                    name, roles = self._person_name(match.group(0))
+                    if name is None:
+                        continue
+                    self.people.add(name)
+                    for role in roles:
+                        self.role_bindings[role].add(name)
+                    before = sentence.text[:match.start() + match.group(0).rfind(name.split()[0])]
+                    self._bind_description(before, name)
+        for paragraph in paragraphs:
+            for sentence in paragraph.sentences:
+                people = {m.canonical for m in self._mentions(sentence.text) if m.canonical in self.people}
+                self.sentence_people.append(people)
+                self.sentence_words.append(set(re.findall(r"[A-Z][\w\-]+", sentence.text)))
+
+    def _person_name(self, run: str) -> tuple[str | None, list[str]]:
+        """A person's name in a capitalised run, after titles: 'Ukrainian President Volodymyr
+        Zelensky' → 'Volodymyr Zelensky'; the role words stripped on the way are returned too."""
+        words = [_POSSESSIVE.sub("", w) if w.endswith(("’s", "'s")) else w for w in _tokens(run)]
+        if any(w.endswith(("’", "'")) for w in _tokens(run)[:-1]):
+            return None, []
+        roles = []
+        while words and (words[0].lower() in TITLES or words[0].lower() in _FUNCTION
+                         or words[0].lower() in _CALENDAR):
+            if words[0].lower() in ROLES:
+                roles.append(words[0].lower())
+            words = words[1:]
+        if len(words) > 2:
+            roles += [w.lower() for w in words[:-2] if w.lower() in ROLES]
+            words = words[-2:]
+        if len(words) != 2 or any(w.lower() in _CALENDAR or w.isupper() for w in words):
+            return None, []
+        if _tokens(run)[-1].endswith(("’s", "'s")) and len(words) < 2:
+            return None, []
+        return " ".join(words), roles
+
+    def _bind_description(self, before: str, name: str) -> None:
+        """'Kremlin spokesman Dmitry Peskov': the words before a name describe that person."""
+        match = re.search(r"((?:the\s+)?(?:[A-Z][\w\-]*[’']s\s+)?(?:[\w\-]+\s+){0,3}?([a-z]+)"
+                          r"(?:\s+(?:to|of|for)\s+[A-Z][\w\-]*)?)\s*,?\s*$", before)
+        if match and match.group(2) in ROLES:
+            self.description_bindings[_fold_description(match.group(1))].add(name)
+            self.aliases[name].add(match.group(1).strip())
+            self.role_bindings[match.group(2)].add(name)
+
+    # ---- resolving ------------------------------------------------------------------------
+    def canonical(self, name: str) -> str | None:
+        """The full name a mention stands for, or None when it is ambiguous."""
+        if name in self.people:
+            return name
+        parts = name.split()
+        matches = {p for p in self.people if p.split()[-1] == parts[-1] or (len(parts) == 1 and
+                                                                           p.split()[0] == parts[0])}
+        if len(matches) == 1:
+            return matches.pop()
+        if matches:
+            return None
+        return name
+
+    def aliases_of(self, canonical: str) -> set[str]:
+        return self.aliases.get(canonical, set()) | {canonical}
+
+    def _resolve_run(self, run: str) -> Mention | None:
+        raw = run.strip()
+        words = _tokens(raw)
+        if words and words[-1].endswith(("’s", "'s")):
+            words[-1] = _POSSESSIVE.sub("", words[-1])
+        while words and (words[0].lower() in _FUNCTION or words[0].lower() in TITLES):
+            words = words[1:]
+        if not words:
+            return None
+        if len(words) > 2 and " ".join(words[-2:]) in self.people:
+            words = words[-2:]
+        if any(w.endswith(("’s", "'s")) for w in words[:-1]) or words[-1].lower() in ROLES:
+            return self._description(raw)
+        name = " ".join(words)
+        if len(words) == 1 and not self._could_be_name(words[0], raw):
+            return None
+        canonical = self.canonical(name)
+        if canonical is None:
+            return None
+        return Mention(name, canonical)
+
+    def _could_be_name(self, word: str, run: str) -> bool:
+        if word.lower() in _CALENDAR or word.lower() in PRONOUNS:
+            return False
+        if any(p.split()[-1] == word for p in self.people):
+            return True
+        # A capitalised word that the article also writes in lower case is an ordinary word.
+        return word.lower() not in self.lowercase_words
+
+    def _description(self, phrase: str) -> Mention | None:
+        """'Tesla’s CEO', 'the Kremlin spokesman', 'the billionaire' → the person meant, if sure."""
+        folded = _fold_description(phrase)
+        head = folded.split()[-1] if folded else ""
+        bound = self.description_bindings.get(folded)
+        if bound and len(bound) == 1:
+            return Mention(phrase.strip(), next(iter(bound)))
+        modifiers = [m for m in re.findall(r"[A-Z][\w\-]+", phrase)
+                     if m.lower() not in _FUNCTION and m.lower() not in ROLES]
+        if modifiers:
+            person = self._by_modifier(modifiers)
+            return Mention(phrase.strip(), person) if person else None
+        roles = self.role_bindings.get(head, set())
+        if len(roles) == 1:
+            return Mention(phrase.strip(), next(iter(roles)))
+        return None
+
+    def _by_modifier(self, modifiers: list[str]) -> str | None:
+        """'Tesla’s CEO': other descriptions with the same modifier ('the Tesla billionaire')
+        whose role the article ties to one person name that person; failing that, the person
+        named beside the modifier clearly more often than anyone else."""
+        pattern = re.compile(rf"\b{re.escape(modifiers[0])}(?:[’']s)?\s+([a-z\-]+)(?:\s+([a-z]+))?")
+        candidates = set()
+        for match in pattern.finditer(self.body):
+            role = next((w for w in match.groups() if w in ROLES), None)
+            bound = self.role_bindings.get(role, set()) if role else set()
+            if len(bound) == 1:
+                candidates |= bound
+        if len(candidates) == 1:
+            return candidates.pop()
+        counts: Counter[str] = Counter()
+        for people, words in zip(self.sentence_people, self.sentence_words, strict=True):
+            if all(m in words for m in modifiers):
+                counts.update(people)
+        ranked = counts.most_common(2)
+        if ranked and ranked[0][1] >= 2 and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
+            return ranked[0][0]
+        return None
+
+    def _pronoun(self, word: str) -> Mention | None:
+        if word.lower() == "they":
+            return None  # a group rarely resolves to one speaker
+        for subject in reversed(self.recent_subjects[-4:]):
+            if subject is not None and subject.canonical in self.people:
+                return Mention(word, subject.canonical)
+        return None
+
+    def _mentions(self, text: str) -> list[Mention]:
+        return [m for m in (self._resolve_run(r.group(0)) for r in _RUN.finditer(text)) if m]
+
+    def mention_in(self, text: str, at_end: bool = False, at_start: bool = False) -> Mention | None:
+        """The speaker phrase ending (or starting) the text: a name, pronoun, description or body."""
+        text = hide_parentheticals(text)
+        words = re.findall(r"[\w\-’']+|[^\w\s]", text)
+        if at_start:
+            words = words[:6]
+            if words and words[0].lower() in PRONOUNS:
+                return self._note_alias(self._pronoun(words[0]), pronoun=True)
+            run = _RUN.match(text.strip())
+            return self._note_alias(self._resolve_run(run.group(0))) if run else None
+        while words and (words[-1].lower() in _TRAILING or words[-1].lower() in _CALENDAR):
+            words.pop()
+        if not words or not re.match(r"\w", words[-1]):
+            return None
+        last = words[-1]
+        if last.lower() in PRONOUNS:
+            return self._note_alias(self._pronoun(last), pronoun=True)
+        phrase = " ".join(words[-7:])
+        if last[0].isupper() and not last.endswith(("’s", "'s")):
+            runs = list(_RUN.finditer(phrase))
+            if runs and runs[-1].end() == len(phrase):
+                return self._note_alias(self._resolve_run(runs[-1].group(0)))
+            return None
+        if last.lower() in ROLES:
+            description = re.search(r"((?:the\s+)?(?:[A-Z][\w\-]*(?:[’']s)?\s+)?(?:[a-z\-]+\s+){0,2}"
+                                    rf"{re.escape(last)})$", phrase)
+            if description:
+                return self._note_alias(self._description(description.group(1)))
+        if last.lower() in ORGANISATION_HEADS:
+            organisation = re.search(rf"((?:[A-Z][\w\-]*(?:[’']s)?\s+)+{re.escape(last)})$", phrase)
+            if organisation:
+                name = organisation.group(1)
+                return Mention(name, name)
+        return None
+
+    def first_subject(self, head: str) -> Mention | None:
+        """The subject of a sentence's main clause: the first name, pronoun or description that
+        is not in an opening adverbial ('Responding to …,') and is not a possessive."""
+        head = hide_parentheticals(head)
+        chunks = head.split(",")
+        for i, chunk in enumerate(chunks):
+            stripped = chunk.strip()
+            first = stripped.split()[0].lower() if stripped else ""
+            if i < len(chunks) - 1 and (first in _FUNCTION - _CONJUNCTIONS or first.endswith("ing")):
+                continue
+            for word in re.findall(r"[\w\-’']+", stripped):
+                if word.lower() in PRONOUNS:
+                    return self._note_alias(self._pronoun(word), pronoun=True)
+            for run in _RUN.finditer(stripped):
+                if run.group(0).endswith(("’s", "'s")):
+                    continue
+                mention = self._resolve_run(run.group(0))
+                if mention is not None:
+                    return self._note_alias(mention)
+            verb = re.search(r"\b[a-z]+ed\b", stripped)
+            subject_part = stripped[:verb.start()] if verb else stripped
+            if subject_part.split() and subject_part.split()[-1].lower() in ROLES:
+                return self._note_alias(self.mention_in(subject_part, at_end=True))
+            return None
+        return None
+
+    def _note_alias(self, mention: Mention | None, pronoun: bool = False) -> Mention | None:
+        if mention is not None and not pronoun:
+            self.aliases[mention.canonical].add(mention.surface)
+        return mention
+
+    def note_sentence(self, sentence: Sentence, caption: bool) -> Mention | None:
+        """The subject of a sentence; a body sentence's subject is what the next pronoun may mean.
+
+        Captions interrupt the story, so they do not move the focus."""
+        subject = self.first_subject(sentence.text)
+        if not caption:
+            self.recent_subjects.append(subject)
+        return subject
+
+
+def _fold_description(phrase: str) -> str:
+    phrase = re.sub(r"^(the|a|an)\s+", "", phrase.strip(), flags=re.IGNORECASE)
+    return " ".join(phrase.replace("’", "'").lower().split())

@@ -1,0 +1,145 @@
+"""Splitting an article body into numbered paragraphs and sentences with exact offsets.
+
+Text is never rewritten: every passage is a slice of the body, so quotes stay verbatim.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import pysbd
+
+BODY = "body"
+CAPTION = "caption"
+
+_BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
+_CLOSERS = "’”'\")]»›"
+_TERMINAL = ".!?…:;"
+# A caption is one short line; a longer unpunctuated block is more likely a run-on paragraph.
+_CAPTION_MAX_CHARS = 300
+_CAPTION_MIN_WORDS = 4
+# A paragraph this long without breaks is an article that arrived on one line: regroup it.
+_REGROUP_MIN_SENTENCES = 6
+_REGROUP_TARGET_CHARS = 450
+
+
+@dataclass(frozen=True)
+class Sentence:
+    article_id: str
+    paragraph: int
+    number: int
+    start: int
+    end: int
+    text: str
+
+    @property
+    def id(self) -> str:
+        return f"{self.article_id}#p{self.paragraph}s{self.number}"
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    article_id: str
+    number: int
+    start: int
+    end: int
+    text: str
+    kind: str
+    sentences: tuple[Sentence, ...] = field(default=())
+
+    @property
+    def id(self) -> str:
+        return f"{self.article_id}#p{self.number}"
+
+
+@lru_cache(maxsize=1)
+def _segmenter() -> pysbd.Segmenter:
+    return pysbd.Segmenter(language="en", clean=False, char_span=True)
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of `text`, trimmed, never splitting off bare punctuation."""
+    spans: list[tuple[int, int]] = []
+    for piece in _segmenter().segment(text):
+        start, end = _trim(text, piece.start, piece.end)
+        if start >= end:
+            continue
+        if spans and not any(ch.isalnum() for ch in text[start:end]):
+            # pysbd sometimes leaves a closing quote mark on its own: it belongs to the sentence.
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((start, end))
+    return spans or [_trim(text, 0, len(text))]
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _blocks(body: str) -> list[tuple[int, int]]:
+    """Paragraph spans as the writer broke them: blank lines if any, else line breaks."""
+    separator = _BLANK_LINE if _BLANK_LINE.search(body) else re.compile(r"\n")
+    spans, position = [], 0
+    for match in separator.finditer(body):
+        spans.append((position, match.start()))
+        position = match.end()
+    spans.append((position, len(body)))
+    return [span for span in (_trim(body, *s) for s in spans) if span[0] < span[1]]
+
+
+def is_caption(text: str, sentence_count: int) -> bool:
+    """A photo caption: one short line that does not end like a sentence."""
+    if sentence_count != 1 or len(text) > _CAPTION_MAX_CHARS or "\n" in text:
+        return False
+    if len(text.split()) < _CAPTION_MIN_WORDS:
+        return False
+    return text.rstrip(_CLOSERS + " ")[-1:] not in _TERMINAL
+
+
+def _quote_depth_change(text: str) -> int:
+    # Only double marks: single curly marks double as apostrophes.
+    return (text.count("“") - text.count("”")) + (text.count('"') % 2)
+
+
+def _regroup(spans: list[tuple[int, int]], body: str) -> list[list[tuple[int, int]]]:
+    """Group the sentences of an unbroken story into reader-sized paragraphs.
+
+    A group never ends inside an open double quotation, so a quotation stays in one paragraph.
+    """
+    groups: list[list[tuple[int, int]]] = [[]]
+    open_quotes = 0
+    for span in spans:
+        current = groups[-1]
+        size = sum(end - start for start, end in current)
+        if current and open_quotes <= 0 and size >= _REGROUP_TARGET_CHARS:
+            groups.append([])
+            current = groups[-1]
+            open_quotes = 0
+        current.append(span)
+        open_quotes += _quote_depth_change(body[span[0]:span[1]])
+    return groups
+
+
+def split_article(article_id: str, body: str) -> list[Paragraph]:
+    paragraphs: list[Paragraph] = []
+    for block_start, block_end in _blocks(body):
+        block = body[block_start:block_end]
+        spans = [(block_start + s, block_start + e) for s, e in sentence_spans(block)]
+        long_block = len(spans) >= _REGROUP_MIN_SENTENCES and len(block) > 2 * _REGROUP_TARGET_CHARS
+        groups = _regroup(spans, body) if long_block else [spans]
+        for group in groups:
+            number = len(paragraphs) + 1
+            start, end = group[0][0], group[-1][1]
+            sentences = tuple(
+                Sentence(article_id, number, i, s, e, body[s:e]) for i, (s, e) in enumerate(group, 1)
+            )
+            text = body[start:end]
+            kind = CAPTION if not long_block and is_caption(text, len(sentences)) else BODY
+            paragraphs.append(Paragraph(article_id, number, start, end, text, kind, sentences))
+    return paragraphs

@@ -1,0 +1,37 @@
+"""Configuration from the environment and `.env`, read when a command starts, never at import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+BUNDLED_MODEL = "all-MiniLM-L6-v2"
+
+
+class Settings(BaseSettings):
+    """Every tunable of articlebot. Environment variables carry the `ARTICLEBOT_` prefix."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ARTICLEBOT_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    discord_token: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("DISCORD_TOKEN", "ARTICLEBOT_DISCORD_TOKEN"),
+    )
+    corpus_dir: Path = Path("corpus")
+    index_dir: Path = Path("var/index")
+    model: str = BUNDLED_MODEL
+    log_level: str = "INFO"
+    # Below this calibrated relevance the engine declines instead of quoting.
+    min_relevance: float = Field(default=0.27, ge=0.0, le=1.0)
+    answer_k: int = Field(default=3, ge=1, le=10)
+    cooldown_rate: int = Field(default=5, ge=1)
+    cooldown_seconds: float = Field(default=30.0, gt=0)
+    button_timeout_seconds: float = Field(default=300.0, gt=0)
+    torch_threads: int = Field(default=0, ge=0)

@@ -1,0 +1,63 @@
+"""The texts that get embedded for each article: sentences, paragraphs and sentence contexts.
+
+Scoring sentences and paragraphs together lets a question match one precise sentence or
+the gist of a paragraph; a context unit (a sentence with the one before it) carries what a
+pronoun like "He also said …" refers to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+
+from .passages import CAPTION, Paragraph
+
+SENTENCE, PARAGRAPH, CONTEXT, ENTITY = "sentence", "paragraph", "context", "entity"
+
+
+@dataclass(frozen=True)
+class Unit:
+    article: str
+    paragraph: int
+    sentence: int  # 0 for a unit that covers the whole paragraph
+    kind: str
+    text: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+Fit = Callable[[Sequence[str]], list[str]]
+
+
+def make_units(paragraphs: Sequence[Paragraph], fit: Fit,
+               who: Mapping[tuple[int, int], str] | None = None) -> list[Unit]:
+    """All units of one article; `fit` cuts texts to what the model reads whole.
+
+    `who` names the person a sentence is about where the sentence itself may not ("He said: …"),
+    giving an extra unit "Person: sentence".
+    """
+    who = who or {}
+    units: list[Unit] = []
+    previous_body_sentence: str | None = None
+    for paragraph in paragraphs:
+        article, number = paragraph.article_id, paragraph.number
+        if len(paragraph.sentences) > 1:
+            for window in fit([s.text for s in paragraph.sentences]):
+                units.append(Unit(article, number, 0, PARAGRAPH, window))
+        for sentence in paragraph.sentences:
+            for piece in fit([sentence.text]):
+                units.append(Unit(article, number, sentence.number, SENTENCE, piece))
+            person = who.get((number, sentence.number))
+            if person and person.split()[-1] not in sentence.text:
+                entity = fit([f"{person}:", sentence.text])
+                if len(entity) == 1:
+                    units.append(Unit(article, number, sentence.number, ENTITY, entity[0]))
+            if paragraph.kind == CAPTION:
+                continue
+            if previous_body_sentence is not None:
+                context = fit([previous_body_sentence, sentence.text])
+                if len(context) == 1:
+                    units.append(Unit(article, number, sentence.number, CONTEXT, context[0]))
+            previous_body_sentence = sentence.text
+    return units

@@ -1,0 +1,48 @@
+"""Shared fixtures: the real bundled model (loaded once) and corpora built in temporary folders."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from index.embedder import Embedder
+from index.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+SEED = ROOT.parent / "shared" / "seed" / "article.txt"
+EVAL = ROOT.parent / "shared" / "eval" / "seed_qa.jsonl"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    return Embedder()
+
+
+def make_settings(tmp_path: Path, corpus: Path | None = None, **overrides) -> Settings:
+    corpus_dir = tmp_path / "corpus"
+    if corpus is not None:
+        shutil.copytree(corpus, corpus_dir)
+    else:
+        corpus_dir.mkdir()
+    return Settings(_env_file=None, corpus_dir=corpus_dir, index_dir=tmp_path / "var" / "index", **overrides)
+
+
+@pytest.fixture(scope="session")
+def seed_settings(tmp_path_factory, embedder) -> Settings:
+    """The real corpus, indexed once for the whole session with the real model."""
+    from index.build import rebuild
+
+    settings = make_settings(tmp_path_factory.mktemp("seed"), CORPUS)
+    rebuild(settings, embedder=embedder)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def seed_engine(seed_settings, embedder):
+    from index.engine import Engine
+
+    return Engine.open(seed_settings, embedder=embedder)

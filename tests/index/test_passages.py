@@ -1,0 +1,84 @@
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from index.corpus import load_corpus
+from index.passages import BODY, CAPTION, is_caption, split_article
+from tests.conftest import CORPUS
+
+
+def seed_paragraphs():
+    article = next(a for a in load_corpus(CORPUS) if a.id == "musk-peace-deal")
+    return article, split_article(article.id, article.body)
+
+
+def test_paragraphs_are_numbered_as_a_reader_counts_them():
+    article, paragraphs = seed_paragraphs()
+    assert [p.number for p in paragraphs] == list(range(1, 32))
+    assert paragraphs[0].text.startswith("Russia has backed Elon Musk’s ‘peace deal’")
+    assert paragraphs[20].text.startswith("Ukraine’s ambassador to Germany Andrij Melnyk slammed Musk")
+
+
+def test_passages_are_verbatim_slices_with_offsets():
+    article, paragraphs = seed_paragraphs()
+    for paragraph in paragraphs:
+        assert article.body[paragraph.start:paragraph.end] == paragraph.text
+        for sentence in paragraph.sentences:
+            assert article.body[sentence.start:sentence.end] == sentence.text
+    # Curly quotes, asterisks and dashes survive untouched.
+    texts = " ".join(p.text for p in paragraphs)
+    assert "“f*** off”" in texts and "– just a matter" in texts
+
+
+def test_captions_are_told_apart_from_body_text():
+    _, paragraphs = seed_paragraphs()
+    captions = {p.number for p in paragraphs if p.kind == CAPTION}
+    assert captions == {4, 5, 16, 17, 23}
+    assert paragraphs[16].text.startswith("Ukraine’s ambassador to Germany Andrij Melnyk, pictured")
+    # A paragraph ending in a closing quote after its full stop is body text.
+    assert paragraphs[30].kind == BODY
+
+
+def test_caption_rule_is_general():
+    assert is_caption("The minister, pictured, arriving at the summit on Monday", 1)
+    assert not is_caption("The minister arrived at the summit on Monday.", 1)
+    assert not is_caption("He said: ‘We will win.’", 1)
+    assert not is_caption("Advertisement", 1)  # too short to restate anything
+
+
+def test_stable_ids_combine_article_paragraph_and_sentence():
+    _, paragraphs = seed_paragraphs()
+    assert paragraphs[5].id == "musk-peace-deal#p6"
+    assert paragraphs[5].sentences[1].id == "musk-peace-deal#p6s2"
+    _, again = seed_paragraphs()
+    assert [s.id for p in again for s in p.sentences] == [s.id for p in paragraphs for s in p.sentences]
+
+
+def test_lone_closing_quote_stays_with_its_sentence():
+    _, paragraphs = seed_paragraphs()
+    last = paragraphs[21].sentences[-1]
+    assert last.text == "So good luck to you.’"
+
+
+def test_story_on_one_line_is_split_into_readable_paragraphs():
+    article, paragraphs = seed_paragraphs()
+    flat = " ".join(article.body.split())
+    regrouped = split_article("flat", flat)
+    assert 5 < len(regrouped) < 30
+    assert all(flat[p.start:p.end] == p.text for p in regrouped)
+    assert " ".join(p.text for p in regrouped) == flat
+    assert all(len(p.text) < 1500 for p in regrouped)
+
+
+def test_single_newlines_separate_paragraphs_when_there_are_no_blank_lines():
+    paragraphs = split_article("x", "First paragraph here.\nSecond one here.\nThird.")
+    assert [p.text for p in paragraphs] == ["First paragraph here.", "Second one here.", "Third."]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab .,!?’‘“”\n\t*–é"), min_size=1, max_size=400))
+def test_any_text_splits_into_exact_slices(body):
+    for paragraph in split_article("x", body):
+        assert body[paragraph.start:paragraph.end] == paragraph.text
+        assert paragraph.sentences
+        for sentence in paragraph.sentences:
+            assert body[sentence.start:sentence.end] == sentence.text
