@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 _QUANTITY_QUESTION = re.compile(
-    r"\b(how (many|much|long|old|far|big|large|often)|what (share|percent(age)?|proportion|number|"
+    r"\b((result|outcome|tally|turnout|score)s? of|how (many|much|long|old|far|big|large|often)|what (share|percent(age)?|proportion|number|"
     r"fraction|amount|price|sum)|how many)\b",
     re.IGNORECASE,
 )
@@ -31,11 +31,31 @@ _TIME = re.compile(
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+")
 
 
+_DURATION_QUESTION = re.compile(r"\bhow long\b|\bfor how many (days|weeks|months|years)\b", re.IGNORECASE)
+_DURATION = re.compile(
+    r"\b\w+-(day|week|month|year)s?-(old|long)\b|\bfor (\w+ ){0,2}(days|weeks|months|years)\b|"
+    r"\bsince (19|20)\d\d\b|\b(\d+|\w+) (days|weeks|months|years) (ago|old|long)\b",
+    re.IGNORECASE,
+)
+
+
+# How much a matching sentence gains: the rarer the cue in running text, the more it says.
+CUE_WEIGHTS = {"duration": 0.5, "time": 0.15, "quantity": 0.12, "reason": 0.12, "person": 0.04}
+_REASON_QUESTION = re.compile(r"^\s*(why|how come)\b|\bwhat (caused|led to|made)\b|\bfor what reason\b",
+                              re.IGNORECASE)
+_REASON = re.compile(r"\b(because|since|so|due to|as a result|therefore|thus|owing to|meaning|"
+                     r"after|given|which means|in order to)\b", re.IGNORECASE)
+
+
 def question_kind(question: str) -> str | None:
+    if _DURATION_QUESTION.search(question):
+        return "duration"
     if _QUANTITY_QUESTION.search(question):
         return "quantity"
     if _TIME_QUESTION.search(question):
         return "time"
+    if _REASON_QUESTION.search(question):
+        return "reason"
     if _PERSON_QUESTION.search(question):
         return "person"
     return None
@@ -43,8 +63,12 @@ def question_kind(question: str) -> str | None:
 
 def cue_matches(kind: str | None, sentence: str) -> bool:
     """Whether a sentence holds the kind of fact the question asks for."""
+    if kind == "duration":
+        return bool(_DURATION.search(sentence))
     if kind == "quantity":
         return bool(_QUANTITY.search(sentence))
+    if kind == "reason":
+        return bool(_REASON.search(sentence))
     if kind == "time":
         return bool(_TIME.search(sentence))
     if kind == "person":

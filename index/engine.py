@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .answer import Answer, QuotedPassage
-from .cues import cue_matches, question_kind
+from .cues import CUE_WEIGHTS, cue_matches, question_kind
 from .embedder import Embedder
 from .loaded import LoadedIndex, load_index
 from .passages import CAPTION
@@ -36,7 +36,7 @@ class Weights:
     sentence_bm25: float = 0.25
     paragraph_dense: float = 0.3
     paragraph_bm25: float = 0.15
-    cue: float = 0.08
+    cue: float = 1.0  # scales cues.CUE_WEIGHTS
     speaker: float = 0.1
     candidates: int = 1000
 
@@ -90,15 +90,19 @@ class Engine:
         index = self.index  # one index for the whole call, even if a reload happens meanwhile
         if article is not None and article not in index.articles:
             raise KeyError(f"no article {article!r}")
-        texts = [q for q in cleaned if q]
+        # Each question is embedded as asked and, when it names a speaker, as the story would
+        # put it once that speaker is introduced ("he"); a unit's dense score is the better one.
+        speakers = self.speakers
+        variants = [[q, *filter(None, [speakers.pronoun_question(q)])] if q else [] for q in cleaned]
+        texts = [text for group in variants for text in group]
         vectors = self.embedder.encode(texts) if texts else None
         answers, row = [], 0
-        for question in cleaned:
+        for question, group in zip(cleaned, variants, strict=True):
             if not question:
                 answers.append(Answer(question, False))
                 continue
-            answers.append(self._answer_one(index, question, vectors[row], k, article))
-            row += 1
+            answers.append(self._answer_one(index, question, vectors[row:row + len(group)], k, article))
+            row += len(group)
         return answers
 
     def _answer_one(self, index: LoadedIndex, question: str, vector: np.ndarray, k: int,
@@ -163,8 +167,9 @@ def score_question(index: LoadedIndex, speakers: SpeakerDirectory, question: str
                    weights: Weights, article: str | None = None) -> Scored | None:
     if not index.sentences:
         return None
-    sims, ids = index.vectors.search(vector[None, :], weights.candidates)
-    sims, ids = sims[0], ids[0]
+    queries = vector if vector.ndim == 2 else vector[None, :]
+    sims, ids = index.vectors.search(queries, weights.candidates)
+    sims, ids = sims.ravel(), ids.ravel()
     keep = ids >= 0
     sims, ids = sims[keep], ids[keep]
     n_sentences, n_paragraphs = len(index.sentences), len(index.paragraphs)
@@ -184,7 +189,9 @@ def score_question(index: LoadedIndex, speakers: SpeakerDirectory, question: str
     kind = question_kind(question)
     cue = np.zeros(n_sentences, np.float32)
     if kind:
-        cue = np.fromiter((cue_matches(kind, s.text) for s in index.sentences), np.float32, n_sentences)
+        cue = CUE_WEIGHTS[kind] * np.fromiter(
+            (cue_matches(kind, s.text) for s in index.sentences), np.float32, n_sentences
+        )
     speaker_boost = speakers.boost_for(question, index)
 
     sentence_score = (dense_sentence + weights.sentence_bm25 * sentence_bm25 + weights.cue * cue

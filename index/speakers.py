@@ -80,15 +80,27 @@ class SpeakerDirectory:
                     break
         return found
 
+    def pronoun_question(self, question: str) -> str | None:
+        """The question with the speakers it names replaced by "he", the way a story refers to
+        someone it has introduced ("Why does Musk think …" → "Why does he think …")."""
+        aliases = sorted(
+            {a for q in self.quotes if q["speaker"] in self.named_in(question)
+             for a in [q["speaker"], *q.get("aliases", [])] if len(a) > 2},
+            key=len, reverse=True,
+        )
+        if not aliases:
+            return None
+        pattern = re.compile("|".join(rf"(?<!\w){re.escape(a)}(?:['’]s)?(?!\w)" for a in aliases), re.IGNORECASE)
+        replaced = pattern.sub(lambda m: "his" if m.group(0).lower().endswith(("'s", "’s")) else "he", question)
+        return replaced if replaced != question else None
+
     def boost_for(self, question: str, index: LoadedIndex) -> np.ndarray:
-        """1 for sentences quoting a speaker the question names, else 0."""
+        """1 for sentences holding a statement (direct or indirect) by a speaker the question
+        names, else 0."""
         boost = np.zeros(len(index.sentences), np.float32)
         named = self.named_in(question)
         if not named:
             return boost
-        for row, sentence in enumerate(index.sentences):
-            if sentence.who in named:
-                boost[row] = 1.0
         for quote in self.quotes:
             if quote["speaker"] not in named:
                 continue

@@ -7,6 +7,7 @@ pronoun like "He also said …" refers to.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 
@@ -29,6 +30,16 @@ class Unit:
 
 Fit = Callable[[Sequence[str]], list[str]]
 
+_INNER_BOUNDARY = re.compile(r"(?<=[.!?])\s+(?=[‘“'\"]?[A-Z])")
+_INNER_MIN_CHARS = 160
+
+
+def inner_sentences(text: str) -> list[str]:
+    """Sentences inside a long sentence, as in a quotation that the splitter kept whole."""
+    if len(text) < _INNER_MIN_CHARS:
+        return [text]
+    return [piece for piece in _INNER_BOUNDARY.split(text) if piece.strip()]
+
 
 def make_units(paragraphs: Sequence[Paragraph], fit: Fit,
                who: Mapping[tuple[int, int], str] | None = None) -> list[Unit]:
@@ -48,6 +59,12 @@ def make_units(paragraphs: Sequence[Paragraph], fit: Fit,
         for sentence in paragraph.sentences:
             for piece in fit([sentence.text]):
                 units.append(Unit(article, number, sentence.number, SENTENCE, piece))
+            clauses = inner_sentences(sentence.text)
+            if len(clauses) > 1:
+                # A quotation of several sentences stays one sentence for the reader, but each of
+                # its sentences gets a vector of its own, so one claim is not drowned by the rest.
+                for clause in clauses:
+                    units.append(Unit(article, number, sentence.number, SENTENCE, clause))
             person = who.get((number, sentence.number))
             if person and person.split()[-1] not in sentence.text:
                 entity = fit([f"{person}:", sentence.text])
