@@ -52,3 +52,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     return run(parser(), argv)
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main())

@@ -3,8 +3,24 @@
 This package never imports discord; the bot uses it only through the names exported here.
 """
 
+from .answer import Answer, QuotedPassage
 from .corpus import Article, CorpusError, load_corpus
+from .engine import MAX_QUESTION_CHARS, Engine, clean_question
 from .settings import Settings
 from .store import IndexUnavailable, Status
+from .textview import NOT_COVERED
 
-__all__ = ["Article", "CorpusError", "IndexUnavailable", "Settings", "Status", "load_corpus"]
+__all__ = [
+    "MAX_QUESTION_CHARS",
+    "NOT_COVERED",
+    "Answer",
+    "Article",
+    "CorpusError",
+    "Engine",
+    "IndexUnavailable",
+    "QuotedPassage",
+    "Settings",
+    "Status",
+    "clean_question",
+    "load_corpus",
+]

@@ -20,7 +20,13 @@ from .embedder import Embedder
 from .passages import BODY, CAPTION, Paragraph, split_article
 from .settings import Settings
 from .store import (
-    FORMAT_VERSION, MANIFEST, PASSAGES, VECTORS, IndexUnavailable, new_build_dir, publish,
+    FORMAT_VERSION,
+    MANIFEST,
+    PASSAGES,
+    VECTORS,
+    IndexUnavailable,
+    new_build_dir,
+    publish,
     read_manifest,
 )
 from .units import PARAGRAPH, SENTENCE, Unit, make_units

@@ -10,8 +10,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .corpus import CorpusError, load_corpus
-from .settings import Settings
 from .embedder import ModelUnavailable
+from .settings import Settings
 from .store import IndexUnavailable, check_status
 
 Handler = Callable[[argparse.Namespace, Settings], int]

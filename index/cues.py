@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 _QUANTITY_QUESTION = re.compile(
-    r"\b((result|outcome|tally|turnout|score)s? of|how (many|much|long|old|far|big|large|often)|what (share|percent(age)?|proportion|number|"
-    r"fraction|amount|price|sum)|how many)\b",
+    r"\b((result|outcome|tally|turnout|score)s? of|how (many|much|long|old|far|big|large|often)|"
+    r"what (share|percent(age)?|proportion|number|fraction|amount|price|sum)|how many)\b",
     re.IGNORECASE,
 )
 _TIME_QUESTION = re.compile(r"\b(when|what (year|date|day|month|time)|since when)\b", re.IGNORECASE)

@@ -49,7 +49,7 @@ _CALENDAR = {
 }
 _TRAILING = {
     "also", "later", "again", "then", "previously", "has", "had", "have", "once", "recently", "today",
-    "yesterday", "on", "had", "now", "already", "reportedly", "further", "separately", "similarly",
+    "yesterday", "on", "now", "already", "reportedly", "further", "separately", "similarly",
     "publicly", "repeatedly", "earlier", "himself", "herself", "has also", "had also",
 }
 _WORD = r"[A-Z][\w\-]*(?:[’'][A-Za-z]+)?"

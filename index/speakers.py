@@ -62,10 +62,16 @@ class SpeakerDirectory:
         if name is None:
             return list(self.quotes)
         wanted = fold(name)
-        return [
-            q for q in self.quotes
-            if q["speaker"] and wanted in {fold(a) for a in [q["speaker"], *q.get("aliases", [])]}
-        ]
+        return [q for q in self.quotes if q["speaker"] and wanted in self._names(q)]
+
+    @staticmethod
+    def _names(quote: dict[str, Any]) -> set[str]:
+        """Every name a quotation's speaker answers to: canonical, aliases, and the surname."""
+        names = {fold(a) for a in [quote["speaker"], *quote.get("aliases", [])]}
+        parts = quote["speaker"].split()
+        if len(parts) > 1 and parts[0][:1].isupper():
+            names.add(fold(parts[-1]))
+        return names
 
     def named_in(self, question: str) -> set[str]:
         """Speakers that the question names by any alias (whole words, case-folded)."""

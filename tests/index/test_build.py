@@ -116,7 +116,7 @@ def test_corpus_error_stops_rebuild_before_touching_the_index(settings, embedder
     (settings.corpus_dir / "broken.md").write_text("---\nwho: me\n---\ntext", encoding="utf-8")
     from index.corpus import CorpusError
 
-    with pytest.raises(CorpusError, match="broken.md"):
+    with pytest.raises(CorpusError, match=r"broken\.md"):
         rebuild(settings, embedder=embedder)
     assert os.readlink(settings.index_dir) == before
 

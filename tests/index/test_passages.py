@@ -12,7 +12,7 @@ def seed_paragraphs():
 
 
 def test_paragraphs_are_numbered_as_a_reader_counts_them():
-    article, paragraphs = seed_paragraphs()
+    _article, paragraphs = seed_paragraphs()
     assert [p.number for p in paragraphs] == list(range(1, 32))
     assert paragraphs[0].text.startswith("Russia has backed Elon Musk’s ‘peace deal’")
     assert paragraphs[20].text.startswith("Ukraine’s ambassador to Germany Andrij Melnyk slammed Musk")
@@ -60,7 +60,7 @@ def test_lone_closing_quote_stays_with_its_sentence():
 
 
 def test_story_on_one_line_is_split_into_readable_paragraphs():
-    article, paragraphs = seed_paragraphs()
+    article, _paragraphs = seed_paragraphs()
     flat = " ".join(article.body.split())
     regrouped = split_article("flat", flat)
     assert 5 < len(regrouped) < 30

@@ -49,6 +49,6 @@ def test_settings_are_not_read_at_import(monkeypatch, tmp_path):
 
 def test_env_example_lists_every_setting():
     example = (Path(__file__).resolve().parents[2] / ".env.example").read_text(encoding="utf-8")
-    for name, field in Settings.model_fields.items():
+    for name, _field in Settings.model_fields.items():
         env_name = "DISCORD_TOKEN" if name == "discord_token" else f"ARTICLEBOT_{name.upper()}"
         assert env_name in example, env_name

@@ -1,0 +1,23 @@
+"""Checks shared by the cogs."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+
+
+def per_user_cooldown(interaction: discord.Interaction) -> app_commands.Cooldown | None:
+    """The cooldown from the settings, read when a command runs, not at import."""
+    settings = interaction.client.settings
+    return app_commands.Cooldown(settings.cooldown_rate, settings.cooldown_seconds)
+
+
+def article_choices(articles: dict[str, dict], current: str) -> list[app_commands.Choice[str]]:
+    """At most 25 articles whose id or title contains what the user typed."""
+    wanted = current.casefold()
+    matches = [
+        (article_id, article.get("title") or article_id)
+        for article_id, article in sorted(articles.items())
+        if wanted in article_id.casefold() or wanted in (article.get("title") or "").casefold()
+    ]
+    return [app_commands.Choice(name=name[:100], value=article_id[:100]) for article_id, name in matches[:25]]

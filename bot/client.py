@@ -1,0 +1,49 @@
+"""The bot: loads the index once in setup_hook, never syncs commands on its own."""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+from discord.ext import commands
+
+from index import Settings
+
+from .cogs import EXTENSIONS
+from .service import AnswerService
+from .tree import ArticleTree
+
+log = logging.getLogger(__name__)
+
+
+class ArticleBot(commands.Bot):
+    # The bot never joins voice: no warnings about voice libraries it does not need.
+    discord.VoiceClient.warn_nacl = False
+    discord.VoiceClient.warn_dave = False
+
+    def __init__(self, settings: Settings, service: AnswerService | None = None, serve: bool = True):
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=discord.Intents.none() | discord.Intents(guilds=True),
+            # Nothing the bot sends may ping anyone: questions, articles and quotations included.
+            allowed_mentions=discord.AllowedMentions.none(),
+            tree_cls=ArticleTree,
+            help_command=None,
+        )
+        self.settings = settings
+        self.service = service or AnswerService(settings)
+        # False for `articlebot sync`, which needs the commands but not the index or the model.
+        self.serve = serve
+
+    async def setup_hook(self) -> None:
+        if self.serve and self.service.engine is None:
+            await self.service.start()
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+
+    async def on_ready(self) -> None:
+        log.info("logged in as %s (%s)", self.user, self.user.id if self.user else "?")
+
+    async def close(self) -> None:
+        self.service.close()
+        await super().close()

@@ -1,0 +1,44 @@
+"""/article: what the bot knows about an article."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from ..checks import article_choices
+from ..render import article_embed, clip_escaped
+
+
+class Articles(commands.Cog):
+    def __init__(self, bot):
+        self.bot = bot
+
+    @app_commands.command(name="article")
+    @app_commands.describe(article="Which article (leave empty to list them)")
+    async def article(self, interaction: discord.Interaction, article: str | None = None) -> None:
+        """Show an article's title, publisher, date, link, length and lead paragraph."""
+        service = self.bot.service
+        articles = service.articles
+        if article is None and len(articles) == 1:
+            article = next(iter(articles))
+        if article is None:
+            listing = "\n".join(f"• `{a}` {d.get('title') or ''}" for a, d in sorted(articles.items()))
+            embed = discord.Embed(title=f"{len(articles)} articles", description=clip_escaped(listing, 4000))
+            await interaction.response.send_message(embed=embed, ephemeral=True)
+            return
+        if article not in articles:
+            await interaction.response.send_message("I don't know that article.", ephemeral=True)
+            return
+        entry = articles[article]
+        embed = article_embed(entry, entry.get("paragraphs", 0), service.lead_paragraph(article))
+        await interaction.response.send_message(embed=embed)
+
+    @article.autocomplete("article")
+    async def article_autocomplete(self, interaction: discord.Interaction, current: str
+                                   ) -> list[app_commands.Choice[str]]:
+        return article_choices(self.bot.service.articles, current)
+
+
+async def setup(bot) -> None:
+    await bot.add_cog(Articles(bot))

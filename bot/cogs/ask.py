@@ -1,0 +1,101 @@
+"""/ask and the "Find in article" message command."""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from index import clean_question
+
+from ..checks import article_choices, per_user_cooldown
+from ..render import answer_embed
+from ..views import Pager
+
+log = logging.getLogger(__name__)
+
+MAX_QUESTION = 300
+EMPTY_QUESTION = "Please type a question, for example `/ask Who told Musk to f*** off?`"
+EMPTY_MESSAGE = "That message has no text to look up."
+
+
+class Ask(commands.Cog):
+    def __init__(self, bot):
+        self.bot = bot
+        self.find_menu = app_commands.ContextMenu(name="Find in article", callback=self.find_in_article)
+
+    async def cog_load(self) -> None:
+        self.bot.tree.add_command(self.find_menu)
+
+    async def cog_unload(self) -> None:
+        self.bot.tree.remove_command(self.find_menu.name, type=self.find_menu.type)
+
+    @app_commands.command(name="ask")
+    @app_commands.describe(
+        question="What you want to know about the news articles",
+        article="Only search this article",
+        private="Show the answer only to you",
+    )
+    @app_commands.checks.dynamic_cooldown(per_user_cooldown)
+    async def ask(
+        self,
+        interaction: discord.Interaction,
+        question: app_commands.Range[str, 1, MAX_QUESTION],
+        article: str | None = None,
+        private: bool = False,
+    ) -> None:
+        """Answer a question by quoting the passages of the articles that answer it."""
+        await self.answer(interaction, question, article, private)
+
+    @ask.autocomplete("article")
+    async def article_autocomplete(self, interaction: discord.Interaction, current: str
+                                   ) -> list[app_commands.Choice[str]]:
+        return article_choices(self.bot.service.articles, current)
+
+    @app_commands.checks.dynamic_cooldown(per_user_cooldown)
+    async def find_in_article(self, interaction: discord.Interaction, message: discord.Message) -> None:
+        """Look up the selected message's text in the articles."""
+        text = message.content or ""
+        if not clean_question(text):
+            await interaction.response.send_message(EMPTY_MESSAGE, ephemeral=True)
+            return
+        await self.answer(interaction, text[:MAX_QUESTION], None, private=True)
+
+    async def answer(self, interaction: discord.Interaction, question: str, article: str | None,
+                     private: bool) -> None:
+        service = self.bot.service
+        cleaned = clean_question(question)
+        if not cleaned:
+            await interaction.response.send_message(EMPTY_QUESTION, ephemeral=True)
+            return
+        if article and article not in service.articles:
+            await interaction.response.send_message(
+                "I don't know that article; pick one from the list as you type.", ephemeral=True)
+            return
+        # The model may take longer than Discord's 3 seconds: acknowledge first.
+        await interaction.response.defer(ephemeral=private, thinking=True)
+        answer = await service.ask(cleaned, article)
+        log.info("answered=%s passages=%d for user %s", answer.answered, len(answer.passages),
+                 interaction.user.id)
+        page_size = max(1, len(answer.passages))
+        pages = 1 + -(-len(answer.more) // page_size)
+
+        def render(page: int) -> discord.Embed:
+            if page == 1:
+                return answer_embed(answer)
+            start = (page - 2) * page_size
+            return answer_embed(answer, answer.more[start:start + page_size], page)
+
+        if pages > 1:
+            view = Pager(interaction.user.id, pages, render, self.bot.settings.button_timeout_seconds,
+                         next_label="More passages")
+            view.message = await interaction.followup.send(embed=render(1), view=view, ephemeral=private,
+                                                           wait=True)
+        else:
+            await interaction.followup.send(embed=render(1), ephemeral=private)
+
+
+async def setup(bot) -> None:
+    await bot.add_cog(Ask(bot))

@@ -1,0 +1,49 @@
+"""/help and /reload."""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+log = logging.getLogger(__name__)
+
+HELP = (
+    "I answer questions about the news articles by quoting them, word for word.\n\n"
+    "**/ask** `question` — the passages that answer it, the answering sentence in bold, with the "
+    "article, paragraph and speaker. If the articles don't cover it, I say so.\n"
+    "**/quotes** `speaker` — everything a person is quoted as saying.\n"
+    "**/article** — title, publisher, date, link and lead paragraph of an article.\n"
+    "**Find in article** — right-click a message → Apps: look up its text.\n"
+    "**/reload** — (Manage Server) pick up a rebuilt index."
+)
+
+
+class Meta(commands.Cog):
+    def __init__(self, bot):
+        self.bot = bot
+
+    @app_commands.command(name="help")
+    async def help(self, interaction: discord.Interaction) -> None:
+        """What this bot does and its commands."""
+        embed = discord.Embed(title="articlebot", description=HELP, colour=discord.Colour.blurple())
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @app_commands.command(name="reload")
+    @app_commands.default_permissions(manage_guild=True)
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def reload(self, interaction: discord.Interaction) -> None:
+        """Re-open the article index after a rebuild, without restarting the bot."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        changed = await self.bot.service.reload()
+        articles = len(self.bot.service.articles)
+        log.info("reload requested by %s: changed=%s", interaction.user.id, changed)
+        count = f"{articles} article{'s' if articles != 1 else ''}"
+        message = f"Loaded the new index ({count})." if changed else f"The index was already current ({count})."
+        await interaction.followup.send(message, ephemeral=True)
+
+
+async def setup(bot) -> None:
+    await bot.add_cog(Meta(bot))

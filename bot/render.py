@@ -1,0 +1,188 @@
+"""Answers, quotations and articles as Discord embeds that fit Discord's limits by construction.
+
+Article text is markdown-escaped before the highlight's bold markers are added, and a long
+passage is shortened on the raw text (at a sentence, else a word boundary), so a cut never
+falls inside a word, an escape or a markdown token.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import discord
+
+from index import NOT_COVERED, Answer, QuotedPassage
+
+CONTENT_LIMIT = 2000
+TITLE_LIMIT = 256
+DESCRIPTION_LIMIT = 4096
+FIELD_NAME_LIMIT = 256
+FIELD_VALUE_LIMIT = 1024
+FOOTER_LIMIT = 2048
+FIELDS_LIMIT = 25
+EMBED_TOTAL_LIMIT = 6000
+ELLIPSIS = "…"
+EMBED_COLOUR = discord.Colour.blurple()
+
+_SENTENCE_END = re.compile(r"[.!?…][’”'\")\]]*\s")
+
+
+def escape(text: str) -> str:
+    """User or article text made inert: no markdown, no mentions."""
+    return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
+
+
+def clip_plain(text: str, limit: int) -> str:
+    """Shorten raw text to at most `limit` characters with an ellipsis: at a sentence end when that
+    keeps at least half of the room, else at a word boundary."""
+    if len(text) <= limit:
+        return text
+    budget = max(0, limit - len(ELLIPSIS) - 1)
+    head = text[:budget + 1]
+    sentence_ends = [m.end() for m in _SENTENCE_END.finditer(head)]
+    if sentence_ends and sentence_ends[-1] > budget // 2:
+        return head[:sentence_ends[-1]].rstrip() + " " + ELLIPSIS
+    space = head.rfind(" ")
+    return (head[:space].rstrip() if space > 0 else "") + ELLIPSIS
+
+
+def clip_escaped(text: str, limit: int) -> str:
+    """Escape `text` and fit it in `limit`, shortening the raw text so no escape is split."""
+    rendered = escape(text)
+    raw_limit = limit
+    while len(rendered) > limit and raw_limit > 0:
+        raw_limit = min(raw_limit - 1, len(text)) - max(1, (len(rendered) - limit) // 2)
+        rendered = escape(clip_plain(text, max(raw_limit, 0)))
+    return rendered if len(rendered) <= limit else ""
+
+
+def _window(passage: QuotedPassage, raw_budget: int) -> tuple[str, list[tuple[int, int]], bool, bool]:
+    """A slice of the passage that fits `raw_budget` raw characters, starting no later than the
+    highlight and cut only at spaces."""
+    text, spans = passage.text, list(passage.highlights)
+    if len(text) <= raw_budget:
+        return text, spans, False, False
+    first = spans[0][0] if spans else 0
+    lo = max(0, min(first, len(text) - raw_budget))
+    hi = min(len(text), lo + raw_budget)
+    if lo > 0 and not text[lo - 1].isspace():
+        next_space = text.find(" ", lo)
+        lo = next_space + 1 if 0 <= next_space < hi else hi
+    if hi < len(text) and not text[hi].isspace():
+        last_space = text.rfind(" ", lo, hi)
+        hi = last_space if last_space > lo else lo
+    shifted = [(max(s, lo) - lo, min(e, hi) - lo) for s, e in spans if min(e, hi) > max(s, lo)]
+    return text[lo:hi], shifted, lo > 0, hi < len(text)
+
+
+def render_passage(passage: QuotedPassage, limit: int) -> str:
+    """The passage as a block quote, highlight in bold, at most `limit` characters."""
+    raw_budget = len(passage.text)
+    while raw_budget > 0:
+        text, spans, cut_left, cut_right = _window(passage, raw_budget)
+        pieces, position = [], 0
+        for start, end in spans:
+            pieces += [escape(text[position:start]), "**", escape(text[start:end].strip()), "**"]
+            trailing = text[start:end][len(text[start:end].rstrip()):]
+            pieces.append(trailing)
+            position = end
+        pieces.append(escape(text[position:]))
+        body = "".join(pieces)
+        body = (ELLIPSIS if cut_left else "") + body.strip() + (ELLIPSIS if cut_right else "")
+        quoted = "\n".join(f"> {line}" if line.strip() else ">" for line in body.splitlines())
+        if len(quoted) <= limit:
+            return quoted
+        raw_budget -= max(1, (len(quoted) - limit) // 2 + 1)
+    return ""
+
+
+def attribution(passage: QuotedPassage) -> str:
+    title = passage.title or passage.article
+    parts = [f"— *{escape(title)}*, paragraph {passage.paragraph}"]
+    if passage.kind != "body":
+        parts.append(f"({passage.kind})")
+    if passage.speaker:
+        parts.append(f"· quoting **{escape(passage.speaker)}**")
+    if passage.url:
+        parts.append(f"· [link](<{passage.url}>)")
+    return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class Page:
+    embed: discord.Embed
+    has_more: bool
+
+
+def answer_embed(answer: Answer, passages: tuple[QuotedPassage, ...] | None = None,
+                 page: int = 1) -> discord.Embed:
+    """One embed for an answer (or one page of its further passages)."""
+    title = clip_plain(f"Q: {answer.question}", TITLE_LIMIT)
+    embed = discord.Embed(title=clip_escaped(title, TITLE_LIMIT) or "Q:", colour=EMBED_COLOUR)
+    if not answer.answered:
+        embed.description = NOT_COVERED
+        return embed
+    shown = passages if passages is not None else answer.passages
+    budget = min(DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT - len(embed.title) - FOOTER_LIMIT // 4)
+    blocks = []
+    per_passage = budget // max(1, len(shown)) - 4
+    for passage in shown:
+        credit = attribution(passage)
+        quote = render_passage(passage, max(0, per_passage - len(credit) - 1))
+        blocks.append(f"{quote}\n{credit}" if quote else credit)
+    embed.description = "\n\n".join(blocks)[:DESCRIPTION_LIMIT]
+    if page > 1:
+        embed.set_footer(text=f"More passages, page {page}")
+    return embed
+
+
+def embed_size(embed: discord.Embed) -> int:
+    return len(embed)
+
+
+def fits(embed: discord.Embed) -> bool:
+    """Whether an embed keeps every one of Discord's limits."""
+    if len(embed.title or "") > TITLE_LIMIT or len(embed.description or "") > DESCRIPTION_LIMIT:
+        return False
+    if len(embed.fields) > FIELDS_LIMIT or len(embed) > EMBED_TOTAL_LIMIT:
+        return False
+    if len(embed.footer.text or "") > FOOTER_LIMIT:
+        return False
+    return all(len(f.name or "") <= FIELD_NAME_LIMIT and len(f.value or "") <= FIELD_VALUE_LIMIT
+               for f in embed.fields)
+
+
+def quotes_embed(speaker: str, quotes: list[dict], titles: dict[str, str], page: int, per_page: int
+                 ) -> discord.Embed:
+    embed = discord.Embed(title=clip_escaped(f"Quotations: {speaker}", TITLE_LIMIT), colour=EMBED_COLOUR)
+    start = (page - 1) * per_page
+    chunk = quotes[start:start + per_page]
+    if not chunk:
+        embed.description = "No quotations found for that speaker."
+        return embed
+    for quote in chunk:
+        name = clip_escaped(f"{titles.get(quote['article']) or quote['article']}, paragraph "
+                            f"{quote['paragraph']} ({quote['kind']})", FIELD_NAME_LIMIT)
+        value = clip_escaped(f"“{quote['text']}”" if quote["kind"] == "direct" else quote["text"],
+                             FIELD_VALUE_LIMIT)
+        embed.add_field(name=name, value=value or ELLIPSIS, inline=False)
+    pages = max(1, -(-len(quotes) // per_page))
+    embed.set_footer(text=f"Page {page} of {pages} · {len(quotes)} quotations")
+    while len(embed) > EMBED_TOTAL_LIMIT and embed.fields:
+        embed.remove_field(-1)
+    return embed
+
+
+def article_embed(article: dict, paragraphs: int, lead: str) -> discord.Embed:
+    embed = discord.Embed(title=clip_escaped(article.get("title") or article["id"], TITLE_LIMIT),
+                          colour=EMBED_COLOUR, url=article.get("url") or None)
+    for label, key in (("Publisher", "publisher"), ("Published", "published")):
+        if article.get(key):
+            embed.add_field(name=label, value=clip_escaped(str(article[key]), FIELD_VALUE_LIMIT))
+    embed.add_field(name="Paragraphs", value=str(paragraphs))
+    if article.get("url"):
+        embed.add_field(name="Link", value=clip_plain(f"<{article['url']}>", FIELD_VALUE_LIMIT), inline=False)
+    embed.description = clip_escaped(lead, 1500)
+    embed.set_footer(text=f"id: {article['id']}"[:FOOTER_LIMIT])
+    return embed

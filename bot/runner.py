@@ -1,0 +1,73 @@
+"""Process set-up for the bot: logging, signals, start-up checks, and the deliberate sync."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+
+import discord
+
+from index import IndexUnavailable, Settings
+
+from .client import ArticleBot
+from .service import AnswerService
+
+log = logging.getLogger(__name__)
+
+
+def _token(settings: Settings) -> str:
+    if settings.discord_token is None or not settings.discord_token.get_secret_value().strip():
+        raise SystemExit("DISCORD_TOKEN is not set (see .env.example)")
+    return settings.discord_token.get_secret_value().strip()
+
+
+def _install_signal_handlers(bot: ArticleBot) -> None:
+    # Client.run handles neither signal here; SIGTERM (docker stop, systemd) must close cleanly too.
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, lambda s=sig: (log.info("received %s, closing", s.name),
+                                                    asyncio.ensure_future(bot.close())))
+
+
+async def _serve(settings: Settings) -> int:
+    service = AnswerService(settings)
+    try:
+        await service.start()
+    except IndexUnavailable as error:
+        service.close()
+        print(f"error: cannot start: {error}", file=sys.stderr)
+        return 2
+    bot = ArticleBot(settings, service=service)
+    _install_signal_handlers(bot)
+    async with bot:
+        try:
+            await bot.start(_token(settings))
+        except discord.LoginFailure:
+            print("error: Discord refused the token; check DISCORD_TOKEN", file=sys.stderr)
+            return 2
+    return 0
+
+
+def run_bot(settings: Settings) -> int:
+    logging.getLogger("discord").setLevel(logging.INFO)
+    return asyncio.run(_serve(settings))
+
+
+async def _sync(settings: Settings, guild_id: int | None) -> list[str]:
+    bot = ArticleBot(settings, serve=False)
+    async with bot:
+        await bot.login(_token(settings))
+        guild = discord.Object(id=guild_id) if guild_id else None
+        if guild is not None:
+            bot.tree.copy_global_to(guild=guild)
+        synced = await bot.tree.sync(guild=guild)
+        return [command.name for command in synced]
+
+
+def sync_commands(settings: Settings, guild_id: int | None = None) -> int:
+    names = asyncio.run(_sync(settings, guild_id))
+    where = f"guild {guild_id}" if guild_id else "globally (may take up to an hour to appear)"
+    print(f"synced {len(names)} commands {where}: {', '.join(sorted(names))}")
+    return 0

@@ -1,0 +1,67 @@
+"""The bot's door to the retrieval layer: every model and FAISS call runs in worker threads."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
+from index import Answer, Engine, IndexUnavailable, Settings
+
+log = logging.getLogger(__name__)
+
+
+class AnswerService:
+    def __init__(self, settings: Settings, workers: int = 2):
+        self.settings = settings
+        self.engine: Engine | None = None
+        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="articlebot-answer")
+
+    async def _run(self, function, *args):
+        return await asyncio.get_running_loop().run_in_executor(self._executor, function, *args)
+
+    async def start(self) -> None:
+        """Open the index and load the model; raises IndexUnavailable with the command that fixes it."""
+        self.engine = await self._run(Engine.open, self.settings)
+        # Load the model now, not on the first question, which must be answered in time.
+        await self._run(self.engine.embedder.encode, ["warm up"])
+        log.info("index loaded from %s", self.engine.index.path)
+
+    def _require(self) -> Engine:
+        if self.engine is None:
+            raise IndexUnavailable("missing", "the index is not loaded yet")
+        return self.engine
+
+    async def ask(self, question: str, article: str | None = None) -> Answer:
+        engine = self._require()
+        return await self._run(self._ask, engine, question, article)
+
+    def _ask(self, engine: Engine, question: str, article: str | None) -> Answer:
+        try:
+            engine.reload_if_changed()
+        except IndexUnavailable as error:
+            log.warning("a new index could not be loaded, keeping the current one: %s", error)
+        return engine.answer(question, k=self.settings.answer_k, article=article)
+
+    async def reload(self) -> bool:
+        return await self._run(self._require().reload_if_changed)
+
+    @property
+    def articles(self) -> dict[str, dict]:
+        return self._require().index.articles
+
+    def speakers(self) -> list[dict]:
+        return self._require().speakers.speakers()
+
+    def quotes_by(self, speaker: str) -> list[dict]:
+        return self._require().speakers.quotes_by(speaker)
+
+    def lead_paragraph(self, article_id: str) -> str:
+        engine = self._require()
+        for paragraph in engine.index.paragraphs:
+            if paragraph["article"] == article_id and paragraph["kind"] == "body":
+                return paragraph["text"]
+        return ""
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,58 @@
+"""Paging buttons that only the person who asked may press, and that expire."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+
+import discord
+
+NOT_YOURS = "Only the person who asked can page through these results. Ask your own with /ask!"
+
+
+class Pager(discord.ui.View):
+    """Pages 1..page_count rendered by `render(page)`; page 1 is what was first shown."""
+
+    def __init__(self, owner_id: int, page_count: int, render: Callable[[int], discord.Embed],
+                 timeout: float, next_label: str = "Next"):
+        super().__init__(timeout=timeout)
+        self.owner_id = owner_id
+        self.page_count = page_count
+        self.render = render
+        self.page = 1
+        self.message: discord.Message | discord.WebhookMessage | None = None
+        self.next_page.label = next_label
+        self._refresh()
+
+    def _refresh(self) -> None:
+        self.previous_page.disabled = self.page <= 1
+        self.next_page.disabled = self.page >= self.page_count
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        if interaction.user.id != self.owner_id:
+            await interaction.response.send_message(NOT_YOURS, ephemeral=True)
+            return False
+        return True
+
+    async def _show(self, interaction: discord.Interaction) -> None:
+        self._refresh()
+        await interaction.response.edit_message(embed=self.render(self.page), view=self)
+
+    @discord.ui.button(label="Previous", style=discord.ButtonStyle.secondary)
+    async def previous_page(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+        self.page = max(1, self.page - 1)
+        await self._show(interaction)
+
+    @discord.ui.button(label="Next", style=discord.ButtonStyle.primary)
+    async def next_page(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+        self.page = min(self.page_count, self.page + 1)
+        await self._show(interaction)
+
+    async def on_timeout(self) -> None:
+        for item in self.children:
+            if isinstance(item, discord.ui.Button):
+                item.disabled = True
+        if self.message is not None:
+            # The message may be gone; an expired button needs no cleanup then.
+            with contextlib.suppress(discord.HTTPException):
+                await self.message.edit(view=self)

@@ -1,0 +1,95 @@
+import discord
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.render import (
+    DESCRIPTION_LIMIT,
+    ELLIPSIS,
+    answer_embed,
+    clip_escaped,
+    clip_plain,
+    fits,
+    quotes_embed,
+    render_passage,
+)
+from index import Answer, QuotedPassage
+
+TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=3000)
+MARKDOWNY = st.text(alphabet=st.sampled_from(list("ab *_~`|>#-@<&:!.?’“”\n é🙂\u202e\u0301")), max_size=3000)
+
+
+def passage(text: str, highlight: tuple[int, int] | None = None, **extra) -> QuotedPassage:
+    span = highlight or (0, len(text))
+    return QuotedPassage(article="a", title=extra.pop("title", "Title"), paragraph=3, text=text,
+                         highlights=(span,), score=1.0, kind="body", **extra)
+
+
+def test_highlight_is_bold_and_markdown_in_the_article_is_escaped():
+    text = "He said it. Melnyk told Musk to “f*** off” online."
+    rendered = render_passage(passage(text, (12, len(text))), 500)
+    assert rendered == "> He said it. **Melnyk told Musk to “f\\*\\*\\* off” online.**"
+
+
+def test_long_passage_is_cut_at_a_word_boundary_with_an_ellipsis_keeping_the_highlight():
+    text = ("word " * 400) + "The answer is here. " + ("tail " * 400)
+    start = text.index("The answer")
+    rendered = render_passage(passage(text, (start, start + len("The answer is here."))), 300)
+    assert len(rendered) <= 300
+    assert "**The answer is here.**" in rendered
+    assert rendered.count("**") == 2
+    assert ELLIPSIS in rendered
+    assert "wor…" not in rendered and "ta…" not in rendered
+
+
+def test_clip_plain_prefers_sentence_then_word_boundaries():
+    assert clip_plain("One two three four. Five six seven eight.", 30) == "One two three four. …"
+    # A sentence end that would keep less than half the room loses to a word boundary.
+    assert clip_plain("One two. Three four five six seven.", 20) == "One two. Three…"
+    assert clip_plain("alpha beta gamma delta", 12) == "alpha beta…"
+    assert clip_plain("short", 10) == "short"
+
+
+def test_no_answer_says_so_and_quotes_nothing():
+    embed = answer_embed(Answer("What is the capital of France?", False))
+    assert "don't cover" in embed.description
+    assert ">" not in embed.description
+
+
+def test_attribution_names_article_paragraph_speaker_and_link():
+    embed = answer_embed(Answer("q", True, (passage("Some text.", speaker="Andrij Melnyk",
+                                                     url="https://example.org/x"),)))
+    assert "*Title*, paragraph 3" in embed.description
+    assert "quoting **Andrij Melnyk**" in embed.description
+    assert "(<https://example.org/x>)" in embed.description
+
+
+@settings(max_examples=80, deadline=None)
+@given(question=MARKDOWNY, texts=st.lists(MARKDOWNY.filter(str.strip), min_size=1, max_size=12),
+       title=TEXT)
+def test_answer_embeds_always_fit_discords_limits(question, texts, title):
+    passages = tuple(passage(t, (0, len(t) // 2 or len(t)), title=title or None, speaker=title[:300] or None)
+                     for t in texts)
+    embed = answer_embed(Answer(question or "q", True, passages))
+    assert fits(embed)
+    assert len(embed.description) <= DESCRIPTION_LIMIT
+    assert "@everyone" not in embed.title
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=MARKDOWNY, limit=st.integers(min_value=0, max_value=2000))
+def test_clip_escaped_never_splits_an_escape(text, limit):
+    clipped = clip_escaped(text, limit)
+    assert len(clipped) <= limit
+    # Every backslash the clip left escapes a character: none dangles at the end.
+    assert not clipped.endswith("\\") or clipped.endswith("\\\\")
+
+
+@settings(max_examples=40, deadline=None)
+@given(quotes=st.lists(st.fixed_dictionaries({"article": st.just("a"), "paragraph": st.integers(1, 99),
+                                               "kind": st.sampled_from(["direct", "indirect"]),
+                                               "text": MARKDOWNY}), min_size=1, max_size=30),
+       page=st.integers(1, 7))
+def test_quotes_embeds_fit(quotes, page):
+    embed = quotes_embed("Speaker", quotes, {"a": "A title"}, page, 5)
+    assert fits(embed)
+    assert isinstance(embed, discord.Embed)
