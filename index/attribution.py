@@ -43,6 +43,8 @@ _SCARE_BEFORE = re.compile(
     r"(the|a|an|his|her|their|its)?\s*$)|(\bto\s+(the|a|an|his|her|their|its)\s*$)",
     re.IGNORECASE,
 )
+# "asked voters to end the dispute ‘peacefully’": the short quotation modifies another verb.
+_INFINITIVE_PHRASE = re.compile(r"\bto\s+\w+\s+\w+")
 # A quotation of at most this many words is a scare quote unless its verb stands close before it.
 _SHORT_WORDS = 2
 _SHORT_REACH_WORDS = 5
@@ -135,11 +137,31 @@ class _Attributor:
             if paragraph.kind != CAPTION:
                 previous_speaker = paragraph_speaker
                 previous_had_quote = bool(own) or paragraph_speaker is not None
+        self._share_along_chains(spans, quotations)
         # Aliases are complete only once the whole article has been read.
         for quotation in quotations:
             if quotation.speaker is not None:
                 quotation.aliases = sorted(self.names.aliases_of(quotation.speaker))
         return Attribution(quotations, self.who)
+
+    def _share_along_chains(self, spans: list[QuoteSpan], quotations: list[Quotation]) -> None:
+        """A quotation running over paragraphs has one speaker, wherever the article names them."""
+        by_start = {(q.start, q.end): q for q in quotations if q.kind == DIRECT}
+        chains: list[list[Quotation]] = []
+        for span in spans:
+            quotation = by_start.get((span.start, span.end))
+            if quotation is None:
+                continue
+            if span.continues and chains:
+                chains[-1].append(quotation)
+            else:
+                chains.append([quotation])
+        for chain in chains:
+            speakers = {q.speaker for q in chain if q.speaker}
+            if len(chain) > 1 and len(speakers) == 1:
+                speaker = speakers.pop()
+                for quotation in chain:
+                    quotation.speaker = speaker
 
     def _rest_is_quote(self, paragraph: Paragraph, own: list[QuoteSpan]) -> bool:
         outside = _mask(paragraph.text, paragraph.start, own)
@@ -184,7 +206,7 @@ class _Attributor:
             if words <= _SHORT_WORDS:
                 crossed = any(verb.end <= s.open_mark < span.open_mark for s in spans if s != span)
                 if crossed or len(between.split()) > _SHORT_REACH_WORDS or _WH_WORDS.search(between) \
-                        or _SCARE_BEFORE.search(between):
+                        or _SCARE_BEFORE.search(between) or _INFINITIVE_PHRASE.search(between):
                     return None
             return self._subject(verb, sentence, masked)
         if after and words > _SHORT_WORDS:

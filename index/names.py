@@ -159,6 +159,10 @@ class NameBook:
         words = _tokens(raw)
         if words and words[-1].endswith(("’s", "'s")):
             words[-1] = _POSSESSIVE.sub("", words[-1])
+        if words and words[-1].lower() in ORGANISATION_HEADS:
+            # "The Foreign Ministry": an organisation keeps every word of its name.
+            name = " ".join(words[1:] if words[0].lower() == "the" else words)
+            return Mention(name, name) if name else None
         while words and (words[0].lower() in _FUNCTION or words[0].lower() in TITLES):
             words = words[1:]
         if not words:
@@ -241,7 +245,9 @@ class NameBook:
             words = words[:6]
             if words and words[0].lower() in PRONOUNS:
                 return self._note_alias(self._pronoun(words[0]), pronoun=True)
-            run = _RUN.match(text.strip())
+            # "says police chief Tom Reyes": lower-case descriptor words may stand before the name.
+            lead = re.match(r"\s*(?:(?:the|a|an|[a-z][\w\-]*)\s+){0,4}?(?=[A-Z])", text)
+            run = _RUN.match(text[lead.end():] if lead else text.strip())
             return self._note_alias(self._resolve_run(run.group(0))) if run else None
         while words and (words[-1].lower() in _TRAILING or words[-1].lower() in _CALENDAR):
             words.pop()
@@ -284,6 +290,9 @@ class NameBook:
             for run in _RUN.finditer(stripped):
                 if run.group(0).endswith(("’s", "'s")):
                     continue
+                following = stripped[run.end():].split()[:1]
+                if following and following[0].lower() in ROLES and following[0].islower():
+                    continue  # "Union leader Sam Cole": 'Union' describes the person who follows
                 mention = self._resolve_run(run.group(0))
                 if mention is not None:
                     return self._note_alias(mention)

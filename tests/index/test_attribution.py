@@ -1,0 +1,184 @@
+from pathlib import Path
+
+import pytest
+
+from index.attribution import DIRECT, INDIRECT, attribute_article
+from index.corpus import load_corpus, parse_article
+from index.passages import split_article
+from index.quotemarks import find_quotes
+from tests.conftest import CORPUS
+
+
+def attribute(body: str):
+    article = parse_article(body, Path("t.txt"))
+    return attribute_article(article, split_article(article.id, article.body))
+
+
+def direct(body: str) -> list[tuple[str, str | None]]:
+    return [(q.text, q.speaker) for q in attribute(body).quotations if q.kind == DIRECT]
+
+
+def seed():
+    article = next(a for a in load_corpus(CORPUS) if a.id == "musk-peace-deal")
+    return attribute_article(article, split_article(article.id, article.body))
+
+
+SEED_SPEAKERS = {
+    # (paragraph, start of the quotation): speaker; None where a scare quote or poll option stays unattributed.
+    (1, "peace deal"): None,
+    (2, "positive step"): "Kremlin",
+    (6, "biggest bot attack"): "Elon Musk",
+    (6, "solution"): None,
+    (7, "secured"): None,
+    (7, "Ukraine remains neutral"): "Elon Musk",
+    (8, "formally be part of Russia"): "Elon Musk",
+    (10, "no"): None,
+    (11, "the biggest bot attack I’ve ever seen"): "Elon Musk",
+    (11, "the bot attack on this poll is strong!"): "Elon Musk",
+    (14, "Which Elon Musk do you like best?"): "Volodymyr Zelensky",
+    (15, "someone who supports Ukraine"): None,
+    (17, "f*** off"): "Andrij Melnyk",
+    (18, "solution"): None,
+    (18, "This is highly likely"): "Elon Musk",
+    (18, "a possible, albeit unlikely, outcome"): "Elon Musk",
+    (19, "Russia is doing partial mobilization."): "Elon Musk",
+    (21, "F*** off is my very diplomatic answer"): "Andrij Melnyk",
+    (22, "The only result is"): "Andrij Melnyk",
+    (23, "peacefully"): None,
+    (24, "neutral"): None,
+    (31, "Russia’s implementation of the so-called Crimea scenario"): "Volodymyr Zelensky",
+}
+
+
+def test_every_direct_quotation_of_the_seed_is_found_with_its_speaker():
+    quotations = [q for q in seed().quotations if q.kind == DIRECT]
+    found = {(q.paragraph, q.text): q.speaker for q in quotations}
+    assert len(found) == len(SEED_SPEAKERS)
+    for (paragraph, opening), speaker in SEED_SPEAKERS.items():
+        matches = [s for (p, text), s in found.items() if p == paragraph and text.startswith(opening)]
+        assert matches == [speaker], (paragraph, opening, matches)
+
+
+def test_seed_speakers_are_merged_with_aliases():
+    aliases = {q.speaker: set(q.aliases) for q in seed().quotations if q.speaker}
+    assert {"Elon Musk", "Musk", "Tesla’s CEO"} <= aliases["Elon Musk"]
+    assert "Ukraine’s ambassador to Germany" in aliases["Andrij Melnyk"]
+    assert "Kremlin spokesman" in aliases["Dmitry Peskov"]
+
+
+def test_seed_indirect_speech_is_attributed_and_marked():
+    indirect = {(q.paragraph, q.speaker) for q in seed().quotations if q.kind == INDIRECT}
+    assert {(3, "Dmitry Peskov"), (6, "Elon Musk"), (7, "Elon Musk"), (30, "Volodymyr Zelensky"),
+            (27, "President Biden’s administration")} <= indirect
+    peskov = next(q for q in seed().quotations if q.kind == INDIRECT and q.paragraph == 3)
+    assert peskov.text.startswith("Moscow has always been open to a negotiated end")
+
+
+def test_quotation_offsets_point_into_the_article():
+    article = next(a for a in load_corpus(CORPUS) if a.id == "musk-peace-deal")
+    for quotation in seed().quotations:
+        assert article.body[quotation.start:quotation.end] == quotation.text
+
+
+def test_speaker_after_the_quotation_inverted_and_present_tense():
+    body = ("Flood waters rose across the valley on Sunday.\n\n"
+            "“We have never seen anything like this,” said Mayor Jane Ortiz.\n\n"
+            "'The levee held for now,' Ortiz says.\n\n"
+            "\"Residents should stay indoors,\" says police chief Tom Reyes.")
+    assert direct(body) == [("We have never seen anything like this,", "Jane Ortiz"),
+                            ("The levee held for now,", "Jane Ortiz"),
+                            ("Residents should stay indoors,", "Tom Reyes")]
+
+
+def test_speaker_before_the_quotation_with_colon_and_pronoun():
+    body = ("Prime Minister Anna Berg visited the plant on Monday.\n\n"
+            "She said: ‘The jobs will stay here.’\n\n"
+            "Later she wrote: ‘We keep our promises.’")
+    assert direct(body) == [("The jobs will stay here.", "Anna Berg"), ("We keep our promises.", "Anna Berg")]
+
+
+def test_paragraph_that_is_only_a_quotation_continues_the_previous_speaker():
+    body = ("Union leader Sam Cole criticised the plan, saying “It is a betrayal of every worker.”\n\n"
+            "“We will fight it in every court in the land.”")
+    assert direct(body) == [("It is a betrayal of every worker.", "Sam Cole"),
+                            ("We will fight it in every court in the land.", "Sam Cole")]
+
+
+def test_quotation_running_over_paragraphs_opens_each_and_closes_only_the_last():
+    body = ("Coach Maria Lopez spoke after the final.\n\n"
+            "“We trained for this all year. Nobody believed in us.\n\n"
+            "“Tonight the players proved everyone wrong,” Lopez said.")
+    result = direct(body)
+    assert [speaker for _, speaker in result] == ["Maria Lopez", "Maria Lopez"]
+    assert result[0][0].startswith("We trained for this all year")
+
+
+def test_mark_that_never_closes_before_the_next_opens_on_one_line():
+    body = ("Coach Maria Lopez spoke after the final. “We trained for this all year. Nobody believed in us. "
+            "“Tonight the players proved everyone wrong,” Lopez said. The club celebrated until dawn.")
+    article = parse_article(body, Path("t.txt"))
+    spans = find_quotes(article.body, split_article("t", article.body))
+    assert len(spans) == 2
+    assert not spans[0].closed and spans[1].closed
+    speakers = [q.speaker for q in attribute(body).quotations if q.kind == DIRECT]
+    assert speakers[-1] == "Maria Lopez"
+    assert None in speakers or set(speakers) == {"Maria Lopez"}  # never anyone else
+
+
+def test_description_resolves_to_the_person_named_that_way():
+    body = ("Health minister Priya Shah opened the hospital wing.\n\n"
+            "Opposition leader Mark Dunn called it overdue.\n\n"
+            "The health minister said: ‘Every bed here was paid for in full.’")
+    assert direct(body) == [("Every bed here was paid for in full.", "Priya Shah")]
+
+
+def test_organisations_speak():
+    body = ("The Kremlin said on Monday it was a “constructive proposal”.\n\n"
+            "The Foreign Ministry said: “We welcome any talks.”")
+    speakers = [s for _, s in direct(body)]
+    assert speakers == ["Kremlin", "Foreign Ministry"]
+
+
+def test_scare_quotes_and_poll_options_are_never_given_to_the_wrong_person():
+    body = ("Senator Ruth Hale proposed a ‘solution’ to the strike on Tuesday.\n\n"
+            "Her critic, economist Paul Webb, said the plan was ‘reckless’ and ‘doomed to fail’.\n\n"
+            "In an online poll, 70 percent of readers chose ‘no’ when asked about it.\n\n"
+            "Hale asked voters to end the dispute ‘peacefully’ and quickly.")
+    result = dict(direct(body))
+    assert result.get("solution") is None
+    assert result.get("no") is None
+    assert result.get("peacefully") is None
+    assert result.get("doomed to fail") in (None, "Paul Webb")
+    assert "Ruth Hale" not in {result.get("reckless"), result.get("doomed to fail")}
+
+
+def test_nested_quotes_belong_to_the_outer_quotation():
+    body = "Judge Alan Price said: “The witness told me ‘I saw nothing’ and I believed him.”"
+    assert direct(body) == [("The witness told me ‘I saw nothing’ and I believed him.", "Alan Price")]
+
+
+def test_apostrophes_are_not_quote_marks():
+    body = "Chef Lena Moro said: ‘It’s the kitchen’s best year, and we don’t plan to stop.’"
+    assert direct(body) == [("It’s the kitchen’s best year, and we don’t plan to stop.", "Lena Moro")]
+
+
+def test_straight_quotes_and_indirect_speech():
+    body = ("Treasurer Jim Chalmers says the budget will be in surplus next year.\n\n"
+            "He told reporters that \"the hard work is done\".")
+    quotations = attribute(body).quotations
+    indirect = [q for q in quotations if q.kind == INDIRECT]
+    assert indirect and indirect[0].speaker == "Jim Chalmers"
+    assert indirect[0].text.startswith("the budget will be in surplus")
+    assert [(q.text, q.speaker) for q in quotations if q.kind == DIRECT] == [("the hard work is done", "Jim Chalmers")]
+
+
+def test_ambiguous_pronoun_leaves_the_speaker_empty_rather_than_guessing():
+    body = "The storm closed every road in the county.\n\nHe said: “Nobody should travel tonight.”"
+    assert direct(body) == [("Nobody should travel tonight.", None)]
+
+
+@pytest.mark.parametrize("body", ["", "No quotes at all here.", "“", "’’’", "He said: “", "“Unclosed"])
+def test_odd_inputs_do_not_crash(body):
+    if not body.strip():
+        return
+    attribute(body)
