@@ -7,7 +7,9 @@ question-type cues and named speakers add small, bounded boosts.
 
 from __future__ import annotations
 
+import difflib
 import logging
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,7 +19,7 @@ import numpy as np
 from .answer import Answer, QuotedPassage
 from .cues import CUE_WEIGHTS, cue_matches, question_kind
 from .embedder import Embedder
-from .loaded import LoadedIndex, load_index
+from .loaded import WORD, LoadedIndex, load_index
 from .passages import CAPTION
 from .settings import Settings
 from .speakers import SpeakerDirectory
@@ -38,6 +40,8 @@ class Weights:
     paragraph_bm25: float = 0.15
     cue: float = 1.0  # scales cues.CUE_WEIGHTS
     speaker: float = 0.1
+    novelty: float = 0.1  # sentences that say more than the question's own words
+    caption: float = 0.1  # a caption restates the body; the body carries the detail
     candidates: int = 1000
 
 
@@ -111,6 +115,8 @@ class Engine:
         if scored is None or scored.relevance < self.settings.min_relevance:
             return Answer(question, False)
         passages = self._passages(index, scored)
+        if absent_names(index, question, {p.article for p in passages[:3]}):
+            return Answer(question, False)
         return Answer(question, True, tuple(passages[:k]), tuple(passages[k:k + 3 * k]))
 
     def _passages(self, index: LoadedIndex, scored: Scored) -> list[QuotedPassage]:
@@ -149,6 +155,26 @@ class Engine:
             speaker=speaker,
             url=article.get("url"),
         )
+
+
+def absent_names(index: LoadedIndex, question: str, articles: set[str]) -> list[str]:
+    """Names in the question (capitalised words after the first) that none of `articles` mention.
+
+    An article cannot answer a question about something it never names ("What did Musk say
+    about Mars?"). Spelling variants pass through a fuzzy match; a question written in capitals
+    or title case carries no such signal and is not checked."""
+    words = WORD.findall(question)[1:]
+    capitalised = [w for w in words if len(w) > 1 and w[0].isupper()]
+    if not capitalised or len(capitalised) * 2 > len(words) or question.isupper():
+        return []
+    vocabulary = set().union(*(index.article_words.get(a, frozenset()) for a in articles))
+    stem = re.compile(r"(['’]s|s)$")
+    return [
+        word for word in capitalised
+        if word.casefold() not in vocabulary
+        and stem.sub("", word.casefold()) not in vocabulary
+        and not difflib.get_close_matches(word.casefold(), vocabulary, n=1, cutoff=0.8)
+    ]
 
 
 def clean_question(question: str) -> str:
@@ -195,12 +221,12 @@ def score_question(index: LoadedIndex, speakers: SpeakerDirectory, question: str
     speaker_boost = speakers.boost_for(question, index)
 
     sentence_score = (dense_sentence + weights.sentence_bm25 * sentence_bm25 + weights.cue * cue
-                      + weights.speaker * speaker_boost)
+                      + weights.speaker * speaker_boost + weights.novelty * novelty(index, question))
     paragraph_of_sentence = np.fromiter((s.paragraph for s in index.sentences), np.int64, n_sentences)
     best_sentence = np.full(n_paragraphs, -np.inf, np.float32)
     np.maximum.at(best_sentence, paragraph_of_sentence, sentence_score)
     paragraph_score = (best_sentence + weights.paragraph_dense * dense_paragraph
-                       + weights.paragraph_bm25 * paragraph_bm25)
+                       + weights.paragraph_bm25 * paragraph_bm25 - weights.caption * index.caption_mask)
     if article is not None:
         outside = np.fromiter((p["article"] != article for p in index.paragraphs), bool, n_paragraphs)
         paragraph_score[outside] = -np.inf
@@ -208,6 +234,20 @@ def score_question(index: LoadedIndex, speakers: SpeakerDirectory, question: str
         np.max(np.where(outside[paragraph_of_sentence], 0, dense_sentence))
     )
     return Scored(sentence_score, paragraph_score, relevance)
+
+
+NOVELTY_SATURATION = 6
+
+
+def novelty(index: LoadedIndex, question: str) -> np.ndarray:
+    """Per sentence, how many of its terms the question does not already contain, scaled to 0..1.
+
+    An answer adds something to the question; a short sentence that only echoes it does not."""
+    asked = set(index.sentence_bm25.terms(question))
+    return np.fromiter(
+        (min(len(terms - asked), NOVELTY_SATURATION) / NOVELTY_SATURATION for terms in index.sentence_terms),
+        np.float32, len(index.sentence_terms),
+    )
 
 
 def _normalised(scores: np.ndarray) -> np.ndarray:

@@ -9,6 +9,13 @@ import numpy as np
 import Stemmer
 
 
+# Words that shape a question rather than say what it is about.
+QUESTION_WORDS = frozenset(
+    "how many much long often far what when where why who whom whose which whether did does do is are "
+    "was were there tell me please anyone know".split()
+)
+
+
 class Bm25:
     def __init__(self, texts: Sequence[str]):
         self._stemmer = Stemmer.Stemmer("english")
@@ -25,9 +32,13 @@ class Bm25:
     def terms(self, text: str) -> list[str]:
         return self._tokenize([text], ids=False)[0]
 
+    def query_terms(self, question: str) -> list[str]:
+        kept = " ".join(w for w in question.split() if w.casefold().strip("?!.,") not in QUESTION_WORDS)
+        return self.terms(kept)
+
     def scores(self, text: str) -> np.ndarray:
-        """One score per indexed text; zeros when the text shares no term with any."""
-        terms = self.terms(text)
+        """One score per indexed text for a question; zeros when it shares no term with any."""
+        terms = self.query_terms(text)
         if not terms or not self._size:
             return np.zeros(self._size, dtype=np.float32)
         return np.asarray(self._retriever.get_scores(terms), dtype=np.float32)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from .lexical import Bm25
+from .passages import CAPTION
 from .store import CORRUPT, PASSAGES, VECTORS, IndexUnavailable, read_manifest
 from .units import CONTEXT, ENTITY, PARAGRAPH
 from .vectors import VectorIndex
@@ -40,6 +42,9 @@ class LoadedIndex:
     unit_sentence: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     unit_paragraph: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     unit_kind: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int8))
+    article_words: dict[str, frozenset[str]] = field(default_factory=dict)
+    sentence_terms: list[frozenset[str]] = field(default_factory=list)
+    caption_mask: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     sentence_bm25: Bm25 | None = None
     paragraph_bm25: Bm25 | None = None
 
@@ -53,6 +58,7 @@ class LoadedIndex:
         return f"{self.manifest.get('built_at')}|{self.path}"
 
 
+WORD = re.compile(r"[^\W\d_][\w\-’']*")
 UNIT_KIND_CODES = {"sentence": 0, PARAGRAPH: 1, CONTEXT: 2, ENTITY: 3}
 
 
@@ -104,8 +110,16 @@ def _assemble(build: Path, manifest: dict, store: dict, vectors: VectorIndex) ->
         [sentence_row.get((p, u["sentence"]), -1) for p, u in zip(paragraph_of_unit, units, strict=True)],
         dtype=np.int64,
     )
+    words: dict[str, set[str]] = {}
+    for paragraph in loaded.paragraphs:
+        words.setdefault(paragraph["article"], set()).update(w.casefold() for w in WORD.findall(paragraph["text"]))
+    for article_id, article in loaded.articles.items():
+        words.setdefault(article_id, set()).update(w.casefold() for w in WORD.findall(article.get("title") or ""))
+    loaded.article_words = {a: frozenset(w) for a, w in words.items()}
     loaded.unit_kind = np.asarray([UNIT_KIND_CODES[u["kind"]] for u in units], dtype=np.int8)
     # The person a sentence is about counts as one of its words: "He said …" matches "Musk".
     loaded.sentence_bm25 = Bm25([f"{s.text} {s.who or ''}" for s in loaded.sentences])
     loaded.paragraph_bm25 = Bm25([p["text"] for p in loaded.paragraphs])
+    loaded.sentence_terms = [frozenset(loaded.sentence_bm25.terms(s.text)) for s in loaded.sentences]
+    loaded.caption_mask = np.asarray([p["kind"] == CAPTION for p in loaded.paragraphs], dtype=np.float32)
     return loaded

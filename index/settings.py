@@ -29,7 +29,7 @@ class Settings(BaseSettings):
     model: str = BUNDLED_MODEL
     log_level: str = "INFO"
     # Below this calibrated relevance the engine declines instead of quoting.
-    min_relevance: float = Field(default=0.27, ge=0.0, le=1.0)
+    min_relevance: float = Field(default=0.24, ge=0.0, le=1.0)
     answer_k: int = Field(default=3, ge=1, le=10)
     cooldown_rate: int = Field(default=5, ge=1)
     cooldown_seconds: float = Field(default=30.0, gt=0)

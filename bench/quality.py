@@ -1,0 +1,118 @@
+"""Answer quality: the naive tutorial pipeline, BM25 alone and articlebot's engine, side by side.
+
+    python bench/quality.py [EVAL.jsonl ...] [--corpus DIR] [--json]
+
+Builds a fresh index of the corpus in a temporary folder, then scores each method on the same
+questions (format: ../shared/eval/README.md). The baselines never decline, so only the engine has
+declined / wrongly-declined numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from index.build import rebuild  # noqa: E402
+from index.corpus import load_corpus  # noqa: E402
+from index.embedder import Embedder  # noqa: E402
+from index.engine import Engine  # noqa: E402
+from index.evaluate import Case, EvalReport, contains_gold, evaluate, read_cases  # noqa: E402
+from index.lexical import Bm25  # noqa: E402
+from index.passages import split_article  # noqa: E402
+from index.settings import Settings  # noqa: E402
+
+DEFAULT_EVAL = ROOT.parent / "shared" / "eval" / "seed_qa.jsonl"
+
+
+@dataclass
+class Row:
+    method: str
+    hit_at_1: int
+    hit_at_3: int
+    answerable: int
+    declined: str
+    wrongly_declined: str
+
+
+def paragraphs_of(corpus: Path) -> list[str]:
+    return [p.text for a in load_corpus(corpus) for p in split_article(a.id, a.body)]
+
+
+def score_ranked(name: str, cases: list[Case], texts: list[str], ranking) -> Row:
+    hit1 = hit3 = answerable = 0
+    for case in cases:
+        if not case.answerable:
+            continue
+        answerable += 1
+        top = ranking(case.question)[:3]
+        hits = [contains_gold(texts[i], case.gold) for i in top]
+        hit1 += bool(hits and hits[0])
+        hit3 += any(hits)
+    return Row(name, hit1, hit3, answerable, "n/a", "n/a")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("files", nargs="*", type=Path, default=[DEFAULT_EVAL])
+    parser.add_argument("--corpus", type=Path, default=ROOT / "corpus")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+
+    cases = [case for path in args.files for case in read_cases(path)]
+    embedder = Embedder()
+    texts = paragraphs_of(args.corpus)
+
+    # Naive: paragraphs, all-MiniLM-L6-v2, FAISS top-k.
+    vectors = embedder.encode(texts)
+    flat = faiss.IndexFlatIP(vectors.shape[1])
+    flat.add(vectors)
+
+    def dense_ranking(question: str) -> list[int]:
+        _, ids = flat.search(embedder.encode([question]), 3)
+        return [int(i) for i in ids[0] if i >= 0]
+
+    bm25 = Bm25(texts)
+
+    def bm25_ranking(question: str) -> list[int]:
+        return [int(i) for i in np.argsort(-bm25.scores(question), kind="stable")[:3]]
+
+    rows = [score_ranked("naive: paragraphs + MiniLM + FAISS", cases, texts, dense_ranking),
+            score_ranked("BM25 (bm25s) alone", cases, texts, bm25_ranking)]
+
+    with tempfile.TemporaryDirectory() as folder:
+        settings = Settings(_env_file=None, corpus_dir=args.corpus, index_dir=Path(folder) / "index")
+        rebuild(settings, embedder=embedder)
+        report: EvalReport = evaluate(Engine.open(settings, embedder=embedder), cases)
+    rows.append(Row("articlebot engine", report.hit_at_1, report.hit_at_3, report.answerable,
+                    f"{report.declined}/{report.unanswerable}", str(report.wrongly_declined)))
+
+    if args.json:
+        print(json.dumps({"files": [str(f) for f in args.files], "rows": [r.__dict__ for r in rows],
+                          "engine_misses": report.misses}, ensure_ascii=False))
+        return 0
+    print(f"questions: {', '.join(f.name for f in args.files)}; corpus: {args.corpus}")
+    print(f"| {'method':<36} | Hit@1 | Hit@3 | declined | wrongly declined |")
+    print(f"|{'-' * 38}|-------|-------|----------|------------------|")
+    for row in rows:
+        print(f"| {row.method:<36} | {row.hit_at_1:>2}/{row.answerable:<2} | {row.hit_at_3:>2}/{row.answerable:<2} "
+              f"| {row.declined:>8} | {row.wrongly_declined:>16} |")
+    if report.misses:
+        print("\nengine misses:")
+        for miss in report.misses:
+            print(f"  {miss['id']} ({miss['problem']}): {miss['question']}"
+                  + (f" → {miss.get('first', '')[:90]}" if miss.get("first") else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
