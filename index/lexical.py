@@ -8,12 +8,12 @@ import bm25s
 import numpy as np
 import Stemmer
 
-
 # Words that shape a question rather than say what it is about.
-QUESTION_WORDS = frozenset(
-    "how many much long often far what when where why who whom whose which whether did does do is are "
-    "was were there tell me please anyone know".split()
-)
+QUESTION_WORDS = frozenset({
+    "how", "many", "much", "long", "often", "far", "what", "when", "where", "why", "who", "whom",
+    "whose", "which", "whether", "did", "does", "do", "is", "are", "was", "were", "there", "tell",
+    "me", "please", "anyone", "know",
+})
 
 
 class Bm25:
