@@ -8,6 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from index import Answer, Engine, IndexUnavailable, Settings
 
+from .batching import QuestionBatcher
+
 log = logging.getLogger(__name__)
 
 
@@ -16,6 +18,7 @@ class AnswerService:
         self.settings = settings
         self.engine: Engine | None = None
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="articlebot-answer")
+        self._batcher = QuestionBatcher(self._answer_many, settings.batch_window_ms / 1000)
 
     async def _run(self, function, *args):
         return await asyncio.get_running_loop().run_in_executor(self._executor, function, *args)
@@ -33,15 +36,18 @@ class AnswerService:
         return self.engine
 
     async def ask(self, question: str, article: str | None = None) -> Answer:
-        engine = self._require()
-        return await self._run(self._ask, engine, question, article)
+        self._require()
+        return await self._batcher.ask(question, article)
 
-    def _ask(self, engine: Engine, question: str, article: str | None) -> Answer:
+    async def _answer_many(self, questions, article: str | None) -> list[Answer]:
+        return await self._run(self._answer_batch, self._require(), list(questions), article)
+
+    def _answer_batch(self, engine: Engine, questions: list[str], article: str | None) -> list[Answer]:
         try:
             engine.reload_if_changed()
         except IndexUnavailable as error:
             log.warning("a new index could not be loaded, keeping the current one: %s", error)
-        return engine.answer(question, k=self.settings.answer_k, article=article)
+        return engine.answer_many(questions, k=self.settings.answer_k, article=article)
 
     async def reload(self) -> bool:
         return await self._run(self._require().reload_if_changed)

@@ -17,6 +17,7 @@ import numpy as np
 from .attribution import Attribution, attribute_article
 from .corpus import Article, load_corpus
 from .embedder import Embedder
+from .onnx_model import ExportUnsupported, export_onnx
 from .passages import BODY, CAPTION, Paragraph, split_article
 from .settings import Settings
 from .store import (
@@ -94,9 +95,28 @@ def _restated_paragraph(
     return best
 
 
+def _query_model(embedder: Embedder, build: Path, index_dir: Path, old_manifest: dict, model_name: str,
+                 full: bool) -> dict | None:
+    """The ONNX copy of the model for answering questions: reused from the previous build when the
+    model is the same, else exported now. None when the model cannot be exported."""
+    previous = old_manifest.get("query_model")
+    if previous and not full and old_manifest.get("model", {}).get("name") == model_name:
+        try:
+            for name in (previous["file"], previous["tokenizer"]):
+                shutil.copy2(index_dir / name, build / name)
+            return previous
+        except OSError:
+            log.info("previous ONNX model unreadable; exporting again")
+    try:
+        return export_onnx(embedder, build)
+    except (ExportUnsupported, ImportError) as error:
+        log.warning("no ONNX model for questions (%s); they will use sentence-transformers", error)
+        return None
+
+
 def _versions() -> dict[str, str]:
     versions = {"python": platform.python_version()}
-    for package in ("articlebot", "sentence-transformers", "faiss-cpu", "torch", "numpy"):
+    for package in ("articlebot", "sentence-transformers", "faiss-cpu", "torch", "numpy", "onnxruntime"):
         try:
             versions[package] = metadata.version(package)
         except metadata.PackageNotFoundError:
@@ -138,7 +158,8 @@ def rebuild(
     units: list[Unit] = []
     for article in articles:
         units.extend(make_units(split[article.id], embedder.fit, attributions[article.id].who))
-    missing = sorted({u.text for u in units if u.text not in cache})
+    # Longest first, as sentence-transformers orders one call, so each batch pads little.
+    missing = sorted({u.text for u in units if u.text not in cache}, key=len, reverse=True)
     tick = progress(len(missing)) if progress else None
     fresh = embedder.encode(missing, progress=tick)
     cache.update(zip(missing, fresh, strict=True))
@@ -151,6 +172,7 @@ def rebuild(
     try:
         store = _passage_store(articles, split, attributions, units, vectors)
         save_vectors(vectors, build / VECTORS)
+        query_model = _query_model(embedder, build, index_dir, old_manifest, settings.model, full)
         (build / PASSAGES).write_text(json.dumps(store, ensure_ascii=False), encoding="utf-8")
         manifest = {
             "format_version": FORMAT_VERSION,
@@ -166,6 +188,7 @@ def rebuild(
                 "units": len(units),
                 "quotes": len(store["quotes"]),
             },
+            "query_model": query_model,
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "versions": _versions(),
         }

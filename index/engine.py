@@ -13,6 +13,7 @@ import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -23,7 +24,7 @@ from .loaded import WORD, LoadedIndex, load_index
 from .passages import CAPTION
 from .settings import Settings
 from .speakers import SpeakerDirectory
-from .store import MODEL_MISMATCH, IndexUnavailable, read_manifest
+from .store import CORRUPT, MODEL_MISMATCH, IndexUnavailable, read_manifest
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ class Weights:
 class Engine:
     """Answers questions from a loaded index; safe to call from several threads at once."""
 
-    def __init__(self, index: LoadedIndex, embedder: Embedder, settings: Settings,
+    def __init__(self, index: LoadedIndex, embedder: QueryEncoder, settings: Settings,
                  weights: Weights | None = None):
         self.index = index
         self.embedder = embedder
@@ -58,13 +59,13 @@ class Engine:
         self._reload_lock = threading.Lock()
 
     @classmethod
-    def open(cls, settings: Settings, embedder: Embedder | None = None) -> Engine:
+    def open(cls, settings: Settings, embedder: QueryEncoder | None = None) -> Engine:
         index = load_index(settings.index_dir)
         if index.model_name != settings.model:
             raise IndexUnavailable(
                 MODEL_MISMATCH, f"index built with {index.model_name!r}, settings ask for {settings.model!r}"
             )
-        return cls(index, embedder or Embedder(settings.model, settings.torch_threads), settings)
+        return cls(index, embedder or query_encoder(settings, index), settings)
 
     def reload_if_changed(self) -> bool:
         """Pick up a newly published index; returns True when a new one was loaded."""
@@ -155,6 +156,29 @@ class Engine:
             speaker=speaker,
             url=article.get("url"),
         )
+
+
+class QueryEncoder(Protocol):
+    model_name: str
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def query_encoder(settings: Settings, index: LoadedIndex) -> QueryEncoder:
+    """The index's ONNX model when it has one and the settings allow it, else sentence-transformers."""
+    entry = index.manifest.get("query_model")
+    if settings.query_encoder != "sentence-transformers" and entry:
+        try:
+            from .onnx_model import OnnxEncoder
+
+            return OnnxEncoder(index.path, entry, index.model_name, settings.torch_threads)
+        except ImportError as error:
+            if settings.query_encoder == "onnx":
+                raise IndexUnavailable(CORRUPT, f"onnxruntime is needed for the ONNX model: {error}") from None
+            log.warning("onnxruntime unavailable (%s); using sentence-transformers", error)
+    elif settings.query_encoder == "onnx":
+        raise IndexUnavailable(CORRUPT, "the index has no ONNX model; rebuild it with --full")
+    return Embedder(settings.model, settings.torch_threads)
 
 
 def absent_names(index: LoadedIndex, question: str, articles: set[str]) -> list[str]:

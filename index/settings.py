@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -35,3 +36,7 @@ class Settings(BaseSettings):
     cooldown_seconds: float = Field(default=30.0, gt=0)
     button_timeout_seconds: float = Field(default=300.0, gt=0)
     torch_threads: int = Field(default=0, ge=0)
+    # How questions are embedded: the index's ONNX export (fast start, no torch) when it has one.
+    query_encoder: Literal["auto", "onnx", "sentence-transformers"] = "auto"
+    # Concurrent questions arriving within this window are embedded in one call.
+    batch_window_ms: float = Field(default=5.0, ge=0.0, le=1000.0)
