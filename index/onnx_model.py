@@ -92,6 +92,7 @@ class OnnxEncoder:
         import onnxruntime
         from tokenizers import Tokenizer
 
+        log.info("loading embedding model %s from %s (ONNX)", model_name, directory / entry["file"])
         options = onnxruntime.SessionOptions()
         if threads:
             options.intra_op_num_threads = threads
