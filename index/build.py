@@ -95,12 +95,13 @@ def _restated_paragraph(
     return best
 
 
-def _query_model(embedder: Embedder, build: Path, index_dir: Path, old_manifest: dict, model_name: str,
-                 full: bool) -> dict | None:
+def _query_model(embedder: Embedder, build: Path, index_dir: Path, old_manifest: dict,
+                 model_name: str) -> dict | None:
     """The ONNX copy of the model for answering questions: reused from the previous build when the
     model is the same, else exported now. None when the model cannot be exported."""
+    # The export depends on the model alone, so even a --full rebuild reuses it.
     previous = old_manifest.get("query_model")
-    if previous and not full and old_manifest.get("model", {}).get("name") == model_name:
+    if previous and old_manifest.get("model", {}).get("name") == model_name:
         try:
             for name in (previous["file"], previous["tokenizer"]):
                 shutil.copy2(index_dir / name, build / name)
@@ -172,7 +173,7 @@ def rebuild(
     try:
         store = _passage_store(articles, split, attributions, units, vectors)
         save_vectors(vectors, build / VECTORS)
-        query_model = _query_model(embedder, build, index_dir, old_manifest, settings.model, full)
+        query_model = _query_model(embedder, build, index_dir, old_manifest, settings.model)
         (build / PASSAGES).write_text(json.dumps(store, ensure_ascii=False), encoding="utf-8")
         manifest = {
             "format_version": FORMAT_VERSION,

@@ -18,7 +18,7 @@ from typing import Protocol
 import numpy as np
 
 from .answer import Answer, QuotedPassage
-from .cues import CUE_WEIGHTS, cue_matches, question_kind
+from .cues import CUE_WEIGHTS, question_kind
 from .embedder import Embedder
 from .loaded import WORD, LoadedIndex, load_index
 from .passages import CAPTION
@@ -233,26 +233,25 @@ def score_question(index: LoadedIndex, speakers: SpeakerDirectory, question: str
     np.maximum.at(dense_sentence, sentence_ids[on_sentence], weighted[on_sentence])
     np.maximum.at(dense_paragraph, index.unit_paragraph[ids], weighted)
 
-    sentence_bm25 = _normalised(index.sentence_bm25.scores(question))
-    paragraph_bm25 = _normalised(index.paragraph_bm25.scores(question))
+    terms = index.sentence_bm25.query_terms(question)
+    sentence_bm25 = _normalised(index.sentence_bm25.scores(question, terms))
+    paragraph_bm25 = _normalised(index.paragraph_bm25.scores(question, terms))
 
     kind = question_kind(question)
-    cue = np.zeros(n_sentences, np.float32)
-    if kind:
-        cue = CUE_WEIGHTS[kind] * np.fromiter(
-            (cue_matches(kind, s.text) for s in index.sentences), np.float32, n_sentences
-        )
+    cue = CUE_WEIGHTS[kind] * index.cue_mask(kind) if kind else 0.0
     speaker_boost = speakers.boost_for(question, index)
+    # An answer adds something to the question; a short sentence that only echoes it does not.
+    novelty = index.novelty(set(index.sentence_bm25.terms(question)), NOVELTY_SATURATION)
 
     sentence_score = (dense_sentence + weights.sentence_bm25 * sentence_bm25 + weights.cue * cue
-                      + weights.speaker * speaker_boost + weights.novelty * novelty(index, question))
-    paragraph_of_sentence = np.fromiter((s.paragraph for s in index.sentences), np.int64, n_sentences)
+                      + weights.speaker * speaker_boost + weights.novelty * novelty)
+    paragraph_of_sentence = index.paragraph_of_sentence
     best_sentence = np.full(n_paragraphs, -np.inf, np.float32)
     np.maximum.at(best_sentence, paragraph_of_sentence, sentence_score)
     paragraph_score = (best_sentence + weights.paragraph_dense * dense_paragraph
                        + weights.paragraph_bm25 * paragraph_bm25 - weights.caption * index.caption_mask)
     if article is not None:
-        outside = np.fromiter((p["article"] != article for p in index.paragraphs), bool, n_paragraphs)
+        outside = index.article_of_paragraph != article
         paragraph_score[outside] = -np.inf
     relevance = float(np.max(dense_sentence)) if article is None else float(
         np.max(np.where(outside[paragraph_of_sentence], 0, dense_sentence))
@@ -261,17 +260,6 @@ def score_question(index: LoadedIndex, speakers: SpeakerDirectory, question: str
 
 
 NOVELTY_SATURATION = 6
-
-
-def novelty(index: LoadedIndex, question: str) -> np.ndarray:
-    """Per sentence, how many of its terms the question does not already contain, scaled to 0..1.
-
-    An answer adds something to the question; a short sentence that only echoes it does not."""
-    asked = set(index.sentence_bm25.terms(question))
-    return np.fromiter(
-        (min(len(terms - asked), NOVELTY_SATURATION) / NOVELTY_SATURATION for terms in index.sentence_terms),
-        np.float32, len(index.sentence_terms),
-    )
 
 
 def _normalised(scores: np.ndarray) -> np.ndarray:

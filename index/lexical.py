@@ -36,9 +36,9 @@ class Bm25:
         kept = " ".join(w for w in question.split() if w.casefold().strip("?!.,") not in QUESTION_WORDS)
         return self.terms(kept)
 
-    def scores(self, text: str) -> np.ndarray:
-        """One score per indexed text for a question; zeros when it shares no term with any."""
-        terms = self.query_terms(text)
+    def scores(self, text: str, terms: list[str] | None = None) -> np.ndarray:
+        """One score per indexed text for a question (or its `terms`, already tokenised)."""
+        terms = self.query_terms(text) if terms is None else terms
         if not terms or not self._size:
             return np.zeros(self._size, dtype=np.float32)
         return np.asarray(self._retriever.get_scores(terms), dtype=np.float32)

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from .cues import cue_matches
 from .lexical import Bm25
 from .passages import CAPTION
 from .store import CORRUPT, PASSAGES, VECTORS, IndexUnavailable, read_manifest
@@ -43,10 +44,30 @@ class LoadedIndex:
     unit_paragraph: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     unit_kind: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int8))
     article_words: dict[str, frozenset[str]] = field(default_factory=dict)
-    sentence_terms: list[frozenset[str]] = field(default_factory=list)
+    sentence_term_counts: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    sentences_with_term: dict[str, np.ndarray] = field(default_factory=dict)
+    paragraph_of_sentence: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    article_of_paragraph: np.ndarray = field(default_factory=lambda: np.zeros(0, object))
+    _cue_masks: dict[str, np.ndarray] = field(default_factory=dict)
     caption_mask: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     sentence_bm25: Bm25 | None = None
     paragraph_bm25: Bm25 | None = None
+
+    def cue_mask(self, kind: str) -> np.ndarray:
+        """1.0 for sentences holding the kind of fact a question type asks for (cached per kind)."""
+        if kind not in self._cue_masks:
+            self._cue_masks[kind] = np.fromiter((cue_matches(kind, s.text) for s in self.sentences),
+                                                np.float32, len(self.sentences))
+        return self._cue_masks[kind]
+
+    def novelty(self, asked: set[str], saturation: int) -> np.ndarray:
+        """Per sentence, how many of its terms are not among `asked`, scaled to 0..1."""
+        shared = np.zeros(len(self.sentences), np.float32)
+        for term in asked:
+            rows = self.sentences_with_term.get(term)
+            if rows is not None:
+                shared[rows] += 1
+        return np.minimum(self.sentence_term_counts - shared, saturation) / saturation
 
     @property
     def model_name(self) -> str:
@@ -120,6 +141,14 @@ def _assemble(build: Path, manifest: dict, store: dict, vectors: VectorIndex) ->
     # The person a sentence is about counts as one of its words: "He said …" matches "Musk".
     loaded.sentence_bm25 = Bm25([f"{s.text} {s.who or ''}" for s in loaded.sentences])
     loaded.paragraph_bm25 = Bm25([p["text"] for p in loaded.paragraphs])
-    loaded.sentence_terms = [frozenset(loaded.sentence_bm25.terms(s.text)) for s in loaded.sentences]
+    term_sets = [set(loaded.sentence_bm25.terms(s.text)) for s in loaded.sentences]
+    loaded.sentence_term_counts = np.asarray([len(t) for t in term_sets], np.float32)
+    rows_of: dict[str, list[int]] = {}
+    for row, terms in enumerate(term_sets):
+        for term in terms:
+            rows_of.setdefault(term, []).append(row)
+    loaded.sentences_with_term = {t: np.asarray(r, np.int64) for t, r in rows_of.items()}
+    loaded.paragraph_of_sentence = np.asarray([s.paragraph for s in loaded.sentences], np.int64)
+    loaded.article_of_paragraph = np.asarray([p["article"] for p in loaded.paragraphs], dtype=object)
     loaded.caption_mask = np.asarray([p["kind"] == CAPTION for p in loaded.paragraphs], dtype=np.float32)
     return loaded

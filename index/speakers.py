@@ -22,7 +22,17 @@ class SpeakerDirectory:
         self._by_paragraph: dict[tuple[str, int], list[dict[str, Any]]] = defaultdict(list)
         for quote in quotes:
             self._by_paragraph[(quote["article"], quote["paragraph"])].append(quote)
-        self._sentence_speakers: dict[str, np.ndarray] = {}
+        # One pattern for every alias of every speaker, longest first, matched on folded text.
+        self._speaker_of_alias: dict[str, str] = {}
+        for quote in quotes:
+            if quote["speaker"] is None:
+                continue
+            for alias in [quote["speaker"], *quote.get("aliases", [])]:
+                if len(alias) > 2:
+                    self._speaker_of_alias.setdefault(fold(alias), quote["speaker"])
+        aliases = sorted(self._speaker_of_alias, key=len, reverse=True)
+        self._alias_pattern = re.compile(
+            "|".join(rf"(?<!\w){re.escape(a)}(?!\w)" for a in aliases)) if aliases else None
 
     def speaker_at(self, article: str, paragraph: int, start: int, end: int) -> str | None:
         """The speaker of the quotation covering most of the span [start, end) (article offsets)."""
@@ -75,28 +85,20 @@ class SpeakerDirectory:
 
     def named_in(self, question: str) -> set[str]:
         """Speakers that the question names by any alias (whole words, case-folded)."""
-        folded = fold(question)
-        found = set()
-        for quote in self.quotes:
-            if quote["speaker"] is None:
-                continue
-            for alias in [quote["speaker"], *quote.get("aliases", [])]:
-                if len(alias) > 2 and re.search(rf"(?<!\w){re.escape(fold(alias))}(?!\w)", folded):
-                    found.add(quote["speaker"])
-                    break
-        return found
+        if self._alias_pattern is None:
+            return set()
+        return {self._speaker_of_alias[m.group(0)] for m in self._alias_pattern.finditer(fold(question))}
 
     def pronoun_question(self, question: str) -> str | None:
         """The question with the speakers it names replaced by "he", the way a story refers to
         someone it has introduced ("Why does Musk think …" → "Why does he think …")."""
-        aliases = sorted(
-            {a for q in self.quotes if q["speaker"] in self.named_in(question)
-             for a in [q["speaker"], *q.get("aliases", [])] if len(a) > 2},
-            key=len, reverse=True,
-        )
+        named = self.named_in(question)
+        aliases = sorted((a for a, speaker in self._speaker_of_alias.items() if speaker in named),
+                         key=len, reverse=True)
         if not aliases:
             return None
-        pattern = re.compile("|".join(rf"(?<!\w){re.escape(a)}(?:['’]s)?(?!\w)" for a in aliases), re.IGNORECASE)
+        pattern = re.compile("|".join(rf"(?<!\w){re.escape(a)}(?:['’]s)?(?!\w)" for a in aliases),
+                             re.IGNORECASE)
         replaced = pattern.sub(lambda m: "his" if m.group(0).lower().endswith(("'s", "’s")) else "he", question)
         return replaced if replaced != question else None
 
