@@ -21,7 +21,8 @@ class ArticleBot(commands.Bot):
     discord.VoiceClient.warn_nacl = False
     discord.VoiceClient.warn_dave = False
 
-    def __init__(self, settings: Settings, service: AnswerService | None = None, serve: bool = True):
+    def __init__(self, settings: Settings, service: AnswerService | None = None, serve: bool = True,
+                 **options):
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=discord.Intents.none() | discord.Intents(guilds=True),
@@ -29,6 +30,7 @@ class ArticleBot(commands.Bot):
             allowed_mentions=discord.AllowedMentions.none(),
             tree_cls=ArticleTree,
             help_command=None,
+            **options,
         )
         self.settings = settings
         self.service = service or AnswerService(settings)

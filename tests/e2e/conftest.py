@@ -1,0 +1,51 @@
+"""The real bot, unmodified discord.py, against the emulator on 127.0.0.1."""
+
+import asyncio
+import shutil
+
+import pytest
+import yarl
+from discord.gateway import DiscordWebSocket
+from discord.http import Route
+
+from bot.client import ArticleBot
+from bot.service import AnswerService
+from index.build import rebuild
+from index.engine import Engine
+from tests.conftest import CORPUS, make_settings
+from tests.e2e.emulator import DiscordEmulator
+
+
+@pytest.fixture(scope="module")
+async def emulator():
+    emulator = DiscordEmulator()
+    await emulator.start()
+    saved = Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY
+    Route.BASE = emulator.rest_base
+    DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(emulator.gateway_url)
+    yield emulator
+    Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY = saved
+    await emulator.stop()
+
+
+@pytest.fixture(scope="module")
+def e2e_settings(tmp_path_factory, embedder):
+    folder = tmp_path_factory.mktemp("e2e")
+    corpus = folder / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    settings = make_settings(folder / "x", corpus)
+    rebuild(settings, embedder=embedder)
+    return settings
+
+
+@pytest.fixture(scope="module")
+async def live_bot(emulator, e2e_settings):
+    """The bot logged in and connected to the emulator's gateway, answering through ONNX."""
+    service = AnswerService(e2e_settings)
+    service.engine = Engine.open(e2e_settings)
+    bot = ArticleBot(e2e_settings, service=service, guild_ready_timeout=0.1)
+    runner = asyncio.create_task(bot.start("emulated-token"))
+    await asyncio.wait_for(bot.wait_until_ready(), 30)
+    yield bot
+    await bot.close()
+    await asyncio.wait_for(runner, 10)

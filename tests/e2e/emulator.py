@@ -1,0 +1,332 @@
+"""A small Discord emulator: REST and gateway on 127.0.0.1, for the unmodified discord.py client.
+
+It keeps to Discord's rules where the bot could break them: acknowledge within 3 seconds
+(else 404 code 10062), acknowledge once (else 400 code 40060), message and embed limits
+(400 code 50035), and rate limits (429 with `Via` and `retry_after`). Every request is recorded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+DISCORD_EPOCH_MS = 1420070400000
+APPLICATION_ID = "1100000000000000001"
+BOT_USER = {"id": APPLICATION_ID, "username": "articlebot", "discriminator": "0", "global_name": None,
+            "avatar": None, "bot": True, "verified": True, "mfa_enabled": False, "flags": 0}
+GUILD_ID = "1200000000000000001"
+CHANNEL_ID = "1300000000000000001"
+ACK_DEADLINE_SECONDS = 3.0
+EPHEMERAL = 1 << 6
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    body: Any
+    at: float
+
+
+@dataclass
+class InteractionState:
+    id: str
+    token: str
+    dispatched_at: float
+    acked_at: float | None = None
+    ack_type: int | None = None
+    ack_data: dict | None = None
+    original: dict | None = None
+    followups: list[dict] = field(default_factory=list)
+    edits: list[dict] = field(default_factory=list)
+
+
+class DiscordEmulator:
+    def __init__(self) -> None:
+        self.requests: list[Recorded] = []
+        self.interactions: dict[str, InteractionState] = {}
+        self.by_token: dict[str, InteractionState] = {}
+        self.commands: dict[str, list[dict]] = {}
+        self.gateway_ops: list[int] = []
+        self.sessions = itertools.count(1)
+        self.session_id: str | None = None
+        self.sequence = 0
+        self.events: list[dict] = []  # every dispatch, for replay after a RESUME
+        self.socket: web.WebSocketResponse | None = None
+        self.connected = asyncio.Event()
+        self.rate_limit_next_followups = 0
+        self.rate_limited: list[str] = []
+        self._ids = itertools.count(1)
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    # ---- lifecycle ---------------------------------------------------------------------------
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_get("/gateway", self._gateway)
+        app.router.add_route("*", "/api/v10/{tail:.*}", self._rest)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        if self.socket is not None and not self.socket.closed:
+            await self.socket.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def rest_base(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/v10"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/gateway"
+
+    def snowflake(self) -> str:
+        return str(((int(time.time() * 1000) - DISCORD_EPOCH_MS) << 22) | (next(self._ids) % 4096))
+
+    # ---- gateway -----------------------------------------------------------------------------
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        self.socket = socket
+        await socket.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 41250}}))
+        async for message in socket:
+            if message.type != WSMsgType.TEXT:
+                continue
+            payload = json.loads(message.data)
+            op = payload["op"]
+            self.gateway_ops.append(op)
+            if op == 1:
+                await socket.send_str(json.dumps({"op": 11}))
+            elif op == 2:
+                self.session_id = f"session-{next(self.sessions)}"
+                self.events.clear()
+                self.sequence = 0
+                await self._send_dispatch("READY", {
+                    "v": 10, "user": BOT_USER, "guilds": [], "session_id": self.session_id,
+                    "resume_gateway_url": self.gateway_url, "application": {"id": APPLICATION_ID, "flags": 0},
+                })
+                self.connected.set()
+            elif op == 6:
+                seen = payload["d"].get("seq") or 0
+                for event in [e for e in self.events if e["s"] > seen]:
+                    await socket.send_str(json.dumps(event))
+                self.sequence += 1
+                await socket.send_str(json.dumps({"op": 0, "t": "RESUMED", "s": self.sequence, "d": {}}))
+                self.connected.set()
+        if self.socket is socket:
+            self.socket = None
+        return socket
+
+    async def _send_dispatch(self, event: str, data: dict) -> None:
+        self.sequence += 1
+        frame = {"op": 0, "t": event, "s": self.sequence, "d": data}
+        if event != "READY":
+            self.events.append(frame)
+        if self.socket is not None and not self.socket.closed:
+            await self.socket.send_str(json.dumps(frame))
+
+    async def drop_connection(self) -> None:
+        """Close the websocket as a network fault would; the client must RESUME."""
+        self.connected.clear()
+        if self.socket is not None:
+            await self.socket.close(code=4000, message=b"emulated fault")
+
+    # ---- interactions ------------------------------------------------------------------------
+    def _user(self, user_id: str) -> dict:
+        return {"id": user_id, "username": f"user{user_id[-4:]}", "discriminator": "0", "global_name": None,
+                "avatar": None, "bot": False}
+
+    async def interact(self, kind: int, data: dict, user_id: str = "1400000000000000001",
+                       permissions: str = "0", message: dict | None = None) -> InteractionState:
+        """Dispatch INTERACTION_CREATE as a guild member would cause it."""
+        interaction_id = self.snowflake()
+        token = f"token-{interaction_id}"
+        state = InteractionState(interaction_id, token, time.monotonic())
+        self.interactions[interaction_id] = state
+        self.by_token[token] = state
+        payload = {
+            "id": interaction_id, "application_id": APPLICATION_ID, "type": kind, "token": token, "version": 1,
+            "data": data, "guild_id": GUILD_ID, "channel_id": CHANNEL_ID,
+            "channel": {"id": CHANNEL_ID, "type": 0, "guild_id": GUILD_ID, "name": "news", "position": 0,
+                        "permission_overwrites": [], "nsfw": False, "parent_id": None},
+            "member": {"user": self._user(user_id), "roles": [], "joined_at": "2024-01-01T00:00:00+00:00",
+                       "deaf": False, "mute": False, "flags": 0, "permissions": permissions},
+            "locale": "en-GB", "guild_locale": "en-GB", "app_permissions": "2147483647", "entitlements": [],
+            "authorizing_integration_owners": {"0": GUILD_ID}, "context": 0, "attachment_size_limit": 8388608,
+        }
+        if message is not None:
+            payload["message"] = message
+        await self._send_dispatch("INTERACTION_CREATE", payload)
+        return state
+
+    async def slash(self, name: str, options: dict[str, Any] | None = None, **kwargs) -> InteractionState:
+        option_type = {str: 3, bool: 5, int: 4}
+        data = {"id": self.snowflake(), "name": name, "type": 1,
+                "options": [{"name": k, "type": option_type[type(v)], "value": v}
+                            for k, v in (options or {}).items()]}
+        return await self.interact(2, data, **kwargs)
+
+    async def wait_for(self, condition, timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                raise TimeoutError("the emulator did not see the expected requests in time")
+            await asyncio.sleep(0.01)
+
+    async def answered(self, state: InteractionState, timeout: float = 10.0) -> dict:
+        """The visible reply: the immediate message, or the followup / edit after a defer."""
+        def done() -> bool:
+            if state.ack_type in (4, 7, 8):
+                return True
+            return state.ack_type == 5 and bool(state.followups or state.edits)
+        await self.wait_for(done, timeout)
+        if state.ack_type in (4, 7, 8):
+            return state.ack_data or {}
+        return (state.followups or state.edits)[-1]
+
+    # ---- REST --------------------------------------------------------------------------------
+    async def _rest(self, request: web.Request) -> web.Response:
+        tail = request.match_info["tail"]
+        body = await self._body(request)
+        self.requests.append(Recorded(request.method, "/" + tail, body, time.monotonic()))
+        parts = tail.split("/")
+        if request.method == "GET" and tail == "users/@me":
+            return _json(BOT_USER)
+        if request.method == "GET" and tail == "oauth2/applications/@me":
+            return _json({"id": APPLICATION_ID, "name": "articlebot", "icon": None, "description": "",
+                          "bot_public": True, "bot_require_code_grant": False, "verify_key": "0" * 64,
+                          "flags": 0, "owner": {**BOT_USER, "bot": False, "id": "1500000000000000001"},
+                          "team": None, "summary": ""})
+        if request.method == "PUT" and parts[0] == "applications" and parts[-1] == "commands":
+            scope = parts[3] if len(parts) > 3 else "global"
+            # Discord fills the fields a command leaves out (a context menu has no description).
+            defaults = {"description": "", "options": [], "default_member_permissions": None, "nsfw": False}
+            echoed = [{**defaults, **command, "id": self.snowflake(), "application_id": APPLICATION_ID,
+                       "version": "1", **({"guild_id": scope} if scope != "global" else {})} for command in body]
+            self.commands[scope] = echoed
+            return _json(echoed)
+        if parts[0] == "interactions" and parts[-1] == "callback":
+            return self._callback(parts[1], parts[2], body)
+        if parts[0] == "webhooks":
+            return await self._webhook(request.method, parts, body)
+        return _error(404, 0, f"the emulator does not serve {request.method} /{tail}")
+
+    async def _body(self, request: web.Request) -> Any:
+        if request.content_type == "application/json":
+            return await request.json()
+        if request.content_type.startswith("multipart/"):
+            form = await request.post()
+            return json.loads(form["payload_json"]) if "payload_json" in form else {}
+        return None
+
+    def _callback(self, interaction_id: str, token: str, body: dict) -> web.Response:
+        state = self.interactions.get(interaction_id)
+        if state is None or state.token != token:
+            return _error(404, 10062, "Unknown interaction")
+        if time.monotonic() - state.dispatched_at > ACK_DEADLINE_SECONDS:
+            return _error(404, 10062, "Unknown interaction")
+        if state.acked_at is not None:
+            return _error(400, 40060, "Interaction has already been acknowledged.")
+        data = body.get("data") or {}
+        problem = _limits_problem(data)
+        if problem:
+            return _error(400, 50035, f"Invalid Form Body: {problem}")
+        state.acked_at, state.ack_type, state.ack_data = time.monotonic(), body["type"], {**data, "request": body}
+        message = None
+        if body["type"] in (4, 5, 7):
+            message = self._message(data, flags=data.get("flags", 0))
+            state.original = message
+        return _json({
+            "interaction": {"id": interaction_id, "type": 2, "response_message_id": message and message["id"],
+                            "response_message_loading": body["type"] == 5,
+                            "response_message_ephemeral": bool(data.get("flags", 0) & EPHEMERAL)},
+            "resource": {"type": body["type"], **({"message": message} if message else {})},
+        })
+
+    async def _webhook(self, method: str, parts: list[str], body: Any) -> web.Response:
+        state = self.by_token.get(parts[2])
+        if state is None:
+            return _error(404, 10015, "Unknown Webhook")
+        if method == "POST" and len(parts) == 3:
+            if self.rate_limit_next_followups > 0:
+                self.rate_limit_next_followups -= 1
+                self.rate_limited.append(state.id)
+                return web.Response(
+                    status=429, body=json.dumps({"message": "You are being rate limited.", "retry_after": 0.25,
+                                                 "global": False}).encode(),
+                    headers={"Content-Type": "application/json", "Via": "1.1 google", "Retry-After": "1",
+                             "X-RateLimit-Scope": "user"})
+            problem = _limits_problem(body)
+            if problem:
+                return _error(400, 50035, f"Invalid Form Body: {problem}")
+            message = self._message(body, flags=body.get("flags", 0))
+            state.followups.append({**message, "request": body})
+            return _json(message)
+        if parts[3:5] == ["messages", "@original"] or (len(parts) == 5 and parts[3] == "messages"):
+            if method == "DELETE":
+                return web.Response(status=204)
+            if method == "PATCH":
+                problem = _limits_problem(body)
+                if problem:
+                    return _error(400, 50035, f"Invalid Form Body: {problem}")
+                message = self._message(body, flags=0)
+                state.edits.append({**message, "request": body})
+                return _json(message)
+            return _json(state.original or self._message({}, flags=0))
+        return _error(404, 0, "unknown webhook route")
+
+    def _message(self, data: dict, flags: int) -> dict:
+        return {
+            "id": self.snowflake(), "channel_id": CHANNEL_ID, "type": 0, "content": data.get("content") or "",
+            "embeds": data.get("embeds") or [], "components": data.get("components") or [],
+            "author": BOT_USER, "attachments": [], "mentions": [], "mention_roles": [],
+            "mention_everyone": False, "pinned": False, "tts": False, "timestamp": "2025-01-01T00:00:00+00:00",
+            "edited_timestamp": None, "flags": flags, "webhook_id": APPLICATION_ID,
+            "application_id": APPLICATION_ID,
+        }
+
+
+def _json(data: Any, status: int = 200) -> web.Response:
+    # discord.py reads JSON only when the content type is exactly application/json.
+    return web.Response(status=status, body=json.dumps(data).encode(),
+                        headers={"Content-Type": "application/json"})
+
+
+def _error(status: int, code: int, message: str) -> web.Response:
+    return _json({"code": code, "message": message}, status)
+
+
+def _limits_problem(data: dict) -> str | None:
+    """Discord's message limits: content 2,000; embeds' title 256, description 4,096, 25 fields
+    (name 256, value 1,024), footer 2,048, author 256, 6,000 in all."""
+    if len(data.get("content") or "") > 2000:
+        return "content longer than 2000"
+    for embed in data.get("embeds") or []:
+        fields = embed.get("fields") or []
+        sizes = {"title": (len(embed.get("title") or ""), 256),
+                 "description": (len(embed.get("description") or ""), 4096),
+                 "footer": (len((embed.get("footer") or {}).get("text") or ""), 2048),
+                 "author": (len((embed.get("author") or {}).get("name") or ""), 256),
+                 "fields": (len(fields), 25)}
+        for name, (size, limit) in sizes.items():
+            if size > limit:
+                return f"embed {name} {size} > {limit}"
+        for item in fields:
+            if len(item.get("name") or "") > 256 or len(item.get("value") or "") > 1024:
+                return "embed field too long"
+        total = sum(size for name, (size, _) in sizes.items() if name != "fields") + sum(
+            len(f.get("name") or "") + len(f.get("value") or "") for f in fields)
+        if total > 6000:
+            return f"embed total {total} > 6000"
+    return None
