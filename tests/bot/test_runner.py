@@ -28,3 +28,27 @@ async def test_bot_refuses_an_index_built_with_another_model(seed_settings, caps
     assert await _serve(settings) == 2
     err = capsys.readouterr().err
     assert "model mismatch" in err and "--full" in err
+
+
+async def test_sigterm_and_sigint_close_the_client(seed_settings):
+    import asyncio
+    import os
+    import signal
+
+    from bot.client import ArticleBot
+    from bot.runner import _install_signal_handlers
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        bot = ArticleBot(seed_settings, serve=False)
+        _install_signal_handlers(bot)
+        try:
+            os.kill(os.getpid(), sig)
+            for _ in range(100):
+                if bot.is_closed():
+                    break
+                await asyncio.sleep(0.01)
+            assert bot.is_closed()
+        finally:
+            for installed in (signal.SIGTERM, signal.SIGINT):
+                asyncio.get_running_loop().remove_signal_handler(installed)
+            await bot.close()

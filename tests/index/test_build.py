@@ -182,3 +182,18 @@ def test_cli_reports_bad_corpus_file_and_exits_nonzero(tmp_path):
     assert result.returncode == 2
     assert "bad.md: unknown field(s) colour" in result.stderr
     assert not settings.index_dir.exists()
+
+
+def test_hundreds_of_articles_including_one_line_stories(tmp_path, embedder):
+    settings = make_settings(tmp_path)
+    for number in range(300):
+        body = (f"Story {number} begins here. The council met on day {number}. "
+                f"“We will decide soon,” said Mayor Ann Lee{number}.")
+        if number % 2:
+            body = body.replace(". ", ".\n\n")
+        (settings.corpus_dir / f"story-{number:03d}.txt").write_text(body, encoding="utf-8")
+    report = rebuild(settings, embedder=embedder)
+    assert len(report.added) == 300
+    loaded = load_index(settings.index_dir)
+    assert len(loaded.articles) == 300
+    assert corpus_status(settings).state == FRESH
