@@ -8,13 +8,11 @@ falls inside a word, an escape or a markdown token.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import discord
 
 from index import NOT_COVERED, Answer, QuotedPassage
 
-CONTENT_LIMIT = 2000
 TITLE_LIMIT = 256
 DESCRIPTION_LIMIT = 4096
 FIELD_NAME_LIMIT = 256
@@ -109,12 +107,6 @@ def attribution(passage: QuotedPassage) -> str:
     return " ".join(parts)
 
 
-@dataclass(frozen=True)
-class Page:
-    embed: discord.Embed
-    has_more: bool
-
-
 def answer_embed(answer: Answer, passages: tuple[QuotedPassage, ...] | None = None,
                  page: int = 1) -> discord.Embed:
     """One embed for an answer (or one page of its further passages)."""
@@ -135,10 +127,6 @@ def answer_embed(answer: Answer, passages: tuple[QuotedPassage, ...] | None = No
     if page > 1:
         embed.set_footer(text=f"More passages, page {page}")
     return embed
-
-
-def embed_size(embed: discord.Embed) -> int:
-    return len(embed)
 
 
 def fits(embed: discord.Embed) -> bool:

@@ -94,8 +94,6 @@ class _Attributor:
         self.body = article.body
         self.paragraphs = paragraphs
         self.names = NameBook(article.body, paragraphs)
-        self.last_speaker: Mention | None = None
-        self.last_speaker_paragraph = 0
         self.who: dict[tuple[int, int], str] = {}
 
     def run(self) -> Attribution:
@@ -184,16 +182,11 @@ class _Attributor:
             speaker = self._speaker_for(span, sentence, masked, verbs, spans)
             if speaker is not None:
                 self._assign(quotation, speaker)
-                self._remember(speaker, paragraph.number)
             results.append((quotation, speaker))
         indirect = self._indirect(sentence, masked, spans, paragraph)
         if indirect is not None:
             results.append(indirect)
         return results
-
-    def _remember(self, speaker: Mention, paragraph: int) -> None:
-        self.last_speaker, self.last_speaker_paragraph = speaker, paragraph
-        self.names.focus = speaker
 
     def _speaker_for(self, span: QuoteSpan, sentence: Sentence, masked: str, verbs: list[_Verb],
                      spans: list[QuoteSpan]) -> Mention | None:
@@ -217,7 +210,7 @@ class _Attributor:
                 inverted = self.names.mention_in(self.body[verb.end:sentence.end][:60], at_start=True)
                 if inverted is not None:
                     return inverted
-                return self.names.mention_in(gap, at_end=True)
+                return self.names.mention_in(gap)
         return None
 
     def _subject(self, verb: _Verb, sentence: Sentence, masked: str) -> Mention | None:
@@ -227,7 +220,7 @@ class _Attributor:
             return self.names.first_subject(head)
         pieces = [m.end() for m in _CLAUSE_BREAK.finditer(head)]
         clause = head[pieces[-1]:] if pieces else head
-        subject = self.names.mention_in(clause, at_end=True)
+        subject = self.names.mention_in(clause)
         if subject is None and not clause.strip() and re.match(r"(said|says|added|adds|wrote|writes|asked|asks)$",
                                                                self.body[verb.start:verb.end]):
             # "…,” said Peskov: the speaker follows the verb.
@@ -258,7 +251,6 @@ class _Attributor:
         text = self.body[start:sentence.end]
         quotation = Quotation(self.article.id, paragraph.number, start, sentence.end, text, INDIRECT)
         self._assign(quotation, speaker)
-        self._remember(speaker, paragraph.number)
         return quotation, speaker
 
 

@@ -14,8 +14,6 @@ from .embedder import ModelUnavailable
 from .settings import Settings
 from .store import IndexUnavailable, check_status
 
-Handler = Callable[[argparse.Namespace, Settings], int]
-
 
 def _progress_bar(total: int) -> Callable[[int], None]:
     from tqdm import tqdm

@@ -44,10 +44,6 @@ class Article:
         digest.update(self.body.encode("utf-8"))
         return digest.hexdigest()
 
-    @property
-    def display_name(self) -> str:
-        return self.title or self.id
-
     def metadata(self) -> dict[str, str | None]:
         return {name: getattr(self, name) for name in METADATA_FIELDS}
 

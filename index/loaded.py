@@ -73,11 +73,6 @@ class LoadedIndex:
     def model_name(self) -> str:
         return self.manifest["model"]["name"]
 
-    @property
-    def signature(self) -> str:
-        """Changes whenever a new index is published."""
-        return f"{self.manifest.get('built_at')}|{self.path}"
-
 
 WORD = re.compile(r"[^\W\d_][\w\-’']*")
 UNIT_KIND_CODES = {"sentence": 0, PARAGRAPH: 1, CONTEXT: 2, ENTITY: 3}

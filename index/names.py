@@ -85,7 +85,6 @@ class NameBook:
         self.sentence_people: list[set[str]] = []
         self.sentence_words: list[set[str]] = []
         self.recent_subjects: list[Mention | None] = []
-        self.focus: Mention | None = None
         self._collect(paragraphs)
 
     # ---- reading the whole article first -------------------------------------------------
@@ -237,7 +236,7 @@ class NameBook:
     def _mentions(self, text: str) -> list[Mention]:
         return [m for m in (self._resolve_run(r.group(0)) for r in _RUN.finditer(text)) if m]
 
-    def mention_in(self, text: str, at_end: bool = False, at_start: bool = False) -> Mention | None:
+    def mention_in(self, text: str, at_start: bool = False) -> Mention | None:
         """The speaker phrase ending (or starting) the text: a name, pronoun, description or body."""
         text = hide_parentheticals(text)
         words = re.findall(r"[\w\-’']+|[^\w\s]", text)
@@ -299,7 +298,7 @@ class NameBook:
             verb = re.search(r"\b[a-z]+ed\b", stripped)
             subject_part = stripped[:verb.start()] if verb else stripped
             if subject_part.split() and subject_part.split()[-1].lower() in ROLES:
-                return self._note_alias(self.mention_in(subject_part, at_end=True))
+                return self._note_alias(self.mention_in(subject_part))
             return None
         return None
 
