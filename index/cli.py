@@ -9,10 +9,11 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from .corpus import CorpusError, load_corpus
+from .corpus import CorpusError
 from .embedder import ModelUnavailable
+from .ensure import corpus_status
 from .settings import Settings
-from .store import IndexUnavailable, check_status
+from .store import IndexUnavailable
 
 
 def _progress_bar(total: int) -> Callable[[int], None]:
@@ -104,17 +105,6 @@ def cmd_speakers(args: argparse.Namespace, settings: Settings) -> int:
             aliases = f" (also: {', '.join(speaker['aliases'])})" if speaker["aliases"] else ""
             print(f"{speaker['count']:4d}  {speaker['speaker']}{aliases}")
     return 0
-
-
-def corpus_status(settings: Settings):
-    """The index's status against the corpus as it is on disk now."""
-    from .store import STALE, Status
-
-    try:
-        hashes = {a.id: a.content_hash for a in load_corpus(settings.corpus_dir)}
-    except CorpusError as error:
-        return Status(STALE, f"the corpus has errors: {error}", str(settings.index_dir))
-    return check_status(settings.index_dir, hashes, settings.model)
 
 
 def add_index_commands(subparsers: argparse._SubParsersAction) -> None:

@@ -176,6 +176,9 @@ def query_encoder(settings: Settings, index: LoadedIndex) -> QueryEncoder:
     return Embedder(settings.model, settings.torch_threads)
 
 
+_PLURAL_OR_POSSESSIVE = re.compile(r"(['’]s|s)$")
+
+
 def absent_names(index: LoadedIndex, question: str, articles: set[str]) -> list[str]:
     """Names in the question (capitalised words after the first) that none of `articles` mention.
 
@@ -187,11 +190,10 @@ def absent_names(index: LoadedIndex, question: str, articles: set[str]) -> list[
     if not capitalised or len(capitalised) * 2 > len(words) or question.isupper():
         return []
     vocabulary = set().union(*(index.article_words.get(a, frozenset()) for a in articles))
-    stem = re.compile(r"(['’]s|s)$")
     return [
         word for word in capitalised
         if word.casefold() not in vocabulary
-        and stem.sub("", word.casefold()) not in vocabulary
+        and _PLURAL_OR_POSSESSIVE.sub("", word.casefold()) not in vocabulary
         and not difflib.get_close_matches(word.casefold(), vocabulary, n=1, cutoff=0.8)
     ]
 
@@ -212,9 +214,8 @@ def score_question(index: LoadedIndex, speakers: SpeakerDirectory, question: str
                    weights: Weights, article: str | None = None) -> Scored | None:
     if not index.sentences:
         return None
-    queries = vector if vector.ndim == 2 else vector[None, :]
-    sims, ids = index.vectors.search(queries, weights.candidates)
-    sims, ids = sims.ravel(), ids.ravel()
+    sims, ids = index.vectors.search(vector[None, :], weights.candidates)
+    sims, ids = sims[0], ids[0]
     keep = ids >= 0
     sims, ids = sims[keep], ids[keep]
     n_sentences, n_paragraphs = len(index.sentences), len(index.paragraphs)

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from index.build import rebuild
-from index.cli import corpus_status
 from index.embedder import Embedder
+from index.ensure import corpus_status
 from index.loaded import load_index
 from index.store import CORRUPT, FRESH, MISSING, MODEL_MISMATCH, STALE
 from tests.conftest import CORPUS, ROOT, make_settings
