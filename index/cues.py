@@ -13,11 +13,13 @@ _TIME_QUESTION = re.compile(r"\b(when|what (year|date|day|month|time)|since when
 _PERSON_QUESTION = re.compile(r"^\s*(who|whom|whose)\b", re.IGNORECASE)
 
 _NUMBER_WORDS = (
-    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
+    r"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
     r"hundred|thousand|million|billion|trillion|dozen|half|percent|per cent|majority|minority"
 )
+# "one" counts unless it is a pronoun: "one of the accounts", "no one".
 _QUANTITY = re.compile(
-    rf"(\d|%|[$€£¥]|\b({_NUMBER_WORDS})s?\b|\b\w+-(day|week|month|year)s?-old\b)", re.IGNORECASE
+    rf"(\d|%|[$€£¥]|\b({_NUMBER_WORDS})s?\b|(?<!\bno )\bone\b(?! of\b)|\b\w+-(day|week|month|year)s?-old\b)",
+    re.IGNORECASE,
 )
 _MONTHS = (
     r"January|February|March|April|May|June|July|August|September|October|November|December|"
@@ -32,9 +34,12 @@ _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+")
 
 
 _DURATION_QUESTION = re.compile(r"\bhow long\b|\bfor how many (days|weeks|months|years)\b", re.IGNORECASE)
+# Phrases that state how long something lasts; a bare "forty years" is left out, as it more
+# often dates or compares ("the worst in forty years") than answers "how long".
+_TIME_UNIT = r"(second|minute|hour|day|week|fortnight|month|year|decade)s?"
 _DURATION = re.compile(
-    r"\b\w+-(day|week|month|year)s?-(old|long)\b|\bfor (\w+ ){0,2}(days|weeks|months|years)\b|"
-    r"\bsince (19|20)\d\d\b|\b(\d+|\w+) (days|weeks|months|years) (ago|old|long)\b",
+    rf"\b\w+-{_TIME_UNIT}-(old|long)\b|\b(for|lasted|lasting) (\w+ ){{0,3}}{_TIME_UNIT}\b|"
+    rf"\bsince (19|20)\d\d\b|\b(\d+|\w+) {_TIME_UNIT} (ago|old|long)\b",
     re.IGNORECASE,
 )
 

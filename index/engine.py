@@ -43,6 +43,7 @@ class Weights:
     speaker: float = 0.1
     novelty: float = 0.1  # sentences that say more than the question's own words
     caption: float = 0.1  # a caption restates the body; the body carries the detail
+    named_article: float = 0.2  # paragraphs of an article that mentions the names a question uses
     candidates: int = 1000
 
 
@@ -179,23 +180,45 @@ def query_encoder(settings: Settings, index: LoadedIndex) -> QueryEncoder:
 _PLURAL_OR_POSSESSIVE = re.compile(r"(['’]s|s)$")
 
 
-def absent_names(index: LoadedIndex, question: str, articles: set[str]) -> list[str]:
-    """Names in the question (capitalised words after the first) that none of `articles` mention.
-
-    An article cannot answer a question about something it never names ("What did Musk say
-    about Mars?"). Spelling variants pass through a fuzzy match; a question written in capitals
-    or title case carries no such signal and is not checked."""
+def question_names(question: str) -> list[str]:
+    """Capitalised words after the first, case-folded: the names a question uses. A question in
+    capitals or title case carries no such signal and gives none."""
     words = WORD.findall(question)[1:]
     capitalised = [w for w in words if len(w) > 1 and w[0].isupper()]
     if not capitalised or len(capitalised) * 2 > len(words) or question.isupper():
         return []
+    return [w.casefold() for w in capitalised]
+
+
+def _mentions(vocabulary: frozenset[str] | set[str], name: str) -> bool:
+    return name in vocabulary or _PLURAL_OR_POSSESSIVE.sub("", name) in vocabulary
+
+
+def absent_names(index: LoadedIndex, question: str, articles: set[str]) -> list[str]:
+    """Names in the question that none of `articles` mention.
+
+    An article cannot answer a question about something it never names ("What did Musk say
+    about Mars?"). Spelling variants pass through a fuzzy match."""
+    names = question_names(question)
+    if not names:
+        return []
     vocabulary = set().union(*(index.article_words.get(a, frozenset()) for a in articles))
     return [
-        word for word in capitalised
-        if word.casefold() not in vocabulary
-        and _PLURAL_OR_POSSESSIVE.sub("", word.casefold()) not in vocabulary
-        and not difflib.get_close_matches(word.casefold(), vocabulary, n=1, cutoff=0.8)
+        name for name in names
+        if not _mentions(vocabulary, name)
+        and not difflib.get_close_matches(name, vocabulary, n=1, cutoff=0.8)
     ]
+
+
+def named_article_share(index: LoadedIndex, question: str) -> np.ndarray:
+    """Per paragraph, the share of the question's names that its article mentions (0 when the
+    question names nothing): a question about Peskov is about an article that names Peskov."""
+    names = question_names(question)
+    if not names or len(index.articles) < 2:
+        return np.zeros(len(index.paragraphs), np.float32)
+    share = np.asarray([sum(_mentions(index.article_words.get(a, frozenset()), n) for n in names)
+                        for a in index.article_ids], np.float32) / len(names)
+    return share[index.article_row_of_paragraph]
 
 
 def clean_question(question: str) -> str:
@@ -245,7 +268,8 @@ def score_question(index: LoadedIndex, speakers: SpeakerDirectory, question: str
     best_sentence = np.full(n_paragraphs, -np.inf, np.float32)
     np.maximum.at(best_sentence, paragraph_of_sentence, sentence_score)
     paragraph_score = (best_sentence + weights.paragraph_dense * dense_paragraph
-                       + weights.paragraph_bm25 * paragraph_bm25 - weights.caption * index.caption_mask)
+                       + weights.paragraph_bm25 * paragraph_bm25 - weights.caption * index.caption_mask
+                       + weights.named_article * named_article_share(index, question))
     if article is not None:
         outside = index.article_of_paragraph != article
         paragraph_score[outside] = -np.inf

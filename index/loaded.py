@@ -48,6 +48,8 @@ class LoadedIndex:
     sentences_with_term: dict[str, np.ndarray] = field(default_factory=dict)
     paragraph_of_sentence: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     article_of_paragraph: np.ndarray = field(default_factory=lambda: np.zeros(0, object))
+    article_ids: list[str] = field(default_factory=list)
+    article_row_of_paragraph: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     _cue_masks: dict[str, np.ndarray] = field(default_factory=dict)
     caption_mask: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     sentence_bm25: Bm25 | None = None
@@ -145,5 +147,8 @@ def _assemble(build: Path, manifest: dict, store: dict, vectors: VectorIndex) ->
     loaded.sentences_with_term = {t: np.asarray(r, np.int64) for t, r in rows_of.items()}
     loaded.paragraph_of_sentence = np.asarray([s.paragraph for s in loaded.sentences], np.int64)
     loaded.article_of_paragraph = np.asarray([p["article"] for p in loaded.paragraphs], dtype=object)
+    loaded.article_ids = list(loaded.articles)
+    article_row = {a: row for row, a in enumerate(loaded.article_ids)}
+    loaded.article_row_of_paragraph = np.asarray([article_row[p["article"]] for p in loaded.paragraphs], np.int64)
     loaded.caption_mask = np.asarray([p["kind"] == CAPTION for p in loaded.paragraphs], dtype=np.float32)
     return loaded
