@@ -18,6 +18,10 @@ QUESTION_WORDS = frozenset({
     "how", "many", "much", "long", "often", "far", "what", "when", "where", "why", "who", "whom",
     "whose", "which", "whether", "did", "does", "do", "is", "are", "was", "were", "there", "tell",
     "me", "please", "anyone", "know",
+    # Auxiliaries and pronouns: the stop list of bm25s is Lucene's short one, which keeps them.
+    "has", "have", "had", "been", "being", "can", "could", "would", "should", "may", "might", "must",
+    "he", "him", "his", "she", "her", "hers", "it", "its", "they", "them", "their", "i", "you", "your",
+    "we", "our", "us",
 })
 
 
