@@ -54,9 +54,9 @@ def test_other_articles_and_off_topic_questions(mixed_engine):
 
 
 def test_paraphrased_and_new_questions(mixed_engine):
-    """Measured: Hit@1 42/50, Hit@3 48/50, 3/6 declined (see README for what is still missed)."""
+    """Measured: Hit@1 43/50, Hit@3 48/50, 3/6 declined (see README for what is still missed)."""
     report = evaluate(mixed_engine, read_cases(EXTRA))
-    assert report.hit_at_1 >= 42 and report.hit_at_3 >= 48
+    assert report.hit_at_1 >= 43 and report.hit_at_3 >= 48
     assert report.declined >= 3 and report.wrongly_declined == 0
 
 
