@@ -1,6 +1,6 @@
 """Answer quality: the naive tutorial pipeline, BM25 alone and articlebot's engine, side by side.
 
-    python bench/quality.py [EVAL.jsonl ...] [--corpus DIR] [--json]
+    python bench/quality.py [EVAL.jsonl ...] [--corpus DIR ...] [--json]
 
 Builds a fresh index of the corpus in a temporary folder, then scores each method on the same
 questions (format: ../shared/eval/README.md). The baselines never decline, so only the engine has
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -61,16 +62,21 @@ def score_ranked(name: str, cases: list[Case], texts: list[str], ranking) -> Row
     return Row(name, hit1, hit3, answerable, "n/a", "n/a")
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("files", nargs="*", type=Path, default=[DEFAULT_EVAL])
-    parser.add_argument("--corpus", type=Path, default=ROOT / "corpus")
-    parser.add_argument("--json", action="store_true")
-    args = parser.parse_args()
+def merged_corpus(folders: list[Path], target: Path) -> Path:
+    """One folder holding the articles of all `folders` (the first one as is, when alone)."""
+    if len(folders) == 1:
+        return folders[0]
+    target.mkdir()
+    for folder in folders:
+        for path in folder.iterdir():
+            if path.is_file():
+                shutil.copy(path, target / path.name)
+    return target
 
-    cases = [case for path in args.files for case in read_cases(path)]
+
+def compare(cases: list[Case], corpus: Path, index_dir: Path) -> tuple[list[Row], EvalReport]:
     embedder = Embedder()
-    texts = paragraphs_of(args.corpus)
+    texts = paragraphs_of(corpus)
 
     # Naive: paragraphs, all-MiniLM-L6-v2, FAISS top-k.
     vectors = embedder.encode(texts)
@@ -89,22 +95,39 @@ def main() -> int:
     rows = [score_ranked("naive: paragraphs + MiniLM + FAISS", cases, texts, dense_ranking),
             score_ranked("BM25 (bm25s) alone", cases, texts, bm25_ranking)]
 
-    with tempfile.TemporaryDirectory() as folder:
-        settings = Settings(_env_file=None, corpus_dir=args.corpus, index_dir=Path(folder) / "index")
-        rebuild(settings, embedder=embedder)
-        report: EvalReport = evaluate(Engine.open(settings, embedder=embedder), cases)
+    settings = Settings(_env_file=None, corpus_dir=corpus, index_dir=index_dir)
+    rebuild(settings, embedder=embedder)
+    report: EvalReport = evaluate(Engine.open(settings, embedder=embedder), cases)
     rows.append(Row("articlebot engine", report.hit_at_1, report.hit_at_3, report.answerable,
                     f"{report.declined}/{report.unanswerable}", str(report.wrongly_declined)))
+    return rows, report
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("files", nargs="*", type=Path, default=[DEFAULT_EVAL])
+    parser.add_argument("--corpus", type=Path, action="append",
+                        help="a corpus folder; give it more than once to merge folders (default: corpus/)")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+
+    cases = [case for path in args.files for case in read_cases(path)]
+    with tempfile.TemporaryDirectory() as folder:
+        corpus = merged_corpus(args.corpus or [ROOT / "corpus"], Path(folder) / "corpus")
+        rows, report = compare(cases, corpus, Path(folder) / "index")
 
     if args.json:
         print(json.dumps({"files": [str(f) for f in args.files], "rows": [r.__dict__ for r in rows],
                           "engine_misses": report.misses}, ensure_ascii=False))
         return 0
-    print(f"questions: {', '.join(f.name for f in args.files)}; corpus: {args.corpus}")
-    print(f"| {'method':<36} | Hit@1 | Hit@3 | declined | wrongly declined |")
-    print(f"|{'-' * 38}|-------|-------|----------|------------------|")
+    print(f"questions: {', '.join(f.name for f in args.files)}; "
+          f"corpus: {', '.join(str(c) for c in args.corpus or [ROOT / 'corpus'])}")
+    width = max(5, len(f"{report.answerable}/{report.answerable}"))
+    print(f"| {'method':<36} | {'Hit@1':<{width}} | {'Hit@3':<{width}} | declined | wrongly declined |")
+    print(f"|{'-' * 38}|{'-' * (width + 2)}|{'-' * (width + 2)}|----------|------------------|")
     for row in rows:
-        print(f"| {row.method:<36} | {row.hit_at_1:>2}/{row.answerable:<2} | {row.hit_at_3:>2}/{row.answerable:<2} "
+        hit1, hit3 = f"{row.hit_at_1}/{row.answerable}", f"{row.hit_at_3}/{row.answerable}"
+        print(f"| {row.method:<36} | {hit1:>{width}} | {hit3:>{width}} "
               f"| {row.declined:>8} | {row.wrongly_declined:>16} |")
     if report.misses:
         print("\nengine misses:")

@@ -1,0 +1,32 @@
+"""bench/quality.py as a whole process: three methods side by side on one merged corpus."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import FIXTURES, ROOT
+
+pytestmark = pytest.mark.slow
+
+
+def test_quality_benchmark_compares_three_methods_on_merged_folders(tmp_path):
+    only_one = tmp_path / "one"
+    only_one.mkdir()
+    (only_one / "harbour-storm.md").write_bytes((FIXTURES / "articles" / "harbour-storm.md").read_bytes())
+    rest = tmp_path / "rest"
+    rest.mkdir()
+    for name in ("chip-plant.md", "council-potholes.txt"):
+        (rest / name).write_bytes((FIXTURES / "articles" / name).read_bytes())
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "quality.py"), str(FIXTURES / "own_qa.jsonl"),
+         "--corpus", str(only_one), "--corpus", str(rest), "--json"],
+        capture_output=True, text=True, timeout=300, check=True,
+    )
+    report = json.loads(result.stdout)
+    naive, bm25, engine = report["rows"]
+    assert [r["method"].split()[0] for r in report["rows"]] == ["naive:", "BM25", "articlebot"]
+    assert naive["answerable"] == bm25["answerable"] == engine["answerable"] == 26
+    assert engine["hit_at_1"] > max(naive["hit_at_1"], bm25["hit_at_1"])
+    assert engine["declined"] == "10/10" and naive["declined"] == "n/a"
