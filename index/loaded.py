@@ -49,7 +49,6 @@ class LoadedIndex:
     paragraph_of_sentence: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     article_of_paragraph: np.ndarray = field(default_factory=lambda: np.zeros(0, object))
     article_ids: list[str] = field(default_factory=list)
-    paragraph_words: list[frozenset[str]] = field(default_factory=list)
     article_row_of_paragraph: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     _cue_masks: dict[str, np.ndarray] = field(default_factory=dict)
     caption_mask: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
@@ -135,7 +134,6 @@ def _assemble(build: Path, manifest: dict, store: dict, vectors: VectorIndex) ->
     for article_id, article in loaded.articles.items():
         words.setdefault(article_id, set()).update(w.casefold() for w in WORD.findall(article.get("title") or ""))
     loaded.article_words = {a: frozenset(w) for a, w in words.items()}
-    loaded.paragraph_words = [frozenset(w.casefold() for w in WORD.findall(p["text"])) for p in loaded.paragraphs]
     loaded.unit_kind = np.asarray([UNIT_KIND_CODES[u["kind"]] for u in units], dtype=np.int8)
     # The person a sentence is about counts as one of its words: "He said …" matches "Musk".
     loaded.sentence_bm25 = Bm25([f"{s.text} {s.who or ''}" for s in loaded.sentences])
