@@ -34,6 +34,10 @@ _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+")
 
 
 _DURATION_QUESTION = re.compile(r"\bhow long\b|\bfor how many (days|weeks|months|years)\b", re.IGNORECASE)
+# "How long is the bridge?" asks for a length; "How long is the war expected to last?" does not.
+_EXTENT_QUESTION = re.compile(
+    r"\bhow long (is|are|was|were)\b(?!.*\b(last|lasted|take|took|been|stay|remain|run|wait)\b)", re.IGNORECASE
+)
 # Phrases that state how long something lasts; a bare "forty years" is left out, as it more
 # often dates or compares ("the worst in forty years") than answers "how long".
 _TIME_UNIT = r"(second|minute|hour|day|week|fortnight|month|year|decade)s?"
@@ -44,32 +48,45 @@ _DURATION = re.compile(
 )
 
 
+_LENGTH = re.compile(r"\b((kilo|centi)?met(re|er)s?|km|miles?|feet|foot|yards?|inch(es)?)\b", re.IGNORECASE)
+
+
 # How much a matching sentence gains: the rarer the cue in running text, the more it says.
-CUE_WEIGHTS = {"duration": 0.5, "time": 0.15, "quantity": 0.12, "reason": 0.12, "person": 0.04}
+CUE_WEIGHTS = {"duration": 0.5, "extent": 0.5, "time": 0.15, "quantity": 0.12, "reason": 0.12, "person": 0.04}
 _REASON_QUESTION = re.compile(r"^\s*(why|how come)\b|\bwhat (caused|led to|made)\b|\bfor what reason\b",
                               re.IGNORECASE)
 _REASON = re.compile(r"\b(because|since|so|due to|as a result|therefore|thus|owing to|meaning|"
                      r"after|given|which means|in order to)\b", re.IGNORECASE)
 
 
+_QUESTION_KINDS = (
+    ("duration", _DURATION_QUESTION),
+    ("quantity", _QUANTITY_QUESTION),
+    ("time", _TIME_QUESTION),
+    ("reason", _REASON_QUESTION),
+    ("person", _PERSON_QUESTION),
+)
+
+
 def question_kind(question: str) -> str | None:
-    if _DURATION_QUESTION.search(question):
-        return "duration"
-    if _QUANTITY_QUESTION.search(question):
-        return "quantity"
-    if _TIME_QUESTION.search(question):
-        return "time"
-    if _REASON_QUESTION.search(question):
-        return "reason"
-    if _PERSON_QUESTION.search(question):
-        return "person"
-    return None
+    """The kind of fact asked for, read from the question word that comes first: "Who was killed
+    when …" asks for a person, not a time. On a tie the earlier kind in _QUESTION_KINDS wins."""
+    found = [(match.start(), rank, kind) for rank, (kind, pattern) in enumerate(_QUESTION_KINDS)
+             if (match := pattern.search(question))]
+    if not found:
+        return None
+    kind = min(found)[2]
+    if kind == "duration" and _EXTENT_QUESTION.search(question):
+        return "extent"
+    return kind
 
 
 def cue_matches(kind: str | None, sentence: str) -> bool:
     """Whether a sentence holds the kind of fact the question asks for."""
     if kind == "duration":
         return bool(_DURATION.search(sentence))
+    if kind == "extent":
+        return bool(_DURATION.search(sentence) or _LENGTH.search(sentence))
     if kind == "quantity":
         return bool(_QUANTITY.search(sentence))
     if kind == "reason":

@@ -13,6 +13,10 @@ from index.cues import cue_matches, question_kind
     ("Why did the talks fail?", "reason"),
     ("Who is the spokesman?", "person"),
     ("What did Musk say?", None),
+    ("Who was killed when the tanks came in?", "person"),  # the first question word decides
+    ("How many people voted when the poll closed?", "quantity"),
+    ("How long is the fire front?", "extent"),  # a length or a duration
+    ("How long is the war expected to last?", "duration"),
 ])
 def test_question_kind(question, kind):
     assert question_kind(question) == kind
@@ -40,3 +44,12 @@ def test_quantity_cue(sentence, holds):
 ])
 def test_duration_cue(sentence, holds):
     assert cue_matches("duration", sentence) is holds
+
+
+@pytest.mark.parametrize(("sentence", "holds"), [
+    ("Firefighters are working on a 25 kilometre fire front.", True),
+    ("The debate ran for three hours.", True),
+    ("The fire front is moving towards the town.", False),
+])
+def test_extent_cue_takes_lengths_and_durations(sentence, holds):
+    assert cue_matches("extent", sentence) is holds
