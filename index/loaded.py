@@ -54,6 +54,7 @@ class LoadedIndex:
     caption_mask: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     sentence_bm25: Bm25 | None = None
     paragraph_bm25: Bm25 | None = None
+    article_bm25: Bm25 | None = None
 
     def cue_mask(self, kind: str) -> np.ndarray:
         """1.0 for sentences holding the kind of fact a question type asks for (cached per kind)."""
@@ -152,6 +153,10 @@ def _assemble(build: Path, manifest: dict, store: dict, vectors: VectorIndex) ->
     loaded.article_ids = list(loaded.articles)
     article_row = {a: row for row, a in enumerate(loaded.article_ids)}
     loaded.article_row_of_paragraph = np.asarray([article_row[p["article"]] for p in loaded.paragraphs], np.int64)
+    texts_of: dict[str, list[str]] = {}
+    for paragraph in loaded.paragraphs:
+        texts_of.setdefault(paragraph["article"], []).append(paragraph["text"])
+    loaded.article_bm25 = Bm25(["\n".join(texts_of.get(a, [])) for a in loaded.article_ids])
     loaded.caption_mask = np.asarray([p["kind"] == CAPTION for p in loaded.paragraphs], dtype=np.float32)
     return loaded
 
