@@ -39,6 +39,9 @@ log = logging.getLogger(__name__)
 # restating captions score 0.62-0.87 with their paragraph, unrelated pairs stay below 0.5).
 RESTATES_MIN_SIMILARITY = 0.6
 
+# Article ids named per line of a summary; --json lists them all.
+SUMMARY_IDS = 10
+
 ProgressFactory = Callable[[int], Callable[[int], None]]
 
 
@@ -57,7 +60,9 @@ class RebuildReport:
         for label in ("added", "changed", "removed"):
             ids = getattr(self, label)
             if ids:
-                lines.append(f"{label} ({len(ids)}): {', '.join(ids)}")
+                shown = ", ".join(ids[:SUMMARY_IDS])
+                more = f" and {len(ids) - SUMMARY_IDS} more" if len(ids) > SUMMARY_IDS else ""
+                lines.append(f"{label} ({len(ids)}): {shown}{more}")
         lines.append(f"unchanged: {len(self.unchanged)}")
         return "\n".join(lines)
 

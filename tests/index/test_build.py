@@ -194,6 +194,8 @@ def test_hundreds_of_articles_including_one_line_stories(tmp_path, embedder):
         (settings.corpus_dir / f"story-{number:03d}.txt").write_text(body, encoding="utf-8")
     report = rebuild(settings, embedder=embedder)
     assert len(report.added) == 300
+    assert "added (300): story-000, story-001," in report.summary()
+    assert "story-009 and 290 more" in report.summary()  # a moderator reads counts, not 300 names
     loaded = load_index(settings.index_dir)
     assert len(loaded.articles) == 300
     assert corpus_status(settings).state == FRESH
