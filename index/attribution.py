@@ -34,7 +34,8 @@ _INDIRECT_VERBS = re.compile(
     r"insisted|insists|argued|argues|added|adds|stated|states|announced|announces|believes|"
     r"admitted|admits|confirmed|confirms|denied|denies|predicted|predicts)\b"
 )
-_CLAUSE_BREAK = re.compile(r"[,;:()]|\b(that|and|but|while|after|before|because|when|which|who)\b")
+# "and" before a capital joins a name ("Institute of Reproduction and Development"), not clauses.
+_CLAUSE_BREAK = re.compile(r"[,;:()]|\b(that|and(?!\s+[A-Z])|but|while|after|before|because|when|which|who)\b")
 _WH_WORDS = re.compile(r"\b(how|why|whether|if|what|which|who|when|where)\b", re.IGNORECASE)
 # "of his ‘solution’", "on a ‘solution’": a word used, not a statement quoted. A bare "to" is
 # left out: "told Musk to ‘f*** off’" quotes what was said.

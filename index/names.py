@@ -33,6 +33,20 @@ ORGANISATION_HEADS = {
     "administration", "government", "ministry", "office", "campaign", "company", "department",
     "agency", "police", "army", "military", "council", "committee", "court", "party", "union",
     "spokesperson", "team", "embassy", "foundation", "institute", "commission", "board", "service",
+    "college", "school", "university", "hospital", "bureau", "authority", "association", "alliance",
+    "corporation", "bank", "group", "centre", "center", "club", "church", "organisation",
+    "organization", "federation", "network", "tribunal", "parliament", "senate", "cabinet",
+    "studies", "sciences", "affairs", "relations", "services", "resources", "industries", "systems",
+    "technologies", "holdings", "partners", "workers",
+}
+# Last words of two-word names that are places or events, never people ("Gaza Strip"); words
+# that are also common surnames (Hill, Park, West) are left out.
+_NOT_PERSON_HEADS = {
+    "strip", "river", "island", "islands", "valley", "mountains", "mountain", "coast", "highway",
+    "road", "square", "city", "county", "state", "states", "province", "region", "territory",
+    "peninsula", "sea", "ocean", "airport", "station", "harbour", "port", "house", "heights", "cup",
+    "open", "games", "league", "series", "war", "eve", "east", "wales", "zealand", "africa",
+    "america", "kingdom",
 }
 PRONOUNS = {"he", "she", "they"}
 # Words that are capitalised only because a sentence starts with them.
@@ -53,7 +67,10 @@ _TRAILING = {
     "publicly", "repeatedly", "earlier", "himself", "herself", "has also", "had also",
 }
 _WORD = r"[A-Z][\w\-]*(?:[’'][A-Za-z]+)?"
-_RUN = re.compile(rf"{_WORD}(?:\s+(?:{_WORD}|of|de|da|van|von|bin|al|la|le|du|del)(?=\s+[A-Z]|\b))*"
+# Lower-case words inside a name: "Bureau of Meteorology", "Osama bin Laden".
+_CONNECTORS = ("of", "de", "da", "van", "von", "bin", "al", "la", "le", "du", "del")
+_ORGANISATION_CONNECTORS = {"of"}
+_RUN = re.compile(rf"{_WORD}(?:\s+(?:{_WORD}|(?:{'|'.join(_CONNECTORS)})(?=\s+[A-Z])))*"
                   rf"(?:\s+{_WORD})?")
 _POSSESSIVE = re.compile(r"[’']s?$")
 _PARENTHETICAL = re.compile(r",\s*[a-z]+(?:\s+[a-z]+){0,2}\s*,")
@@ -84,6 +101,7 @@ class NameBook:
         self.description_bindings: dict[str, set[str]] = defaultdict(set)
         self.sentence_people: list[set[str]] = []
         self.sentence_words: list[set[str]] = []
+        self.inner_capitalised: set[str] = set()  # capitalised words seen after a sentence's start
         self.recent_subjects: list[Mention | None] = []
         self._collect(paragraphs)
 
@@ -105,6 +123,7 @@ class NameBook:
                 people = {m.canonical for m in self._mentions(sentence.text) if m.canonical in self.people}
                 self.sentence_people.append(people)
                 self.sentence_words.append(set(re.findall(r"[A-Z][\w\-]+", sentence.text)))
+                self.inner_capitalised.update(re.findall(r"(?<=[\w,;:] )[A-Z][\w\-]+", sentence.text))
 
     def _person_name(self, run: str) -> tuple[str | None, list[str]]:
         """A person's name in a capitalised run, after titles: 'Ukrainian President Volodymyr
@@ -123,6 +142,8 @@ class NameBook:
             words = words[-2:]
         if len(words) != 2 or any(w.lower() in _CALENDAR or w.isupper() for w in words):
             return None, []
+        if words[0] in _ORGANISATION_CONNECTORS or words[-1].lower() in ORGANISATION_HEADS | _NOT_PERSON_HEADS:
+            return None, []  # "Bureau of Meteorology", "Christian College": not people
         if _tokens(run)[-1].endswith(("’s", "'s")) and len(words) < 2:
             return None, []
         return " ".join(words), roles
@@ -183,6 +204,8 @@ class NameBook:
             return False
         if any(p.split()[-1] == word for p in self.people):
             return True
+        if word.endswith("ly") and word not in self.inner_capitalised:
+            return False  # "Shortly after the strikes, …": an adverb that opens a sentence
         # A capitalised word that the article also writes in lower case is an ordinary word.
         return word.lower() not in self.lowercase_words
 
@@ -258,9 +281,19 @@ class NameBook:
         phrase = " ".join(words[-7:])
         if last[0].isupper() and not last.endswith(("’s", "'s")):
             runs = list(_RUN.finditer(phrase))
-            if runs and runs[-1].end() == len(phrase):
-                return self._note_alias(self._resolve_run(runs[-1].group(0)))
-            return None
+            if not runs or runs[-1].end() != len(phrase):
+                return None
+            mention = self._resolve_run(runs[-1].group(0))
+            is_person = mention is not None and mention.canonical in self.people
+            if _after_preposition(phrase[:runs[-1].start()]) and not is_person:
+                # "A defector who lives in Australia claims …", "the director of the Institute
+                # says …": the clause's subject speaks if it is a person the article names in
+                # full; else an organisation speaks through its statement or spokesman.
+                subject = self.first_subject(text)
+                if subject is not None and subject.canonical in self.people:
+                    return subject
+                return self._note_alias(mention) if mention is not None and _is_organisation(mention) else None
+            return self._note_alias(mention)
         if last.lower() in ROLES:
             description = re.search(r"((?:the\s+)?(?:[A-Z][\w\-]*(?:[’']s)?\s+)?(?:[a-z\-]+\s+){0,2}"
                                     rf"{re.escape(last)})$", phrase)
@@ -273,6 +306,15 @@ class NameBook:
                 return Mention(name, name)
         return None
 
+    def _place_after_preposition(self, text: str, run: re.Match) -> bool:
+        """A name run that is the object of a preposition ("in Australia") and names neither a
+        person ("ambassador to Germany Andrij Melnyk") nor an organisation, which speaks through
+        others ("a statement from the St George Hospital says")."""
+        if not _after_preposition(text[:run.start()]):
+            return False
+        mention = self._resolve_run(run.group(0))
+        return mention is None or (mention.canonical not in self.people and not _is_organisation(mention))
+
     def first_subject(self, head: str) -> Mention | None:
         """The subject of a sentence's main clause: the first name, pronoun or description that
         is not in an opening adverbial ('Responding to …,') and is not a possessive."""
@@ -280,14 +322,16 @@ class NameBook:
         chunks = head.split(",")
         for i, chunk in enumerate(chunks):
             stripped = chunk.strip()
-            first = stripped.split()[0].lower() if stripped else ""
-            if i < len(chunks) - 1 and (first in _FUNCTION - _CONJUNCTIONS or first.endswith("ing")):
+            first = stripped.split()[0] if stripped else ""
+            opener = first.lower() in _FUNCTION - _CONJUNCTIONS or first.endswith("ing") or \
+                (first.endswith("ly") and not self._could_be_name(first, stripped))
+            if i < len(chunks) - 1 and opener:
                 continue
             for word in re.findall(r"[\w\-’']+", stripped):
                 if word.lower() in PRONOUNS:
                     return self._note_alias(self._pronoun(word), pronoun=True)
             for run in _RUN.finditer(stripped):
-                if run.group(0).endswith(("’s", "'s")):
+                if run.group(0).endswith(("’s", "'s")) or self._place_after_preposition(stripped, run):
                     continue
                 following = stripped[run.end():].split()[:1]
                 if following and following[0].lower() in ROLES and following[0].islower():
@@ -315,6 +359,24 @@ class NameBook:
         if not caption:
             self.recent_subjects.append(subject)
         return subject
+
+
+_PREPOSITIONS = {"in", "at", "from", "of", "near", "for", "with", "to", "on", "by", "into", "outside", "inside"}
+
+
+def _is_organisation(mention: Mention) -> bool:
+    return mention.canonical.split()[-1].lower() in ORGANISATION_HEADS
+
+
+def _after_preposition(before: str) -> bool:
+    """Whether a name that follows `before` is the object of a preposition: "in Australia",
+    "of the Monash Institute of Reproduction and Development"."""
+    words = before.split()
+    while words and (words[-1][:1].isupper() or words[-1] in ("and", "&", "the")):
+        words.pop()
+    if len(words) > 1 and words[-1] == "for" and words[-2].lower() in ROLES:
+        return False  # "a spokesman for the Department of Immigration" speaks for it
+    return bool(words) and words[-1].lower() in _PREPOSITIONS
 
 
 def _fold_description(phrase: str) -> str:

@@ -182,3 +182,34 @@ def test_odd_inputs_do_not_crash(body):
     if not body.strip():
         return
     attribute(body)
+
+
+def speakers_of(body: str) -> list[str | None]:
+    return [q.speaker for q in attribute(body).quotations]
+
+
+@pytest.mark.parametrize(("body", "speaker"), [
+    # An organisation named with "of" keeps every word; "of Meteorology" is nobody.
+    ("The Bureau of Meteorology says the storm will ease by the weekend.", "Bureau of Meteorology"),
+    ("The Maritime Union of Australia says it wants the pay guarantee extended.",
+     "Maritime Union of Australia"),
+    # A spokesman for an organisation speaks for it.
+    ("A spokesman for the Department of Health said the clinic would reopen.", "Department of Health"),
+    # "and" before a capital joins a name; the person heads the subject.
+    ("Professor Ann Kerr deputy director of the Institute of Marine and Antarctic Studies says the ice "
+     "is thinning.", "Ann Kerr"),
+    # A sentence-opening adverb is not a name.
+    ("Shortly after the vote closed, Premier Ruth Lang made a speech, telling voters a \"new era\" "
+     "had begun.", "Ruth Lang"),
+])
+def test_organisations_descriptions_and_openers_name_the_right_speaker(body, speaker):
+    assert speakers_of(body) == [speaker]
+
+
+@pytest.mark.parametrize("body", [
+    "A refugee who has applied for residency in Australia claims he was held for a year.",
+    "Tim, 16, alleged a teacher at a college in Berwick told him he \"did not belong\".",
+    "Dozens of residents gathered outside. \"We were not warned,\" one said.",
+])
+def test_a_place_after_a_preposition_is_never_the_speaker(body):
+    assert not {"Australia", "Berwick", "Dozens of"} & set(speakers_of(body))
