@@ -62,7 +62,7 @@ class Engine:
         self.embedder = embedder
         self.settings = settings
         self.weights = weights or Weights()
-        self.speakers = SpeakerDirectory(index.quotes)
+        self.speakers = SpeakerDirectory(index.quotes, index.lowercase_words)
         self._reload_lock = threading.Lock()
 
     @classmethod
@@ -87,7 +87,7 @@ class Engine:
             fresh = load_index(self.settings.index_dir)
             if fresh.model_name != self.embedder.model_name:
                 raise IndexUnavailable(MODEL_MISMATCH, f"new index uses {fresh.model_name!r}")
-            self.index, self.speakers = fresh, SpeakerDirectory(fresh.quotes)
+            self.index, self.speakers = fresh, SpeakerDirectory(fresh.quotes, fresh.lowercase_words)
         log.info("loaded new index from %s", fresh.path)
         return True
 

@@ -44,6 +44,7 @@ class LoadedIndex:
     unit_paragraph: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     unit_kind: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int8))
     article_words: dict[str, frozenset[str]] = field(default_factory=dict)
+    lowercase_words: frozenset[str] = frozenset()  # words the articles write in lower case
     sentence_term_counts: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     sentences_with_term: dict[str, np.ndarray] = field(default_factory=dict)
     paragraph_of_sentence: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
@@ -130,8 +131,12 @@ def _assemble(build: Path, manifest: dict, store: dict, vectors: VectorIndex) ->
         dtype=np.int64,
     )
     words: dict[str, set[str]] = {}
+    lowercase: set[str] = set()
     for paragraph in loaded.paragraphs:
-        words.setdefault(paragraph["article"], set()).update(w.casefold() for w in WORD.findall(paragraph["text"]))
+        found = WORD.findall(paragraph["text"])
+        words.setdefault(paragraph["article"], set()).update(w.casefold() for w in found)
+        lowercase.update(w for w in found if w.islower())
+    loaded.lowercase_words = frozenset(lowercase)
     for article_id, article in loaded.articles.items():
         words.setdefault(article_id, set()).update(w.casefold() for w in WORD.findall(article.get("title") or ""))
     loaded.article_words = {a: frozenset(w) for a, w in words.items()}

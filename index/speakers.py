@@ -16,8 +16,19 @@ def fold(text: str) -> str:
     return " ".join(text.casefold().replace("’", "'").split())
 
 
+def _person_names(speaker: str, common_words: frozenset[str]) -> tuple[str, ...]:
+    """A person's full name and surname, or nothing for a speaker that does not look like a
+    person: one word, more than three, or a last word the articles also use in lower case
+    ("Federal Government")."""
+    words = speaker.split()
+    if not 2 <= len(words) <= 3 or not all(w[:1].isupper() for w in words) or \
+            words[-1].casefold() in common_words:
+        return ()
+    return (speaker, words[-1])
+
+
 class SpeakerDirectory:
-    def __init__(self, quotes: list[dict[str, Any]]):
+    def __init__(self, quotes: list[dict[str, Any]], common_words: frozenset[str] = frozenset()):
         self.quotes = quotes
         self._by_paragraph: dict[tuple[str, int], list[dict[str, Any]]] = defaultdict(list)
         for quote in quotes:
@@ -33,6 +44,10 @@ class SpeakerDirectory:
         aliases = sorted(self._speaker_of_alias, key=len, reverse=True)
         self._alias_pattern = re.compile(
             "|".join(rf"(?<!\w){re.escape(a)}(?!\w)" for a in aliases)) if aliases else None
+        person_names = sorted({name for quote in quotes if quote["speaker"]
+                               for name in _person_names(quote["speaker"], common_words)}, key=len, reverse=True)
+        self._person_pattern = re.compile(
+            "|".join(rf"(?<!\w){re.escape(n)}(?:['’]s)?(?!\w)" for n in person_names)) if person_names else None
 
     def speaker_at(self, article: str, paragraph: int, start: int, end: int) -> str | None:
         """The speaker of the quotation covering most of the span [start, end) (article offsets)."""
@@ -90,17 +105,20 @@ class SpeakerDirectory:
         return {self._speaker_of_alias[m.group(0)] for m in self._alias_pattern.finditer(fold(question))}
 
     def pronoun_question(self, question: str) -> str | None:
-        """The question with the speakers it names replaced by "he", the way a story refers to
-        someone it has introduced ("Why does Musk think …" → "Why does he think …")."""
-        named = self.named_in(question)
-        aliases = sorted((a for a, speaker in self._speaker_of_alias.items() if speaker in named),
-                         key=len, reverse=True)
-        if not aliases:
+        """The question with the person it names first replaced by "he", the way a story refers to
+        someone it has introduced ("Why does Musk think …" → "Why does he think …").
+
+        Only people count: a speaker named with two or three capitalised words, found in the
+        question by full name or surname, capitalised as written. A question about "the
+        Government" or "police", speakers too, keeps its words; "What did Sharon call Arafat?"
+        becomes "What did he call Arafat?", not "What did he call he?"."""
+        if self._person_pattern is None:
             return None
-        pattern = re.compile("|".join(rf"(?<!\w){re.escape(a)}(?:['’]s)?(?!\w)" for a in aliases),
-                             re.IGNORECASE)
-        replaced = pattern.sub(lambda m: "his" if m.group(0).lower().endswith(("'s", "’s")) else "he", question)
-        return replaced if replaced != question else None
+        match = self._person_pattern.search(question)
+        if match is None:
+            return None
+        pronoun = "his" if match.group(0).endswith(("'s", "’s")) else "he"
+        return question[:match.start()] + pronoun + question[match.end():]
 
     def boost_for(self, question: str, index: LoadedIndex) -> np.ndarray:
         """1 for sentences holding a statement (direct or indirect) by a speaker the question

@@ -69,10 +69,13 @@ def test_other_articles_and_off_topic_questions(mixed_engine):
 
 
 def test_paraphrased_and_new_questions(mixed_engine):
-    """Measured: Hit@1 43/50, Hit@3 48/50, 3/6 declined (see README for what is still missed)."""
+    """Measured: Hit@1 43/50, Hit@3 48/50, 2/6 declined (see README for what is still missed).
+
+    A third, "What is the capital of Australia?", was declined only by a bug: the attribution
+    took "of Australia" for a person, so the question was embedded as "What is the capital he?"."""
     report = evaluate(mixed_engine, read_cases(EXTRA))
     assert report.hit_at_1 >= 43 and report.hit_at_3 >= 48
-    assert report.declined >= 3 and report.wrongly_declined == 0
+    assert report.declined >= 2 and report.wrongly_declined == 0
 
 
 def test_questions_about_one_story_among_many(news_engine):

@@ -1,0 +1,38 @@
+"""Speakers named in questions: which names a question may be re-worded around."""
+
+import pytest
+
+from index.speakers import SpeakerDirectory
+
+
+def quote(speaker: str, *aliases: str) -> dict:
+    return {"article": "a", "paragraph": 1, "start": 0, "end": 10, "text": "…", "kind": "direct",
+            "speaker": speaker, "aliases": [speaker, *aliases]}
+
+
+@pytest.fixture
+def directory() -> SpeakerDirectory:
+    quotes = [quote("Elon Musk", "Musk", "Tesla’s CEO"), quote("Ariel Sharon", "Sharon"),
+              quote("Yasser Arafat", "Arafat"), quote("Federal Government", "Government"),
+              quote("Police"), quote("Sydney Swans", "Sydney")]
+    return SpeakerDirectory(quotes, common_words=frozenset({"government"}))
+
+
+@pytest.mark.parametrize(("question", "embedded"), [
+    ("Why does Musk think Ukraine can't win?", "Why does he think Ukraine can't win?"),
+    ("What was the result of Musk's poll?", "What was the result of his poll?"),
+    # Only the first person named, the question's subject: "he call he" would say nothing.
+    ("What did Sharon call Arafat?", "What did he call Arafat?"),
+])
+def test_the_first_person_named_becomes_he(directory, question, embedded):
+    assert directory.pronoun_question(question) == embedded
+
+
+@pytest.mark.parametrize("question", [
+    "What did the Government say about refugees?",  # an organisation, and a word used in lower case
+    "How many police were hurt?",  # one-word speakers are not people
+    "How many homes were lost in Sydney?",  # an organisation's first word is not a surname
+    "what did musk say?",  # names are matched as written, with a capital
+])
+def test_other_speakers_and_ordinary_words_are_kept(directory, question):
+    assert directory.pronoun_question(question) is None
