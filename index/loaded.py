@@ -45,6 +45,8 @@ class LoadedIndex:
     unit_kind: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int8))
     article_words: dict[str, frozenset[str]] = field(default_factory=dict)
     lowercase_words: frozenset[str] = frozenset()  # words the articles write in lower case
+    words_by_initial: dict[str, list[str]] = field(default_factory=dict)  # all words, case-folded
+    spelling_variants: dict[str, frozenset[str]] = field(default_factory=dict)  # filled as asked
     sentence_term_counts: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     sentences_with_term: dict[str, np.ndarray] = field(default_factory=dict)
     paragraph_of_sentence: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
@@ -140,6 +142,8 @@ def _assemble(build: Path, manifest: dict, store: dict, vectors: VectorIndex) ->
     for article_id, article in loaded.articles.items():
         words.setdefault(article_id, set()).update(w.casefold() for w in WORD.findall(article.get("title") or ""))
     loaded.article_words = {a: frozenset(w) for a, w in words.items()}
+    for word in sorted(set().union(*loaded.article_words.values())):
+        loaded.words_by_initial.setdefault(word[:1], []).append(word)
     loaded.unit_kind = np.asarray([UNIT_KIND_CODES[u["kind"]] for u in units], dtype=np.int8)
     # The person a sentence is about counts as one of its words: "He said …" matches "Musk".
     loaded.sentence_bm25 = Bm25([f"{s.text} {s.who or ''}" for s in loaded.sentences])

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from index.build import rebuild
-from index.engine import Engine, clean_question, named_article_share
+from index.engine import Engine, clean_question, named_article_share, spelling_variants
 from index.evaluate import contains_gold, evaluate, read_cases
 from tests.conftest import CORPUS, EVAL, FIXTURES, make_settings
 
@@ -127,6 +127,12 @@ def test_caption_restating_a_body_paragraph_quotes_the_body(seed_engine):
     answer = seed_engine.answer("Who told Musk to f*** off?")
     assert answer.passages[0].kind == "body"
     assert all(p.kind == "body" for p in answer.passages)
+
+
+def test_a_name_spelt_another_way_still_counts(seed_engine):
+    assert "zelensky" in spelling_variants(seed_engine.index, "zelenskyy")
+    answer = seed_engine.answer("What poll did Zelenskyy post?")
+    assert answer.answered and "Which Elon Musk do you like best?" in answer.passages[0].text
 
 
 def test_named_thing_absent_from_the_articles_is_declined(seed_engine):
