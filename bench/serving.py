@@ -1,9 +1,10 @@
 """Serving speed: articlebot's question path against the naive path, as whole processes, in one run.
 
-    python bench/serving.py [--json] [--quick]
+    python bench/serving.py [--json] [--quick] [--corpus DIR]
 
 The naive path is the tutorial one: sentence-transformers embeds the question, FAISS searches
-flat. Every measurement runs in fresh subprocesses on the same machine and the same index:
+flat. Every measurement runs in fresh subprocesses on the same machine and the same index, built
+from --corpus (default: corpus/):
 
   cold   process start to the first answer printed (`python -m index ask` against a script that
          imports sentence-transformers, loads the model and searches)
@@ -218,6 +219,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--quick", action="store_true", help="fewer repetitions and a smaller build corpus")
+    parser.add_argument("--corpus", type=Path, default=ROOT / "corpus",
+                        help="articles to answer from (default: corpus/)")
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -233,7 +236,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as scratch:
         scratch_dir = Path(scratch)
         index_dir = scratch_dir / "index"
-        rebuild(Settings(corpus_dir=ROOT / "corpus", index_dir=index_dir))
+        rebuild(Settings(corpus_dir=args.corpus.resolve(), index_dir=index_dir))
         questions_file = scratch_dir / "questions.json"
         questions_file.write_text(json.dumps(make_questions(index_dir, 500)))
 
@@ -271,7 +274,8 @@ def main() -> int:
                                              strict=True)) for row in rows],
                           "eval": warm_ours["eval"], "build_units": build["units"], "cpus": os.cpu_count()}))
         return 0
-    print(f"machine: {os.cpu_count()} CPUs; build corpus: {build['units']} units")
+    print(f"machine: {os.cpu_count()} CPUs; questions answered from {args.corpus}; "
+          f"build corpus: {build['units']} units")
     print("| measure          |    naive | articlebot | ratio | target |")
     print("|------------------|---------:|-----------:|------:|--------|")
     for name, naive, ours, ratio, target in rows:

@@ -219,7 +219,8 @@ def absent_names(index: LoadedIndex, names: list[str], articles: set[str]) -> li
     about Mars?"). Spelling variants pass through a fuzzy match."""
     if not names:
         return []
-    vocabulary = set().union(*(index.article_words.get(a, frozenset()) for a in articles))
+    vocabularies = [index.article_words.get(a, frozenset()) for a in articles]
+    vocabulary = vocabularies[0] if len(vocabularies) == 1 else frozenset().union(*vocabularies)
     # Scraped text runs names together ("BedeHarris"): a pair written as one word is mentioned.
     joined = {name for first, second in itertools.pairwise(names)
               if _mentions(vocabulary, first + second) for name in (first, second)}
@@ -250,9 +251,15 @@ def named_article_share(index: LoadedIndex, question: str) -> np.ndarray:
     names = question_names(question)
     if not names or len(index.articles) < 2:
         return np.zeros(len(index.paragraphs), np.float32)
-    share = np.asarray([sum(_mentions(index.article_words.get(a, frozenset()), n) for n in names)
-                        for a in index.article_ids], np.float32) / len(names)
-    return share[index.article_row_of_paragraph]
+    share = np.zeros(len(index.article_ids), np.float32)
+    for name in names:
+        mentioning = np.zeros(len(index.article_ids), bool)
+        for form in {name, _PLURAL_OR_POSSESSIVE.sub("", name)}:
+            rows = index.articles_with_word.get(form)
+            if rows is not None:
+                mentioning[rows] = True
+        share += mentioning
+    return (share / len(names))[index.article_row_of_paragraph]
 
 
 def clean_question(question: str) -> str:

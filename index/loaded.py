@@ -46,6 +46,7 @@ class LoadedIndex:
     article_words: dict[str, frozenset[str]] = field(default_factory=dict)
     lowercase_words: frozenset[str] = frozenset()  # words the articles write in lower case
     words_by_initial: dict[str, list[str]] = field(default_factory=dict)  # all words, case-folded
+    articles_with_word: dict[str, np.ndarray] = field(default_factory=dict)  # word → article rows
     spelling_variants: dict[str, frozenset[str]] = field(default_factory=dict)  # filled as asked
     sentence_term_counts: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     sentences_with_term: dict[str, np.ndarray] = field(default_factory=dict)
@@ -161,6 +162,11 @@ def _assemble(build: Path, manifest: dict, store: dict, vectors: VectorIndex) ->
     loaded.article_of_paragraph = np.asarray([p["article"] for p in loaded.paragraphs], dtype=object)
     loaded.article_ids = list(loaded.articles)
     article_row = {a: row for row, a in enumerate(loaded.article_ids)}
+    rows_with: dict[str, list[int]] = {}
+    for article_id, article_words in loaded.article_words.items():
+        for word in article_words:
+            rows_with.setdefault(word, []).append(article_row[article_id])
+    loaded.articles_with_word = {w: np.asarray(r, np.int64) for w, r in rows_with.items()}
     loaded.article_row_of_paragraph = np.asarray([article_row[p["article"]] for p in loaded.paragraphs], np.int64)
     texts_of: dict[str, list[str]] = {}
     for paragraph in loaded.paragraphs:
