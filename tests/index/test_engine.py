@@ -14,6 +14,7 @@ pytestmark = pytest.mark.slow
 OWN = FIXTURES / "own_qa.jsonl"
 EXTRA = FIXTURES / "seed_extra_qa.jsonl"  # paraphrases and new facts, written for the tests
 LEE = FIXTURES / "lee_qa.jsonl"  # about real stories without paragraph breaks (fixtures/lee)
+LEE_HELDOUT = FIXTURES / "lee_heldout_qa.jsonl"  # written after the engine of its session was done
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +32,7 @@ def mixed_engine(tmp_path_factory, embedder):
 
 @pytest.fixture(scope="module")
 def news_engine(tmp_path_factory, embedder):
-    """62 articles: the seed, the three written for the tests and 58 real news stories, many of
+    """72 articles: the seed, the three written for the tests and 68 real news stories, many of
     them on the same subjects."""
     folder = tmp_path_factory.mktemp("news")
     corpus = folder / "corpus"
@@ -69,28 +70,39 @@ def test_other_articles_and_off_topic_questions(mixed_engine):
 
 
 def test_paraphrased_and_new_questions(mixed_engine):
-    """Measured: Hit@1 43/50, Hit@3 48/50, 2/6 declined (see README for what is still missed).
-
-    A third, "What is the capital of Australia?", was declined only by a bug: the attribution
-    took "of Australia" for a person, so the question was embedded as "What is the capital he?"."""
+    """Measured: Hit@1 43/50, Hit@3 48/50, 3/6 declined (see README for what is still missed)."""
     report = evaluate(mixed_engine, read_cases(EXTRA))
     assert report.hit_at_1 >= 43 and report.hit_at_3 >= 48
-    assert report.declined >= 2 and report.wrongly_declined == 0
+    assert report.declined >= 3 and report.wrongly_declined == 0
 
 
 def test_questions_about_one_story_among_many(news_engine):
-    """Measured: Hit@1 37/40, Hit@3 39/40, 7/12 declined (see README)."""
+    """Measured: Hit@1 38/40, Hit@3 39/40, 7/12 declined (see README)."""
     report = evaluate(news_engine, read_cases(LEE))
-    assert report.hit_at_1 >= 37 and report.hit_at_3 >= 39
+    assert report.hit_at_1 >= 38 and report.hit_at_3 >= 39
     assert report.declined >= 7 and report.wrongly_declined == 0
 
 
+def test_held_out_questions_about_one_story_among_many(news_engine):
+    """Measured: Hit@1 30/31, Hit@3 31/31; only 3/12 declined, as the unanswerable ones ask about
+    the same stories (see README)."""
+    report = evaluate(news_engine, read_cases(LEE_HELDOUT))
+    assert report.hit_at_1 >= 30 and report.hit_at_3 >= 31
+    assert report.declined >= 3 and report.wrongly_declined == 0
+
+
 def test_seed_questions_among_many_other_stories(news_engine):
-    """Measured: Hit@1 23/26, Hit@3 24/26, 2/4 declined: near-topic stories answer 'capital of
-    France' and 'the 2018 World Cup' (see README)."""
+    """Measured: Hit@1 23/26, Hit@3 24/26, 3/4 declined: a tennis story answers 'Who won the 2018
+    World Cup?' (see README)."""
     report = evaluate(news_engine, read_cases(EVAL))
     assert report.hit_at_1 >= 23 and report.hit_at_3 >= 24
-    assert report.wrongly_declined == 0
+    assert report.declined >= 3 and report.wrongly_declined == 0
+
+
+def test_a_passage_that_shares_only_a_name_with_the_question_is_not_quoted(news_engine):
+    # "Today, the United States will play France." is as close to "France" as to the question.
+    assert not news_engine.answer("What is the capital of France?").answered
+    assert "will play France" in news_engine.answer("Who will France play today?").passages[0].highlight
 
 
 def test_passages_come_only_from_articles_naming_what_the_question_names(news_engine):
@@ -133,6 +145,23 @@ def test_a_name_spelt_another_way_still_counts(seed_engine):
     assert "zelensky" in spelling_variants(seed_engine.index, "zelenskyy")
     answer = seed_engine.answer("What poll did Zelenskyy post?")
     assert answer.answered and "Which Elon Musk do you like best?" in answer.passages[0].text
+
+
+def test_names_are_embedded_once_then_kept(seed_engine):
+    class Counting:
+        model_name = seed_engine.embedder.model_name
+        texts: list[str] = []
+
+        def encode(self, texts):
+            self.texts += list(texts)
+            return seed_engine.embedder.encode(texts)
+
+    counting = Counting()
+    engine = Engine(seed_engine.index, counting, seed_engine.settings)
+    engine.answer_many(["What did Tesla say?", "Is Tesla selling cars in Ukraine?"])
+    engine.answer("When did Tesla comment?")
+    assert counting.texts.count("tesla") == 1  # "Ukraine" is embedded too, once
+    assert counting.texts.count("ukraine") == 1
 
 
 def test_named_thing_absent_from_the_articles_is_declined(seed_engine):
