@@ -47,6 +47,7 @@ class LoadedIndex:
     lowercase_words: frozenset[str] = frozenset()  # words the articles write in lower case
     words_by_initial: dict[str, list[str]] = field(default_factory=dict)  # all words, case-folded
     articles_with_word: dict[str, np.ndarray] = field(default_factory=dict)  # word → article rows
+    sentence_units: list[list[int]] = field(default_factory=list)  # sentence row → its own units
     spelling_variants: dict[str, frozenset[str]] = field(default_factory=dict)  # filled as asked
     sentence_term_counts: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     sentences_with_term: dict[str, np.ndarray] = field(default_factory=dict)
@@ -146,6 +147,10 @@ def _assemble(build: Path, manifest: dict, store: dict, vectors: VectorIndex) ->
     for word in sorted(set().union(*loaded.article_words.values())):
         loaded.words_by_initial.setdefault(word[:1], []).append(word)
     loaded.unit_kind = np.asarray([UNIT_KIND_CODES[u["kind"]] for u in units], dtype=np.int8)
+    loaded.sentence_units = [[] for _ in loaded.sentences]
+    for unit_id, (sentence, kind) in enumerate(zip(loaded.unit_sentence, loaded.unit_kind, strict=True)):
+        if sentence >= 0 and kind == UNIT_KIND_CODES["sentence"]:
+            loaded.sentence_units[sentence].append(unit_id)
     # The person a sentence is about counts as one of its words: "He said …" matches "Musk".
     loaded.sentence_bm25 = Bm25([f"{s.text} {s.who or ''}" for s in loaded.sentences])
     # A paragraph goes on from the one before it ("Both of these proposals …"), so its keywords

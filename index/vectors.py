@@ -48,6 +48,11 @@ class VectorIndex:
     def dimension(self) -> int:
         return int(self._index.d)
 
+    def vectors_of(self, ids: list[int]) -> np.ndarray:
+        """The stored vectors of some units, one row each."""
+        return np.vstack([self._index.reconstruct(int(i)) for i in ids]) if ids else \
+            np.zeros((0, self.dimension), np.float32)
+
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         k = min(k, self.size)
         scores, ids = self._index.search(np.ascontiguousarray(queries, dtype=np.float32), k)

@@ -150,7 +150,9 @@ def test_a_name_spelt_another_way_still_counts(seed_engine):
 def test_names_are_embedded_once_then_kept(seed_engine):
     class Counting:
         model_name = seed_engine.embedder.model_name
-        texts: list[str] = []
+
+        def __init__(self):
+            self.texts: list[str] = []
 
         def encode(self, texts):
             self.texts += list(texts)
