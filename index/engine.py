@@ -145,7 +145,7 @@ class Engine:
             return Answer(question, False)
         rows = self._candidate_rows(index, scored, question_names(question))
         relevance = max((scored.dense[s] for row in rows for s in index.sentence_rows_of[row]), default=0.0)
-        if relevance < self.settings.min_relevance:
+        if not rows or relevance < self.settings.min_relevance:
             return Answer(question, False)
         if name_vectors is not None and _matches_only_the_names(index, scored, rows[0], vector, name_vectors):
             return Answer(question, False)
@@ -179,9 +179,7 @@ class Engine:
 
     def _quote(self, index: LoadedIndex, scored: Scored, row: int) -> QuotedPassage:
         paragraph = index.paragraphs[row]
-        rows = index.sentence_rows_of[row]
-        best = max(rows, key=lambda s: scored.sentence[s])
-        sentence = index.sentences[best]
+        sentence = index.sentences[scored.best_sentence(index, row)]
         article = index.articles[paragraph["article"]]
         speaker = self.speakers.speaker_at(paragraph["article"], paragraph["number"],
                                            paragraph["start"] + sentence.start,
@@ -254,8 +252,7 @@ def _matches_only_the_names(index: LoadedIndex, scored: Scored, row: int, questi
                             name_vectors: np.ndarray) -> bool:
     """Whether the first passage's best sentence is as close to one of the question's names alone
     as to the question: it shares a name with the question and nothing of what is asked about it."""
-    best = max(index.sentence_rows_of[row], key=lambda s: scored.sentence[s])
-    units = index.sentence_units[best]
+    units = index.sentence_units[scored.best_sentence(index, row)]
     if not units:
         return False
     vectors = index.vectors.vectors_of(units)
@@ -326,6 +323,10 @@ class Scored:
     sentence: np.ndarray
     paragraph: np.ndarray
     dense: np.ndarray  # per sentence: the model's similarity alone, which sets relevance
+
+    def best_sentence(self, index: LoadedIndex, row: int) -> int:
+        """The paragraph's highest-scoring sentence: the one highlighted."""
+        return max(index.sentence_rows_of[row], key=lambda s: self.sentence[s])
 
 
 def score_question(index: LoadedIndex, speakers: SpeakerDirectory, question: str, vector: np.ndarray,

@@ -168,6 +168,10 @@ def test_names_are_embedded_once_then_kept(seed_engine):
 
 def test_named_thing_absent_from_the_articles_is_declined(seed_engine):
     assert not seed_engine.answer("What did Musk say about Mars rockets?").answered
+    # With no relevance threshold at all, there is still nothing to quote.
+    anything_goes = seed_engine.settings.model_copy(update={"min_relevance": 0.0})
+    engine = Engine(seed_engine.index, seed_engine.embedder, anything_goes)
+    assert not engine.answer("What did Musk say about Mars rockets?").answered
     assert seed_engine.answer("WHAT DID MUSK SAY ABOUT NUCLEAR WAR?").answered  # capitals are no signal
 
 
