@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,10 +84,22 @@ def parse_article(text: str, path: Path) -> Article:
         if value is not None and not isinstance(value, str | int | float):
             raise ValueError(f"bad front matter: field {name!r} must be text")
         fields[name] = None if value in (None, "") else str(value).strip()
-    article_id = fields.pop("id") or path.stem
-    if not _ID_PATTERN.match(article_id):
+    article_id = fields.pop("id")
+    if article_id is None:
+        article_id = id_from_file_name(path.stem)
+    elif not _ID_PATTERN.match(article_id):
         raise ValueError(f"bad id {article_id!r}: use letters, digits, '.', '_' or '-'")
     return Article(id=article_id, body=body, path=str(path), **fields)
+
+
+def id_from_file_name(stem: str) -> str:
+    """An article id from a file name as people write them: "Élections 2024 (AFP)" →
+    "Elections-2024-AFP". The same name always gives the same id."""
+    ascii_stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", ascii_stem).strip("-._")[:100].rstrip("-._")
+    if not slug:  # a name with no Latin letters or digits at all
+        slug = "article-" + hashlib.sha256(stem.encode("utf-8")).hexdigest()[:12]
+    return slug
 
 
 def article_files(corpus_dir: Path) -> list[Path]:

@@ -32,6 +32,14 @@ def test_plain_text_file_is_an_article_named_after_the_file(tmp_path):
     assert article.body.startswith("The council met")
 
 
+def test_any_file_name_gives_a_stable_article_id(tmp_path):
+    write(tmp_path, "Élections 2024 (AFP).txt", "The vote was held on Sunday.")
+    write(tmp_path, "Путин заявил.txt", "A statement was read out.")
+    ids = [a.id for a in load_corpus(tmp_path)]
+    assert ids == ["Elections-2024-AFP", "article-28305fb35897"]
+    assert [a.id for a in load_corpus(tmp_path)] == ids  # the same name, the same id
+
+
 def test_front_matter_fields_are_read(tmp_path):
     write(tmp_path, "a.md", "---\nid: story-1\ntitle: A story\npublisher: The Paper\npublished: 2022-10-04\n"
                             "url: https://example.org/a\n---\nBody text here.")
