@@ -42,7 +42,7 @@ _EXTENT_QUESTION = re.compile(
 # often dates or compares ("the worst in forty years") than answers "how long".
 _TIME_UNIT = r"(second|minute|hour|day|week|fortnight|month|year|decade)s?"
 _DURATION = re.compile(
-    rf"\b\w+-{_TIME_UNIT}-(old|long)\b|\b(for|lasted|lasting) (\w+ ){{0,3}}{_TIME_UNIT}\b|"
+    rf"\b\w+-{_TIME_UNIT}-(old|long)\b|\b(for|lasted|lasting|takes?|took|taking) (\w+ ){{0,3}}{_TIME_UNIT}\b|"
     rf"\bsince (19|20)\d\d\b|\b(\d+|\w+) {_TIME_UNIT} (ago|old|long)\b",
     re.IGNORECASE,
 )

@@ -38,6 +38,7 @@ def test_quantity_cue(sentence, holds):
     ("Russia's seven-month-old conflict with Ukraine.", True),
     ("The harbour is closed for at least a week.", True),
     ("After a three-hour-long debate, they voted.", True),
+    ("He says the operation could take several months.", True),
     ("Crimea has been recognised as Ukrainian since 2014.", True),
     ("The damage is the worst in forty years.", False),  # dates a comparison, says nothing of length
     ("The war could end if Russia withdrew.", False),
