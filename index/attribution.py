@@ -108,9 +108,20 @@ class _Attributor:
         for paragraph in self.paragraphs:
             own = by_paragraph.get(paragraph.number, [])
             paragraph_speaker: Mention | None = None
+            quoted_last: Mention | None = None  # the speaker of the previous sentence's quotation
             for sentence in paragraph.sentences:
                 inside = [s for s in own if sentence.start <= s.open_mark < sentence.end]
                 found = self._sentence(sentence, inside, paragraph)
+                if quoted_last is not None and inside and all(speaker is None for _, speaker in found) \
+                        and not re.search(r"\w", _mask(sentence.text, sentence.start, inside)):
+                    # '"…," Mr Dewar said. "The verdict leaves …"': a sentence that is only a
+                    # quotation goes on with the one before it, as news copy writes.
+                    found = [(q, quoted_last) if q.kind == DIRECT and len(q.text.split()) > _SHORT_WORDS
+                             else (q, None) for q, _ in found]
+                    for quotation, speaker in found:
+                        if speaker is not None:
+                            self._assign(quotation, speaker)
+                quoted_last = next((speaker for q, speaker in found if q.kind == DIRECT and speaker), None)
                 for quotation, speaker in found:
                     quotations.append(quotation)
                     if speaker is not None:

@@ -131,6 +131,8 @@ class NameBook:
         words = [_POSSESSIVE.sub("", w) if w.endswith(("’s", "'s")) else w for w in _tokens(run)]
         if any(w.endswith(("’", "'")) for w in _tokens(run)[:-1]):
             return None, []
+        if words[2:3] == ["of"] and words[0].lower() not in TITLES | _FUNCTION:
+            words = words[:2]  # "Bill Peel of Mackay": the person, not the place
         roles = []
         while words and (words[0].lower() in TITLES or words[0].lower() in _FUNCTION
                          or words[0].lower() in _CALENDAR):

@@ -213,3 +213,16 @@ def test_organisations_descriptions_and_openers_name_the_right_speaker(body, spe
 ])
 def test_a_place_after_a_preposition_is_never_the_speaker(body):
     assert not {"Australia", "Berwick", "Dozens of"} & set(speakers_of(body))
+
+
+def test_a_sentence_that_is_only_a_quotation_goes_on_with_the_one_before():
+    # One-line stories have no paragraph breaks to carry a speaker over.
+    body = ("\"We waited two years for this verdict,\" Mr Dale said. \"Now the families can start "
+            "to think about what comes next.\" The court rose at noon.")
+    assert [s for _, s in direct(body)] == ["Dale", "Dale"]
+
+
+def test_a_person_of_a_place_is_the_person():
+    body = ("Bill Tan of Mackay, whose son died in the accident, is angry. \"It is not justice, and "
+            "we will appeal,\" Mr Tan said.")
+    assert [s for _, s in direct(body)] == ["Bill Tan"]
