@@ -174,3 +174,22 @@ def article_embed(article: dict, paragraphs: int, lead: str) -> discord.Embed:
     embed.description = clip_escaped(lead, 1500)
     embed.set_footer(text=f"id: {article['id']}"[:FOOTER_LIMIT])
     return embed
+
+
+def article_list_embed(articles: dict[str, dict]) -> discord.Embed:
+    """Every article as one line, as many whole lines as fit; with hundreds, a footer says how many
+    are shown and how to find the rest."""
+    lines = [f"• `{article_id}` {escape(entry.get('title') or '')}".rstrip()
+             for article_id, entry in sorted(articles.items())]
+    shown: list[str] = []
+    size = 0
+    for line in lines:
+        if size + len(line) + 1 > DESCRIPTION_LIMIT - 96:
+            break
+        shown.append(line)
+        size += len(line) + 1
+    embed = discord.Embed(title=f"{len(articles)} articles", colour=EMBED_COLOUR, description="\n".join(shown))
+    if len(shown) < len(lines):
+        embed.set_footer(text=f"Showing {len(shown)} of {len(lines)}: type in the article option to search "
+                              "the rest.")
+    return embed

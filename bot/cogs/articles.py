@@ -7,7 +7,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from ..checks import article_choices
-from ..render import article_embed, clip_escaped
+from ..render import article_embed, article_list_embed
 
 
 class Articles(commands.Cog):
@@ -23,9 +23,7 @@ class Articles(commands.Cog):
         if article is None and len(articles) == 1:
             article = next(iter(articles))
         if article is None:
-            listing = "\n".join(f"• `{a}` {d.get('title') or ''}" for a, d in sorted(articles.items()))
-            embed = discord.Embed(title=f"{len(articles)} articles", description=clip_escaped(listing, 4000))
-            await interaction.response.send_message(embed=embed, ephemeral=True)
+            await interaction.response.send_message(embed=article_list_embed(articles), ephemeral=True)
             return
         if article not in articles:
             await interaction.response.send_message("I don't know that article.", ephemeral=True)

@@ -6,6 +6,7 @@ from bot.render import (
     DESCRIPTION_LIMIT,
     ELLIPSIS,
     answer_embed,
+    article_list_embed,
     clip_escaped,
     clip_plain,
     fits,
@@ -93,3 +94,14 @@ def test_quotes_embeds_fit(quotes, page):
     embed = quotes_embed("Speaker", quotes, {"a": "A title"}, page, 5)
     assert fits(embed)
     assert isinstance(embed, discord.Embed)
+
+
+def test_article_list_shows_whole_lines_and_says_how_to_find_the_rest():
+    articles = {f"lee-bg-{n:03d}": {"title": f"Story *{n}* of the year"} for n in range(1, 301)}
+    embed = article_list_embed(articles)
+    assert embed.title == "300 articles" and fits(embed)
+    lines = embed.description.split("\n")
+    assert all(line.startswith("• `lee-bg-") and line.endswith("of the year") for line in lines)
+    assert "\\*1\\*" in lines[0]  # titles are escaped, ids are not
+    assert embed.footer.text.startswith(f"Showing {len(lines)} of 300")
+    assert article_list_embed(dict(list(articles.items())[:3])).footer.text is None
