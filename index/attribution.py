@@ -34,6 +34,7 @@ _INDIRECT_VERBS = re.compile(
     r"insisted|insists|argued|argues|added|adds|stated|states|announced|announces|believes|"
     r"admitted|admits|confirmed|confirms|denied|denies|predicted|predicts)\b"
 )
+_PRONOUN = re.compile(r"\b(he|she|they|it|we|i)\b", re.IGNORECASE)
 # "and" before a capital joins a name ("Institute of Reproduction and Development"), not clauses.
 _CLAUSE_BREAK = re.compile(r"[,;:()]|\b(that|and(?!\s+[A-Z])|but|while|after|before|because|when|which|who)\b")
 _WH_WORDS = re.compile(r"\b(how|why|whether|if|what|which|who|when|where)\b", re.IGNORECASE)
@@ -105,6 +106,7 @@ class _Attributor:
         quotations: list[Quotation] = []
         previous_speaker: Mention | None = None
         previous_had_quote = False
+        last_who: str | None = None
         for paragraph in self.paragraphs:
             own = by_paragraph.get(paragraph.number, [])
             paragraph_speaker: Mention | None = None
@@ -130,6 +132,16 @@ class _Attributor:
                 subject = self.names.note_sentence(sentence, paragraph.kind == CAPTION)
                 if subject is not None and subject.canonical in self.names.people:
                     self.who.setdefault((paragraph.number, sentence.number), subject.canonical)
+                own_who = self.who.get((paragraph.number, sentence.number))
+                if own_who is None and subject is None and last_who is not None \
+                        and paragraph.kind != CAPTION and not _PRONOUN.search(sentence.text):
+                    # "Zelensky created his own poll. As with Musk's poll, 2 million people
+                    # responded …": a sentence with no person or pronoun as its subject goes on
+                    # about the person before it. One step only, and never over a pronoun, which
+                    # the name book resolves or deliberately leaves open.
+                    self.who[(paragraph.number, sentence.number)] = last_who
+                if paragraph.kind != CAPTION:
+                    last_who = own_who
             # A paragraph that is only a quotation continues the previous paragraph's speaker.
             if own and paragraph_speaker is None and previous_speaker is not None and previous_had_quote:
                 first = own[0]

@@ -226,3 +226,13 @@ def test_a_person_of_a_place_is_the_person():
     body = ("Bill Tan of Mackay, whose son died in the accident, is angry. \"It is not justice, and "
             "we will appeal,\" Mr Tan said.")
     assert [s for _, s in direct(body)] == ["Bill Tan"]
+
+
+def test_a_sentence_without_a_person_goes_on_about_the_person_before_it():
+    body = ("Mayor Ruth Lang launched her own survey on Monday. As with the council's survey, more than "
+            "900 residents answered. The results will be published in May.\n\n"
+            "Mayor Ruth Lang spoke first. They were not convinced.")
+    who = attribute(body).who
+    assert who[(1, 1)] == who[(1, 2)] == "Ruth Lang"
+    assert (1, 3) not in who  # one step only
+    assert (2, 2) not in who  # a pronoun is resolved by the name book, or left open
