@@ -83,6 +83,11 @@ def _mask(text: str, start: int, spans: list[QuoteSpan]) -> str:
     return "".join(chars)
 
 
+def _only_quotation(text: str, start: int, spans: list[QuoteSpan]) -> bool:
+    """Whether a sentence or paragraph holds nothing but its quotations."""
+    return not re.search(r"\w", _mask(text, start, spans))
+
+
 @dataclass
 class Attribution:
     quotations: list[Quotation]
@@ -115,7 +120,7 @@ class _Attributor:
                 inside = [s for s in own if sentence.start <= s.open_mark < sentence.end]
                 found = self._sentence(sentence, inside, paragraph)
                 if quoted_last is not None and inside and all(speaker is None for _, speaker in found) \
-                        and not re.search(r"\w", _mask(sentence.text, sentence.start, inside)):
+                        and _only_quotation(sentence.text, sentence.start, inside):
                     # '"…," Mr Dewar said. "The verdict leaves …"': a sentence that is only a
                     # quotation goes on with the one before it, as news copy writes.
                     found = [(q, quoted_last) if q.kind == DIRECT and len(q.text.split()) > _SHORT_WORDS
@@ -146,7 +151,7 @@ class _Attributor:
             if own and paragraph_speaker is None and previous_speaker is not None and previous_had_quote:
                 first = own[0]
                 only_quote = first.open_mark == paragraph.start and (
-                    first.continues or self._rest_is_quote(paragraph, own)
+                    first.continues or _only_quotation(paragraph.text, paragraph.start, own)
                 )
                 if only_quote:
                     for quotation in quotations:
@@ -184,10 +189,6 @@ class _Attributor:
                 speaker = speakers.pop()
                 for quotation in chain:
                     quotation.speaker = speaker
-
-    def _rest_is_quote(self, paragraph: Paragraph, own: list[QuoteSpan]) -> bool:
-        outside = _mask(paragraph.text, paragraph.start, own)
-        return not re.search(r"\w", outside)
 
     def _assign(self, quotation: Quotation, speaker: Mention) -> None:
         quotation.speaker = speaker.canonical

@@ -69,7 +69,6 @@ _TRAILING = {
 _WORD = r"[A-Z][\w\-]*(?:[’'][A-Za-z]+)?"
 # Lower-case words inside a name: "Bureau of Meteorology", "Osama bin Laden".
 _CONNECTORS = ("of", "de", "da", "van", "von", "bin", "al", "la", "le", "du", "del")
-_ORGANISATION_CONNECTORS = {"of"}
 _RUN = re.compile(rf"{_WORD}(?:\s+(?:{_WORD}|(?:{'|'.join(_CONNECTORS)})(?=\s+[A-Z])))*"
                   rf"(?:\s+{_WORD})?")
 _POSSESSIVE = re.compile(r"[’']s?$")
@@ -144,7 +143,7 @@ class NameBook:
             words = words[-2:]
         if len(words) != 2 or any(w.lower() in _CALENDAR or w.isupper() for w in words):
             return None, []
-        if words[0] in _ORGANISATION_CONNECTORS or words[-1].lower() in ORGANISATION_HEADS | _NOT_PERSON_HEADS:
+        if words[0] == "of" or words[-1].lower() in ORGANISATION_HEADS | _NOT_PERSON_HEADS:
             return None, []  # "Bureau of Meteorology", "Christian College": not people
         if _tokens(run)[-1].endswith(("’s", "'s")) and len(words) < 2:
             return None, []
@@ -308,13 +307,9 @@ class NameBook:
                 return Mention(name, name)
         return None
 
-    def _place_after_preposition(self, text: str, run: re.Match) -> bool:
-        """A name run that is the object of a preposition ("in Australia") and names neither a
-        person ("ambassador to Germany Andrij Melnyk") nor an organisation, which speaks through
-        others ("a statement from the St George Hospital says")."""
-        if not _after_preposition(text[:run.start()]):
-            return False
-        mention = self._resolve_run(run.group(0))
+    def _names_a_place(self, mention: Mention | None) -> bool:
+        """Neither a person the article names ("ambassador to Germany Andrij Melnyk") nor an
+        organisation, which speaks through others ("a statement from the St George Hospital")."""
         return mention is None or (mention.canonical not in self.people and not _is_organisation(mention))
 
     def first_subject(self, head: str) -> Mention | None:
@@ -333,12 +328,14 @@ class NameBook:
                 if word.lower() in PRONOUNS:
                     return self._note_alias(self._pronoun(word), pronoun=True)
             for run in _RUN.finditer(stripped):
-                if run.group(0).endswith(("’s", "'s")) or self._place_after_preposition(stripped, run):
+                if run.group(0).endswith(("’s", "'s")):
                     continue
+                mention = self._resolve_run(run.group(0))
+                if _after_preposition(stripped[:run.start()]) and self._names_a_place(mention):
+                    continue  # "A defector who lives in Australia": the place is not the subject
                 following = stripped[run.end():].split()[:1]
                 if following and following[0].lower() in ROLES and following[0].islower():
                     continue  # "Union leader Sam Cole": 'Union' describes the person who follows
-                mention = self._resolve_run(run.group(0))
                 if mention is not None:
                     return self._note_alias(mention)
             verb = re.search(r"\b[a-z]+ed\b", stripped)
