@@ -27,7 +27,7 @@ from index.build import rebuild  # noqa: E402
 from index.corpus import load_corpus  # noqa: E402
 from index.embedder import Embedder  # noqa: E402
 from index.engine import Engine  # noqa: E402
-from index.evaluate import Case, EvalReport, contains_gold, evaluate, read_cases  # noqa: E402
+from index.evaluate import Case, EvalReport, evaluate, read_cases  # noqa: E402
 from index.lexical import Bm25  # noqa: E402
 from index.passages import split_article  # noqa: E402
 from index.settings import Settings  # noqa: E402
@@ -43,20 +43,22 @@ class Row:
     answerable: int
     declined: str
     wrongly_declined: str
+    highlight: str = "n/a"  # first passage answers and its highlighted sentence holds a gold string
 
 
-def paragraphs_of(corpus: Path) -> list[str]:
-    return [p.text for a in load_corpus(corpus) for p in split_article(a.id, a.body)]
+def paragraphs_of(corpus: Path) -> list[tuple[str, str]]:
+    """(article id, text) of every paragraph, as the engine splits them."""
+    return [(a.id, p.text) for a in load_corpus(corpus) for p in split_article(a.id, a.body)]
 
 
-def score_ranked(name: str, cases: list[Case], texts: list[str], ranking) -> Row:
+def score_ranked(name: str, cases: list[Case], paragraphs: list[tuple[str, str]], ranking) -> Row:
     hit1 = hit3 = answerable = 0
     for case in cases:
         if not case.answerable:
             continue
         answerable += 1
         top = ranking(case.question)[:3]
-        hits = [contains_gold(texts[i], case.gold) for i in top]
+        hits = [case.answered_by(*paragraphs[i]) for i in top]
         hit1 += bool(hits and hits[0])
         hit3 += any(hits)
     return Row(name, hit1, hit3, answerable, "n/a", "n/a")
@@ -76,7 +78,8 @@ def merged_corpus(folders: list[Path], target: Path) -> Path:
 
 def compare(cases: list[Case], corpus: Path, index_dir: Path) -> tuple[list[Row], EvalReport]:
     embedder = Embedder()
-    texts = paragraphs_of(corpus)
+    paragraphs = paragraphs_of(corpus)
+    texts = [text for _, text in paragraphs]
 
     # Naive: paragraphs, all-MiniLM-L6-v2, FAISS top-k.
     vectors = embedder.encode(texts)
@@ -92,14 +95,15 @@ def compare(cases: list[Case], corpus: Path, index_dir: Path) -> tuple[list[Row]
     def bm25_ranking(question: str) -> list[int]:
         return [int(i) for i in np.argsort(-bm25.scores(question), kind="stable")[:3]]
 
-    rows = [score_ranked("naive: paragraphs + MiniLM + FAISS", cases, texts, dense_ranking),
-            score_ranked("BM25 (bm25s) alone", cases, texts, bm25_ranking)]
+    rows = [score_ranked("naive: paragraphs + MiniLM + FAISS", cases, paragraphs, dense_ranking),
+            score_ranked("BM25 (bm25s) alone", cases, paragraphs, bm25_ranking)]
 
     settings = Settings(_env_file=None, corpus_dir=corpus, index_dir=index_dir)
     rebuild(settings, embedder=embedder)
     report: EvalReport = evaluate(Engine.open(settings, embedder=embedder), cases)
     rows.append(Row("articlebot engine", report.hit_at_1, report.hit_at_3, report.answerable,
-                    f"{report.declined}/{report.unanswerable}", str(report.wrongly_declined)))
+                    f"{report.declined}/{report.unanswerable}", str(report.wrongly_declined),
+                    f"{report.highlight_hits}/{report.answerable}"))
     return rows, report
 
 
@@ -123,11 +127,13 @@ def main() -> int:
     print(f"questions: {', '.join(f.name for f in args.files)}; "
           f"corpus: {', '.join(str(c) for c in args.corpus or [ROOT / 'corpus'])}")
     width = max(5, len(f"{report.answerable}/{report.answerable}"))
-    print(f"| {'method':<36} | {'Hit@1':<{width}} | {'Hit@3':<{width}} | declined | wrongly declined |")
-    print(f"|{'-' * 38}|{'-' * (width + 2)}|{'-' * (width + 2)}|----------|------------------|")
+    print(f"| {'method':<36} | {'Hit@1':<{width}} | {'Hit@3':<{width}} | {'Highlight@1':<{max(width, 11)}} "
+          f"| declined | wrongly declined |")
+    print(f"|{'-' * 38}|{'-' * (width + 2)}|{'-' * (width + 2)}|{'-' * (max(width, 11) + 2)}"
+          f"|----------|------------------|")
     for row in rows:
         hit1, hit3 = f"{row.hit_at_1}/{row.answerable}", f"{row.hit_at_3}/{row.answerable}"
-        print(f"| {row.method:<36} | {hit1:>{width}} | {hit3:>{width}} "
+        print(f"| {row.method:<36} | {hit1:>{width}} | {hit3:>{width}} | {row.highlight:>{max(width, 11)}} "
               f"| {row.declined:>8} | {row.wrongly_declined:>16} |")
     if report.misses:
         print("\nengine misses:")

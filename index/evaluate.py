@@ -21,6 +21,22 @@ class Case:
     question: str
     answerable: bool
     gold: tuple[str, ...] = ()
+    # SQuAD-style cases name the paragraph the question was written on: a passage answers only
+    # if it lies inside that paragraph ("France" alone occurs in many).
+    article: str | None = None
+    context: str | None = None
+
+    def answered_by(self, article: str, text: str) -> bool:
+        """Whether a quoted passage (its article id and text) holds this case's answer."""
+        if self.context is None:
+            return contains_gold(text, self.gold)
+        if self.article is not None and article != self.article:
+            return False
+        return fold_for_match(text) in fold_for_match(self.context)
+
+    def highlighted_by(self, article: str, text: str, highlight: str) -> bool:
+        """Whether the passage answers and its highlighted sentence holds a gold string."""
+        return self.answered_by(article, text) and contains_gold(highlight, self.gold)
 
 
 def read_cases(path: Path) -> list[Case]:
@@ -31,7 +47,7 @@ def read_cases(path: Path) -> list[Case]:
         try:
             row = json.loads(line)
             cases.append(Case(str(row["id"]), row["question"], bool(row["answerable"]),
-                              tuple(row.get("gold") or ())))
+                              tuple(row.get("gold") or ()), row.get("article"), row.get("context")))
         except (json.JSONDecodeError, KeyError, TypeError) as error:
             raise ValueError(f"{path}:{number}: not an evaluation case ({error})") from None
     return cases
@@ -67,10 +83,11 @@ class EvalReport:
             self.wrongly_declined += 1
             self.misses.append({"id": case.id, "question": case.question, "problem": "declined"})
             return
-        hits = [contains_gold(p.text, case.gold) for p in answer.passages[:3]]
+        hits = [case.answered_by(p.article, p.text) for p in answer.passages[:3]]
         self.hit_at_1 += bool(hits and hits[0])
         self.hit_at_3 += any(hits)
-        self.highlight_hits += bool(answer.passages and contains_gold(answer.passages[0].highlight, case.gold))
+        first = answer.passages[0] if answer.passages else None
+        self.highlight_hits += bool(first and case.highlighted_by(first.article, first.text, first.highlight))
         if not (hits and hits[0]):
             first = answer.passages[0]
             self.misses.append({"id": case.id, "question": case.question, "problem": "not first",

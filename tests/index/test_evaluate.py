@@ -1,0 +1,48 @@
+"""Scoring rules for question files: gold strings, and SQuAD's gold paragraph."""
+
+import json
+
+from index.answer import Answer, QuotedPassage
+from index.evaluate import EvalReport, read_cases
+
+CONTEXT = "The Normans were the people who gave their name to Normandy, a region in France."
+
+
+def passage(article: str, text: str, highlight: tuple[int, int] | None = None) -> QuotedPassage:
+    return QuotedPassage(article, None, 1, text, (highlight or (0, len(text)),), 1.0, "body")
+
+
+def squad_case(tmp_path):
+    row = {"id": "s1", "question": "In what country is Normandy located?", "answerable": True,
+           "gold": ["France"], "article": "normans", "context": CONTEXT}
+    path = tmp_path / "cases.jsonl"
+    path.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    return read_cases(path)[0]
+
+
+def test_a_gold_string_alone_is_not_enough_when_the_case_names_its_paragraph(tmp_path):
+    case = squad_case(tmp_path)
+    elsewhere = passage("normans", "Rollo's men raided France for decades.")
+    assert not case.answered_by(elsewhere.article, elsewhere.text)
+    inside = passage("normans", "the people who gave their name to Normandy, a region in  France.")
+    assert case.answered_by(inside.article, inside.text)
+    assert not case.answered_by("other-article", inside.text)
+
+
+def test_highlight_counts_only_inside_the_gold_paragraph_and_holding_the_answer(tmp_path):
+    case = squad_case(tmp_path)
+    text = CONTEXT
+    first_half = text.index(",")
+    report = EvalReport()
+    report.add(case, Answer(case.question, True, (passage("normans", text, (first_half, len(text))),)))
+    report.add(case, Answer(case.question, True, (passage("normans", text, (0, first_half)),)))
+    assert (report.hit_at_1, report.highlight_hits, report.answerable) == (2, 1, 2)
+
+
+def test_plain_cases_still_match_gold_strings(tmp_path):
+    path = tmp_path / "plain.jsonl"
+    path.write_text(json.dumps({"id": "p", "question": "Who?", "answerable": True, "gold": ["Melnyk"]}) + "\n",
+                    encoding="utf-8")
+    case = read_cases(path)[0]
+    assert case.context is None
+    assert case.answered_by("any", "Andrij Melnyk said so.")
