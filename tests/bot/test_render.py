@@ -1,3 +1,5 @@
+import unicodedata
+
 import discord
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -105,3 +107,16 @@ def test_article_list_shows_whole_lines_and_says_how_to_find_the_rest():
     assert "\\*1\\*" in lines[0]  # titles are escaped, ids are not
     assert embed.footer.text.startswith(f"Showing {len(lines)} of 300")
     assert article_list_embed(dict(list(articles.items())[:3])).footer.text is None
+
+
+def test_terminal_text_shows_control_characters_inert_and_keeps_unicode():
+    from index.textview import answer_text
+
+    text = "Peskov\x1b[2J said \x9b31m “yes”\r over it.\té🙂\u202e"
+    hostile = QuotedPassage(article="a", title="T\x1b]0;title\x07", paragraph=1, text=text,
+                            highlights=((0, 6),), score=1.0, kind="body", speaker="P\x08eskov", url="https://x\x1b")
+    rendered = answer_text(Answer("Who\x1b[2J?\x00", True, (hostile,)))
+    assert not any(unicodedata.category(c) == "Cc" and c not in "\n\t" for c in rendered), repr(rendered)
+    assert "Q: Who\\x1b[2J?\\x00" in rendered and "\\x9b31m" in rendered and "\\x1b]0;title\\x07" in rendered
+    assert "\té🙂\u202e" in rendered and "P\\x08eskov" in rendered
+    assert "\x1b" not in answer_text(Answer("\x1b[2J", False))
