@@ -15,6 +15,11 @@ def per_user_cooldown(interaction: discord.Interaction) -> app_commands.Cooldown
     return app_commands.Cooldown(settings.cooldown_rate, settings.cooldown_seconds)
 
 
+def no_blank(option: str | None) -> str | None:
+    """An optional text option sent empty (Discord allows `article:` with nothing after it) is no option."""
+    return (option or "").strip() or None
+
+
 def article_choices(articles: dict[str, dict], current: str) -> list[app_commands.Choice[str]]:
     """At most 25 articles whose id or title contains what the user typed."""
     wanted = current.casefold()
