@@ -161,7 +161,7 @@ def console_session(runner: asyncio.Runner, settings: Settings, lines: TextIO, o
     try:
         bot = runner.run(_open(settings))
     except IndexUnavailable as error:
-        out.write(f"error: {error}\n")
+        out.write(terminal_safe(f"error: {error}\n"))
         return 2
     console = Console(bot, out)
     if interactive:
