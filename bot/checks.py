@@ -7,9 +7,17 @@ from discord import app_commands
 
 
 def per_user_cooldown(interaction: discord.Interaction) -> app_commands.Cooldown | None:
-    """The cooldown from the settings, read when a command runs, not at import."""
+    """The cooldown from the settings, read when a command runs, not at import; none for a client
+    without user cooldowns (the local console)."""
+    if not interaction.client.user_cooldowns:
+        return None
     settings = interaction.client.settings
     return app_commands.Cooldown(settings.cooldown_rate, settings.cooldown_seconds)
+
+
+def no_blank(option: str | None) -> str | None:
+    """An optional text option sent empty (Discord allows `article:` with nothing after it) is no option."""
+    return (option or "").strip() or None
 
 
 def article_choices(articles: dict[str, dict], current: str) -> list[app_commands.Choice[str]]:

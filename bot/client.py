@@ -22,7 +22,7 @@ class ArticleBot(commands.Bot):
     discord.VoiceClient.warn_dave = False
 
     def __init__(self, settings: Settings, service: AnswerService | None = None, serve: bool = True,
-                 **options):
+                 user_cooldowns: bool = True, **options):
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=discord.Intents.none() | discord.Intents(guilds=True),
@@ -36,6 +36,8 @@ class ArticleBot(commands.Bot):
         self.service = service or AnswerService(settings)
         # False for `articlebot sync`, which needs the commands but not the index or the model.
         self.serve = serve
+        # Discord users are rate-limited per user; the local console (one trusted user) is not.
+        self.user_cooldowns = user_cooldowns
 
     async def setup_hook(self) -> None:
         if self.serve and self.service.engine is None:

@@ -10,6 +10,7 @@ from typing import TextIO
 import discord
 
 from index import IndexUnavailable, Settings
+from index.textview import terminal_safe
 
 from .client import ArticleBot
 from .mock import Recording, Reply, invoke, make_interaction, make_message, make_user
@@ -55,6 +56,10 @@ class Console:
         self.user = make_user(1, "console")
         self.last_view: discord.ui.View | None = None
 
+    def write(self, text: str) -> None:
+        """Everything the console prints: questions and articles may hold terminal escape sequences."""
+        self.out.write(terminal_safe(text))
+
     def _command(self, name: str):
         command = self.bot.tree.get_command(name)
         if command is None:
@@ -89,7 +94,7 @@ class Console:
         elif name == "more":
             await self._more(interaction, recording)
         else:
-            self.out.write(f"unknown command /{name}. {USAGE}\n")
+            self.write(f"unknown command /{name}. {USAGE}\n")
             return True
         self._print(recording)
         return True
@@ -108,44 +113,64 @@ class Console:
         from .mock import press
 
         if self.last_view is None:
-            self.out.write("nothing to page through\n")
+            self.write("nothing to page through\n")
             return
         label = next((i.label for i in self.last_view.children
                       if isinstance(i, discord.ui.Button) and i.label not in ("Previous",)), None)
         try:
             await press(self.last_view, label, interaction)
         except AssertionError:
-            self.out.write("no more pages\n")
+            self.write("no more pages\n")
 
     def _print(self, recording: Recording) -> None:
         for reply in recording.visible:
             if reply.view is not None:
                 self.last_view = reply.view
-            self.out.write(reply_text(reply) + "\n\n")
+            self.write(reply_text(reply) + "\n\n")
         self.out.flush()
 
 
-async def console_session(settings: Settings, lines: TextIO, out: TextIO, interactive: bool) -> int:
-    bot = ArticleBot(settings)
+def _read_line(lines: TextIO, out: TextIO, interactive: bool) -> str | None:
+    """The next line, or None at the end of input. It is read in the main thread with no event loop
+    running, so Ctrl-C raises KeyboardInterrupt at once, at a prompt and on a pipe alike."""
+    if interactive and lines is sys.stdin:
+        try:
+            return input(PROMPT)  # with readline's line editing and history
+        except EOFError:
+            return None
+    if interactive:
+        out.write(PROMPT)
+        out.flush()
+    return lines.readline() or None
+
+
+async def _open(settings: Settings) -> ArticleBot:
+    # One trusted local user: Discord's per-user cooldown would only throttle a script.
+    bot = ArticleBot(settings, user_cooldowns=False)
     try:
         await bot.setup_hook()
+    except BaseException:
+        bot.service.close()
+        raise
+    return bot
+
+
+def console_session(runner: asyncio.Runner, settings: Settings, lines: TextIO, out: TextIO,
+                    interactive: bool) -> int:
+    """Read a line, run it on the runner's loop, print the reply; until the input ends or /quit."""
+    try:
+        bot = runner.run(_open(settings))
     except IndexUnavailable as error:
-        out.write(f"error: {error}\n")
+        out.write(terminal_safe(f"error: {error}\n"))
         return 2
     console = Console(bot, out)
     if interactive:
         out.write(USAGE + "\n")
     try:
-        while True:
-            if interactive:
-                out.write(PROMPT)
-                out.flush()
-            line = await asyncio.to_thread(lines.readline)
-            if not line:
-                break
-            if interactive is False:
-                out.write(f"{PROMPT}{line.strip()}\n")
-            if not await console.handle(line):
+        while (line := _read_line(lines, out, interactive)) is not None:
+            if not interactive:
+                console.write(f"{PROMPT}{line.strip()}\n")
+            if not runner.run(console.handle(line)):
                 break
     finally:
         bot.service.close()
@@ -153,12 +178,19 @@ async def console_session(settings: Settings, lines: TextIO, out: TextIO, intera
 
 
 def run_console(settings: Settings, lines: TextIO | None = None, out: TextIO | None = None) -> int:
+    """The console on `lines` (stdin); 0 at the end of input, 130 after Ctrl-C, 2 without an index."""
     lines = lines or sys.stdin
     out = out or sys.stdout
     interactive = lines.isatty()
     if interactive:
         import readline  # noqa: F401  (line editing and history for input())
-    return asyncio.run(console_session(settings, lines, out, interactive))
+    try:
+        with asyncio.Runner() as runner:
+            return console_session(runner, settings, lines, out, interactive)
+    except KeyboardInterrupt:
+        out.write("\n")
+        out.flush()
+        return 130
 
 
 __all__ = ["Console", "embed_text", "reply_text", "run_console"]

@@ -8,6 +8,8 @@ falls inside a word, an escape or a markdown token.
 from __future__ import annotations
 
 import re
+import string
+from urllib.parse import urlsplit
 
 import discord
 
@@ -20,6 +22,7 @@ FIELD_VALUE_LIMIT = 1024
 FOOTER_LIMIT = 2048
 FIELDS_LIMIT = 25
 EMBED_TOTAL_LIMIT = 6000
+URL_LIMIT = 2048  # an embed's url in Discord's API
 ELLIPSIS = "…"
 EMBED_COLOUR = discord.Colour.blurple()
 
@@ -29,6 +32,34 @@ _SENTENCE_END = re.compile(r"[.!?…][’”'\")\]]*\s")
 def escape(text: str) -> str:
     """User or article text made inert: no markdown, no mentions."""
     return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
+
+
+# RFC 3986's characters but [ and ] (only for IPv6 hosts); anything else (spaces, <, >, quotes, non-ASCII,
+# controls) makes an ill-formed URI, which Discord refuses in an embed and which could end a markdown link.
+_URI_CHARACTERS = frozenset(string.ascii_letters + string.digits + "-._~:/?#@!$&'()*+,;=%")
+_BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+def link_url(url: object) -> str | None:
+    """`url` if it is a well-formed http(s) URL with a host, as Discord requires of an embed's url (its
+    API rejects the whole embed otherwise); else None, and the link is left out."""
+    if not isinstance(url, str) or not 0 < len(url) <= URL_LIMIT:
+        return None
+    if not set(url) <= _URI_CHARACTERS or _BAD_PERCENT.search(url) or url.count("#") > 1:
+        return None
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises ValueError on a port that is not a number)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or parts.netloc.count("@") > 1:
+        return None
+    return url
+
+
+def markdown_link_target(url: str) -> str:
+    """A checked URL inside `<…>` in markdown: parentheses encoded, so no parser can end the link early."""
+    return "<" + url.replace("(", "%28").replace(")", "%29") + ">"
 
 
 def clip_plain(text: str, limit: int) -> str:
@@ -102,8 +133,9 @@ def attribution(passage: QuotedPassage) -> str:
         parts.append(f"({passage.kind})")
     if passage.speaker:
         parts.append(f"· quoting **{escape(passage.speaker)}**")
-    if passage.url:
-        parts.append(f"· [link](<{passage.url}>)")
+    url = link_url(passage.url)
+    if url:
+        parts.append(f"· [link]({markdown_link_target(url)})")
     return " ".join(parts)
 
 
@@ -163,14 +195,15 @@ def quotes_embed(speaker: str, quotes: list[dict], titles: dict[str, str], page:
 
 
 def article_embed(article: dict, paragraphs: int, lead: str) -> discord.Embed:
+    url = link_url(article.get("url"))
     embed = discord.Embed(title=clip_escaped(article.get("title") or article["id"], TITLE_LIMIT),
-                          colour=EMBED_COLOUR, url=article.get("url") or None)
+                          colour=EMBED_COLOUR, url=url)
     for label, key in (("Publisher", "publisher"), ("Published", "published")):
         if article.get(key):
             embed.add_field(name=label, value=clip_escaped(str(article[key]), FIELD_VALUE_LIMIT))
     embed.add_field(name="Paragraphs", value=str(paragraphs))
-    if article.get("url"):
-        embed.add_field(name="Link", value=clip_plain(f"<{article['url']}>", FIELD_VALUE_LIMIT), inline=False)
+    if url and len(markdown_link_target(url)) <= FIELD_VALUE_LIMIT:
+        embed.add_field(name="Link", value=markdown_link_target(url), inline=False)
     embed.description = clip_escaped(lead, 1500)
     embed.set_footer(text=f"id: {article['id']}"[:FOOTER_LIMIT])
     return embed

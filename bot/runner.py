@@ -7,6 +7,7 @@ import logging
 import signal
 import sys
 
+import aiohttp
 import discord
 
 from index import IndexUnavailable, Settings
@@ -15,6 +16,21 @@ from .client import ArticleBot
 from .service import AnswerService
 
 log = logging.getLogger(__name__)
+
+
+# Failures talking to Discord that no code change fixes: each is told in one line, never a traceback.
+DISCORD_FAILURES = (discord.LoginFailure, discord.HTTPException, discord.ConnectionClosed, discord.GatewayNotFound,
+                    aiohttp.ClientError, OSError)
+
+
+def discord_failure(error: BaseException) -> str:
+    """One line saying what went wrong talking to Discord and what fixes it."""
+    if isinstance(error, discord.LoginFailure):
+        return "Discord refused the token; check DISCORD_TOKEN"
+    detail = " ".join(str(error).split()) or type(error).__name__
+    if isinstance(error, discord.HTTPException | discord.ConnectionClosed):
+        return f"Discord refused the request ({detail}); check the bot's invitation and permissions"
+    return f"cannot reach Discord ({detail}); check the network connection and try again"
 
 
 def _token(settings: Settings) -> str:
@@ -44,8 +60,8 @@ async def _serve(settings: Settings) -> int:
     async with bot:
         try:
             await bot.start(_token(settings))
-        except discord.LoginFailure:
-            print("error: Discord refused the token; check DISCORD_TOKEN", file=sys.stderr)
+        except DISCORD_FAILURES as error:
+            print(f"error: {discord_failure(error)}", file=sys.stderr)
             return 2
     return 0
 
@@ -67,7 +83,11 @@ async def _sync(settings: Settings, guild_id: int | None) -> list[str]:
 
 
 def sync_commands(settings: Settings, guild_id: int | None = None) -> int:
-    names = asyncio.run(_sync(settings, guild_id))
+    try:
+        names = asyncio.run(_sync(settings, guild_id))
+    except DISCORD_FAILURES as error:
+        print(f"error: {discord_failure(error)}", file=sys.stderr)
+        return 2
     where = f"guild {guild_id}" if guild_id else "globally (may take up to an hour to appear)"
     print(f"synced {len(names)} commands {where}: {', '.join(sorted(names))}")
     return 0

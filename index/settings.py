@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 BUNDLED_MODEL = "all-MiniLM-L6-v2"
@@ -40,3 +40,13 @@ class Settings(BaseSettings):
     query_encoder: Literal["auto", "onnx", "sentence-transformers"] = "auto"
     # Concurrent questions arriving within this window are embedded in one call.
     batch_window_ms: float = Field(default=5.0, ge=0.0, le=1000.0)
+
+    @field_validator("discord_token", mode="before")
+    @classmethod
+    def _blank_token_is_no_token(cls, value: object) -> object:
+        # `.env.example` ships `DISCORD_TOKEN=`: an empty token means "no token", i.e. the console.
+        if isinstance(value, str) and not value.strip():
+            return None
+        if isinstance(value, SecretStr) and not value.get_secret_value().strip():
+            return None
+        return value

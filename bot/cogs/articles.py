@@ -6,7 +6,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from ..checks import article_choices
+from ..checks import article_choices, no_blank
 from ..render import article_embed, article_list_embed
 
 
@@ -20,6 +20,7 @@ class Articles(commands.Cog):
         """Show an article's title, publisher, date, link, length and lead paragraph."""
         service = self.bot.service
         articles = service.articles
+        article = no_blank(article)
         if article is None and len(articles) == 1:
             article = next(iter(articles))
         if article is None:

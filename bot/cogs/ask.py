@@ -10,7 +10,7 @@ from discord.ext import commands
 
 from index import clean_question
 
-from ..checks import article_choices, per_user_cooldown
+from ..checks import article_choices, no_blank, per_user_cooldown
 from ..render import answer_embed
 from ..views import Pager
 
@@ -47,7 +47,7 @@ class Ask(commands.Cog):
         private: bool = False,
     ) -> None:
         """Answer a question by quoting the passages of the articles that answer it."""
-        await self.answer(interaction, question, article, private)
+        await self.answer(interaction, question, no_blank(article), private)
 
     @ask.autocomplete("article")
     async def article_autocomplete(self, interaction: discord.Interaction, current: str

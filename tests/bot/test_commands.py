@@ -214,3 +214,13 @@ def test_commands_have_descriptions_and_described_parameters(bot):
     ask = command(bot, "ask")
     question = next(p for p in ask.parameters if p.name == "question")
     assert (question.min_value, question.max_value) == (1, 300)
+
+
+@pytest.mark.parametrize("article", ["", "  "])
+async def test_an_empty_article_option_means_no_article(bot, article):
+    interaction, recording = make_interaction(bot)
+    await invoke(bot, command(bot, "ask"), interaction, question="Who is the Kremlin spokesman?", article=article)
+    assert "Dmitry Peskov" in recording.replies[-1].embed.description
+    listing, listing_recording = make_interaction(bot)
+    await invoke(bot, command(bot, "article"), listing, article=article)
+    assert listing_recording.replies[-1].embed.footer.text == "id: musk-peace-deal"  # the only article

@@ -1,3 +1,5 @@
+import unicodedata
+
 import discord
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -6,10 +8,12 @@ from bot.render import (
     DESCRIPTION_LIMIT,
     ELLIPSIS,
     answer_embed,
+    article_embed,
     article_list_embed,
     clip_escaped,
     clip_plain,
     fits,
+    link_url,
     quotes_embed,
     render_passage,
 )
@@ -105,3 +109,56 @@ def test_article_list_shows_whole_lines_and_says_how_to_find_the_rest():
     assert "\\*1\\*" in lines[0]  # titles are escaped, ids are not
     assert embed.footer.text.startswith(f"Showing {len(lines)} of 300")
     assert article_list_embed(dict(list(articles.items())[:3])).footer.text is None
+
+
+def test_terminal_text_shows_control_characters_inert_and_keeps_unicode():
+    from index.textview import answer_text
+
+    text = "Peskov\x1b[2J said \x9b31m “yes”\r over it.\té🙂\u202e"
+    hostile = QuotedPassage(article="a", title="T\x1b]0;title\x07", paragraph=1, text=text,
+                            highlights=((0, 6),), score=1.0, kind="body", speaker="P\x08eskov", url="https://x\x1b")
+    rendered = answer_text(Answer("Who\x1b[2J?\x00", True, (hostile,)))
+    assert not any(unicodedata.category(c) == "Cc" and c not in "\n\t" for c in rendered), repr(rendered)
+    assert "Q: Who\\x1b[2J?\\x00" in rendered and "\\x9b31m" in rendered and "\\x1b]0;title\\x07" in rendered
+    assert "\té🙂\u202e" in rendered and "P\\x08eskov" in rendered
+    assert "\x1b" not in answer_text(Answer("\x1b[2J", False))
+
+
+HOSTILE_URLS = ["https://a>) [click](https://evil", "example.org/story", "javascript:alert(1)", "ftp://example.org/x",
+                "https://", "https://exa mple.org/", "https://example.org/\x1b[2J", "https://例え.jp/",
+                "https://example.org/%zz", "https://example.org:port/", "https://a/[x]", "https://a/#b#c", "https://a@b@c/",
+                "https://example.org/" + "a" * 2100,
+                "<https://example.org>", "", 42]
+
+
+def article(url) -> dict:
+    return {"id": "a", "title": "Title", "url": url}
+
+
+def test_only_well_formed_http_urls_become_links():
+    for url in HOSTILE_URLS:
+        assert link_url(url) is None, url
+        embed = article_embed(article(url), 3, "Lead.")
+        assert embed.url is None and "Link" not in [f.name for f in embed.fields]
+        assert "link" not in answer_embed(Answer("q", True, (passage("Text.", url=url),))).description
+    for url in ("https://example.org/story", "http://example.org/wiki/A_(b)?q=1&r=%C3%A9#top", "HTTPS://EXAMPLE.ORG"):
+        assert link_url(url) == url
+        embed = article_embed(article(url), 3, "Lead.")
+        assert embed.url == url
+        assert "(" not in next(f.value for f in embed.fields if f.name == "Link")[1:-1]
+
+
+def test_a_url_cannot_inject_a_masked_link():
+    url = "https://a/)(click)(https://evil"  # well-formed: every character is allowed in a URI's path
+    description = answer_embed(Answer("q", True, (passage("Text.", url=url),))).description
+    assert description.endswith(" · [link](<https://a/%29%28click%29%28https://evil>)")
+
+
+@settings(max_examples=150, deadline=None)
+@given(url=st.one_of(st.text(max_size=60), st.from_regex(r"\Ahttps?://[ -~]{0,40}\Z"), st.sampled_from(HOSTILE_URLS)))
+def test_whatever_the_url_discord_accepts_the_embed(url):
+    from tests.e2e.openapi import invalid_form_body
+
+    embeds = [article_embed(article(url), 3, "Lead."), answer_embed(Answer("q", True, (passage("T.", url=url),)))]
+    body = {"type": 4, "data": {"embeds": [embed.to_dict() for embed in embeds]}}
+    assert invalid_form_body("POST", "/interactions/1/token/callback", body) is None

@@ -52,3 +52,64 @@ async def test_sigterm_and_sigint_close_the_client(seed_settings):
             for installed in (signal.SIGTERM, signal.SIGINT):
                 asyncio.get_running_loop().remove_signal_handler(installed)
             await bot.close()
+
+
+def closed_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.parametrize("where", ["refused", "no such host"])
+def test_unreachable_discord_is_one_line_for_run_and_sync(seed_settings, capsys, monkeypatch, where):
+    from discord.http import Route
+
+    from bot.runner import run_bot, sync_commands
+
+    host = f"127.0.0.1:{closed_port()}" if where == "refused" else "discord.invalid"
+    monkeypatch.setattr(Route, "BASE", f"http://{host}/api/v10")
+    settings = seed_settings.model_copy(update={"discord_token": SecretStr(TOKEN)})
+    for attempt in (lambda: run_bot(settings), lambda: sync_commands(settings, guild_id=1)):
+        assert attempt() == 2
+        err = capsys.readouterr().err
+        [line] = [line for line in err.splitlines() if line.strip()]
+        assert line.startswith("error: cannot reach Discord") and "network" in line, err
+        assert TOKEN not in err
+
+
+@pytest.fixture
+def discord_refusing_tokens(monkeypatch):
+    """An HTTP server that answers every request as Discord answers a bad token."""
+    import http.server
+    import threading
+
+    from discord.http import Route
+
+    class Unauthorized(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = b'{"message": "401: Unauthorized", "code": 0}'
+            self.send_response(401)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Unauthorized)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setattr(Route, "BASE", f"http://127.0.0.1:{server.server_port}/api/v10")
+    yield
+    server.shutdown()
+    server.server_close()
+
+
+def test_sync_names_the_fix_for_a_refused_token(discord_refusing_tokens, seed_settings, capsys):
+    from bot.runner import sync_commands
+
+    settings = seed_settings.model_copy(update={"discord_token": SecretStr(TOKEN)})
+    assert sync_commands(settings) == 2
+    assert capsys.readouterr().err == "error: Discord refused the token; check DISCORD_TOKEN\n"

@@ -28,6 +28,27 @@ async def emulator():
     await emulator.stop()
 
 
+@pytest.fixture(autouse=True)
+def everything_sent_is_valid(request):
+    """Whatever the bot sends in a test passes Discord's request schemas: the emulator rejected nothing."""
+    if "emulator" not in request.fixturenames:
+        yield
+        return
+    emulator = request.getfixturevalue("emulator")
+    before = len(emulator.rejected)
+    yield
+    assert [(r.method, r.path, r.body) for r in emulator.rejected[before:]] == []
+
+
+@pytest.fixture
+async def bare_emulator():
+    """An emulator of its own, with no bot, for sending it requests by hand."""
+    emulator = DiscordEmulator()
+    await emulator.start()
+    yield emulator
+    await emulator.stop()
+
+
 @pytest.fixture(scope="module")
 def e2e_settings(tmp_path_factory, embedder):
     folder = tmp_path_factory.mktemp("e2e")

@@ -1,8 +1,10 @@
 """A small Discord emulator: REST and gateway on 127.0.0.1, for the unmodified discord.py client.
 
 It keeps to Discord's rules where the bot could break them: acknowledge within 3 seconds
-(else 404 code 10062), acknowledge once (else 400 code 40060), message and embed limits
-(400 code 50035), and rate limits (429 with `Via` and `retry_after`). Every request is recorded.
+(else 404 code 10062), acknowledge once (else 400 code 40060), every request body valid against
+Discord's OpenAPI description plus the 6,000-character embed total (else 400 code 50035, see
+openapi.py), and rate limits (429 with `Via` and `retry_after`). Every request is recorded, and every
+rejected one in `rejected` too.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import WSMsgType, web
+
+from tests.e2e.openapi import invalid_form_body
 
 DISCORD_EPOCH_MS = 1420070400000
 APPLICATION_ID = "1100000000000000001"
@@ -50,6 +54,7 @@ class InteractionState:
 class DiscordEmulator:
     def __init__(self) -> None:
         self.requests: list[Recorded] = []
+        self.rejected: list[Recorded] = []  # each with Discord's error answer as its body
         self.interactions: dict[str, InteractionState] = {}
         self.by_token: dict[str, InteractionState] = {}
         self.commands: dict[str, list[dict]] = {}
@@ -198,8 +203,15 @@ class DiscordEmulator:
     # ---- REST --------------------------------------------------------------------------------
     async def _rest(self, request: web.Request) -> web.Response:
         tail = request.match_info["tail"]
-        body = await self._body(request)
+        try:
+            body = await self._body(request)
+        except ValueError:
+            return self._reject(request.method, tail, {"code": 50109,
+                                                       "message": "The request body contains invalid JSON."})
         self.requests.append(Recorded(request.method, "/" + tail, body, time.monotonic()))
+        invalid = invalid_form_body(request.method, "/" + tail, body)
+        if invalid is not None:
+            return self._reject(request.method, tail, invalid)
         parts = tail.split("/")
         if request.method == "GET" and tail == "users/@me":
             return _json(BOT_USER)
@@ -213,7 +225,8 @@ class DiscordEmulator:
             # Discord fills the fields a command leaves out (a context menu has no description).
             defaults = {"description": "", "options": [], "default_member_permissions": None, "nsfw": False}
             echoed = [{**defaults, **command, "id": self.snowflake(), "application_id": APPLICATION_ID,
-                       "version": "1", **({"guild_id": scope} if scope != "global" else {})} for command in body]
+                       "version": "1", **({"guild_id": scope} if scope != "global" else {})}
+                      for command in body or []]
             self.commands[scope] = echoed
             return _json(echoed)
         if parts[0] == "interactions" and parts[-1] == "callback":
@@ -221,6 +234,10 @@ class DiscordEmulator:
         if parts[0] == "webhooks":
             return await self._webhook(request.method, parts, body)
         return _error(404, 0, f"the emulator does not serve {request.method} /{tail}")
+
+    def _reject(self, method: str, tail: str, answer: dict) -> web.Response:
+        self.rejected.append(Recorded(method, "/" + tail, answer, time.monotonic()))
+        return _json(answer, 400)
 
     async def _body(self, request: web.Request) -> Any:
         if request.content_type == "application/json":
@@ -239,18 +256,16 @@ class DiscordEmulator:
         if state.acked_at is not None:
             return _error(400, 40060, "Interaction has already been acknowledged.")
         data = body.get("data") or {}
-        problem = _limits_problem(data)
-        if problem:
-            return _error(400, 50035, f"Invalid Form Body: {problem}")
+        flags = data.get("flags") or 0
         state.acked_at, state.ack_type, state.ack_data = time.monotonic(), body["type"], {**data, "request": body}
         message = None
         if body["type"] in (4, 5, 7):
-            message = self._message(data, flags=data.get("flags", 0))
+            message = self._message(data, flags=flags)
             state.original = message
         return _json({
             "interaction": {"id": interaction_id, "type": 2, "response_message_id": message and message["id"],
                             "response_message_loading": body["type"] == 5,
-                            "response_message_ephemeral": bool(data.get("flags", 0) & EPHEMERAL)},
+                            "response_message_ephemeral": bool(flags & EPHEMERAL)},
             "resource": {"type": body["type"], **({"message": message} if message else {})},
         })
 
@@ -267,19 +282,13 @@ class DiscordEmulator:
                                                  "global": False}).encode(),
                     headers={"Content-Type": "application/json", "Via": "1.1 google", "Retry-After": "1",
                              "X-RateLimit-Scope": "user"})
-            problem = _limits_problem(body)
-            if problem:
-                return _error(400, 50035, f"Invalid Form Body: {problem}")
-            message = self._message(body, flags=body.get("flags", 0))
+            message = self._message(body, flags=body.get("flags") or 0)
             state.followups.append({**message, "request": body})
             return _json(message)
         if parts[3:5] == ["messages", "@original"] or (len(parts) == 5 and parts[3] == "messages"):
             if method == "DELETE":
                 return web.Response(status=204)
             if method == "PATCH":
-                problem = _limits_problem(body)
-                if problem:
-                    return _error(400, 50035, f"Invalid Form Body: {problem}")
                 message = self._message(body, flags=0)
                 state.edits.append({**message, "request": body})
                 return _json(message)
@@ -305,28 +314,3 @@ def _json(data: Any, status: int = 200) -> web.Response:
 
 def _error(status: int, code: int, message: str) -> web.Response:
     return _json({"code": code, "message": message}, status)
-
-
-def _limits_problem(data: dict) -> str | None:
-    """Discord's message limits: content 2,000; embeds' title 256, description 4,096, 25 fields
-    (name 256, value 1,024), footer 2,048, author 256, 6,000 in all."""
-    if len(data.get("content") or "") > 2000:
-        return "content longer than 2000"
-    for embed in data.get("embeds") or []:
-        fields = embed.get("fields") or []
-        sizes = {"title": (len(embed.get("title") or ""), 256),
-                 "description": (len(embed.get("description") or ""), 4096),
-                 "footer": (len((embed.get("footer") or {}).get("text") or ""), 2048),
-                 "author": (len((embed.get("author") or {}).get("name") or ""), 256),
-                 "fields": (len(fields), 25)}
-        for name, (size, limit) in sizes.items():
-            if size > limit:
-                return f"embed {name} {size} > {limit}"
-        for item in fields:
-            if len(item.get("name") or "") > 256 or len(item.get("value") or "") > 1024:
-                return "embed field too long"
-        total = sum(size for name, (size, _) in sizes.items() if name != "fields") + sum(
-            len(f.get("name") or "") + len(f.get("value") or "") for f in fields)
-        if total > 6000:
-            return f"embed total {total} > 6000"
-    return None
