@@ -141,7 +141,7 @@ def rebuild(
 
     A corpus error stops the rebuild before anything is written.
     """
-    articles = load_corpus(settings.corpus_dir)
+    articles = load_corpus(settings.corpus_dir, settings.max_article_bytes)
     embedder = embedder or Embedder(settings.model, settings.torch_threads)
     index_dir = settings.index_dir
     old_manifest, cache = _previous_vectors(index_dir, settings.model)

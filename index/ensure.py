@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 def corpus_status(settings: Settings) -> Status:
     """The index's status against the corpus as it is on disk now."""
     try:
-        hashes = {a.id: a.content_hash for a in load_corpus(settings.corpus_dir)}
+        hashes = {a.id: a.content_hash for a in load_corpus(settings.corpus_dir, settings.max_article_bytes)}
     except CorpusError as error:
         return Status(STALE, f"the corpus has errors: {error}", str(settings.index_dir))
     return check_status(settings.index_dir, hashes, settings.model)

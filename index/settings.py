@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .corpus import DEFAULT_MAX_ARTICLE_BYTES
+
 BUNDLED_MODEL = "all-MiniLM-L6-v2"
 
 
@@ -26,6 +28,8 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("DISCORD_TOKEN", "ARTICLEBOT_DISCORD_TOKEN"),
     )
     corpus_dir: Path = Path("corpus")
+    # A larger article file is refused, naming the file, instead of running for minutes unseen.
+    max_article_bytes: int = Field(default=DEFAULT_MAX_ARTICLE_BYTES, ge=1)
     index_dir: Path = Path("var/index")
     model: str = BUNDLED_MODEL
     log_level: str = "INFO"
