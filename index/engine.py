@@ -314,8 +314,12 @@ def named_article_share(index: LoadedIndex, question: str) -> np.ndarray:
 
 
 def clean_question(question: str) -> str:
-    """Trim, fold whitespace and cap the length; mentions and markdown are plain words here."""
-    return " ".join(question.split())[:MAX_QUESTION_CHARS]
+    """Trim, fold whitespace and cap the length; mentions and markdown are plain words here.
+
+    A question without a letter or digit (".", "-", zero-width spaces, control characters) is
+    empty: it would be answered with whatever passage lies nearest to nothing."""
+    cleaned = " ".join(question.split())[:MAX_QUESTION_CHARS]
+    return cleaned if any(ch.isalnum() for ch in cleaned) else ""
 
 
 @dataclass
