@@ -23,7 +23,7 @@ from .cues import CUE_WEIGHTS, question_kind
 from .embedder import Embedder
 from .loaded import WORD, LoadedIndex, load_index
 from .passages import CAPTION
-from .settings import Settings
+from .settings import MAX_ANSWER_K, Settings
 from .speakers import SpeakerDirectory
 from .store import CORRUPT, MODEL_MISMATCH, IndexUnavailable, read_manifest
 
@@ -99,6 +99,8 @@ class Engine:
     def answer_many(self, questions: Sequence[str], k: int | None = None,
                     article: str | None = None) -> list[Answer]:
         """Answer several questions with one call to the model."""
+        if k is not None and not 1 <= k <= MAX_ANSWER_K:
+            raise ValueError(f"cannot quote {k} passages: ask for 1 to {MAX_ANSWER_K}")
         k = k or self.settings.answer_k
         cleaned = [clean_question(q) for q in questions]
         index = self.index  # one index for the whole call, even if a reload happens meanwhile
