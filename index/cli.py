@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import errno
 import json
 import logging
 import sys
@@ -13,27 +12,35 @@ from pathlib import Path
 from .corpus import CorpusError
 from .embedder import ModelUnavailable
 from .ensure import corpus_status
+from .problems import os_problem
 from .settings import MAX_ANSWER_K, Settings, SettingsError, load_settings
 from .store import IndexUnavailable
 
 
-def _progress_bar(total: int) -> Callable[[int], None]:
-    from tqdm import tqdm
+class ConsoleProgress:
+    """A rebuild's progress on stderr: a line per step, a tqdm bar for each long one."""
 
-    bar = tqdm(total=total, unit="text", desc="embedding", disable=total == 0, file=sys.stderr)
+    def stage(self, text: str) -> None:
+        print(text, file=sys.stderr, flush=True)
 
-    def advance(count: int) -> None:
-        bar.update(count)
-        if bar.n >= total:
-            bar.close()
+    def bar(self, label: str, total: int) -> Callable[[int], None]:
+        from tqdm import tqdm
 
-    return advance
+        bar = tqdm(total=total, unit="text" if label == "embedding" else "article", desc=label,
+                   disable=total == 0, file=sys.stderr)
+
+        def advance(count: int) -> None:
+            bar.update(count)
+            if bar.n >= total:
+                bar.close()
+
+        return advance
 
 
 def cmd_index_rebuild(args: argparse.Namespace, settings: Settings) -> int:
     from .build import rebuild
 
-    report = rebuild(settings, full=args.full, progress=_progress_bar)
+    report = rebuild(settings, full=args.full, progress=ConsoleProgress())
     print(report.summary())
     return 0
 
@@ -197,22 +204,6 @@ def run(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
-
-
-_OS_HINTS = {
-    errno.ENOSPC: "free some disk space and run it again",
-    errno.EDQUOT: "free some disk space and run it again",
-    errno.EACCES: "check the permissions of that folder or file",
-    errno.EPERM: "check the permissions of that folder or file",
-    errno.EROFS: "point the setting at a writable folder",
-}
-
-
-def os_problem(error: OSError) -> str:
-    """One line for a failed file operation: the path, what went wrong and, when known, the fix."""
-    where = f"{error.filename}: " if error.filename else ""
-    hint = _OS_HINTS.get(error.errno or 0)
-    return f"{where}{error.strerror or error}" + (f"; {hint}" if hint else "")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -7,6 +7,7 @@ import logging
 import os
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -171,14 +172,20 @@ def read_article(path: Path, max_bytes: int = DEFAULT_MAX_ARTICLE_BYTES) -> Arti
     return parse_article(text, path)
 
 
-def load_corpus(corpus_dir: Path, max_bytes: int = DEFAULT_MAX_ARTICLE_BYTES) -> list[Article]:
-    """All articles of the directory, or CorpusError naming every bad file."""
+def load_corpus(corpus_dir: Path, max_bytes: int = DEFAULT_MAX_ARTICLE_BYTES,
+                progress: Callable[[int], Callable[[int], None]] | None = None) -> list[Article]:
+    """All articles of the directory, or CorpusError naming every bad file. `progress` is given
+    the number of files and returns what to call as each one is read."""
     if not corpus_dir.is_dir():
         raise CorpusError([(corpus_dir, "corpus directory does not exist")])
     problems: list[tuple[Path, str]] = []
     articles: list[Article] = []
     first_path_of: dict[str, Path] = {}
-    for path in article_files(corpus_dir):
+    paths = article_files(corpus_dir)
+    advance = progress(len(paths)) if progress else None
+    for path in paths:
+        if advance:
+            advance(1)
         try:
             article = read_article(path, max_bytes)
         except ValueError as error:

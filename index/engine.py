@@ -217,6 +217,10 @@ def query_encoder(settings: Settings, index: LoadedIndex) -> QueryEncoder:
             if settings.query_encoder == "onnx":
                 raise IndexUnavailable(CORRUPT, f"onnxruntime is needed for the ONNX model: {error}") from None
             log.warning("onnxruntime unavailable (%s); using sentence-transformers", error)
+        except Exception as error:  # onnxruntime and tokenizers raise their own types for a bad file
+            raise IndexUnavailable(
+                CORRUPT, f"the ONNX model in {index.path} cannot be loaded ({str(error).splitlines()[0][:200]})"
+            ) from None
     elif settings.query_encoder == "onnx":
         raise IndexUnavailable(CORRUPT, "the index has no ONNX model; rebuild it with --full")
     return Embedder(settings.model, settings.torch_threads)

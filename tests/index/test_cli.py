@@ -81,10 +81,7 @@ def test_missing_index_gets_a_clear_message(tmp_path):
 
 @pytest.fixture
 def index_main(monkeypatch, tmp_path, embedder):
-    """`python -m index` in this process, in an empty folder (no .env), with the session's model;
-    the root logger that main() configures is put back afterwards."""
-    import logging
-
+    """`python -m index` in this process, in an empty folder (no .env), with the session's model."""
     from index.cli import main
 
     monkeypatch.chdir(tmp_path)
@@ -92,11 +89,7 @@ def index_main(monkeypatch, tmp_path, embedder):
         if name.startswith("ARTICLEBOT_") or name == "DISCORD_TOKEN":
             monkeypatch.delenv(name)
     monkeypatch.setattr("index.build.Embedder", lambda *args, **kwargs: embedder)
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield main
-    root.handlers[:] = handlers
-    root.setLevel(level)
+    return main
 
 
 @pytest.mark.parametrize(("variable", "value", "message"), [
@@ -189,3 +182,35 @@ def test_oversized_article_is_refused_by_rebuild_naming_the_setting(index_main, 
     assert index_main(["index", "rebuild"]) == 2
     err = capsys.readouterr().err
     assert f"{corpus / 'story.md'}: 46 bytes, over the limit of 20 (ARTICLEBOT_MAX_ARTICLE_BYTES)" in err
+
+
+def test_articlebot_run_starts_from_the_last_good_index_despite_a_bad_corpus_file(
+        index_main, seed_settings, tmp_path, monkeypatch, capsys):
+    import io
+
+    from bot.cli import main as articlebot
+    from tests.index.test_build import copy_of_seed_index
+
+    settings = copy_of_seed_index(tmp_path / "x", seed_settings)
+    (settings.corpus_dir / "latin1.md").write_bytes("Caf\xe9 story".encode("latin-1"))
+    (settings.corpus_dir / "._musk-peace-deal.md").write_bytes(b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X")
+    monkeypatch.setenv("ARTICLEBOT_CORPUS_DIR", str(settings.corpus_dir))
+    monkeypatch.setenv("ARTICLEBOT_INDEX_DIR", str(settings.index_dir))
+    monkeypatch.setattr("sys.stdin", io.StringIO("/ask Who is the Kremlin spokesman?\n"))
+    assert articlebot(["run", "--console"]) == 0
+    out, err = capsys.readouterr()
+    assert "Dmitry Peskov" in out
+    assert f"WARNING index.ensure: {settings.corpus_dir / 'latin1.md'}: not UTF-8 (byte 3): save it as UTF-8" in err
+    assert "serving the last good index (1 articles" in err and "Traceback" not in err
+
+
+def test_rebuild_shows_each_step_from_its_first_second(index_main, monkeypatch, tmp_path, capsys):
+    corpus = corpus_env(monkeypatch, tmp_path)
+    assert index_main(["index", "rebuild"]) == 0
+    err = capsys.readouterr().err
+    steps = [f"reading the articles in {corpus} …", "reading: 100%",
+             "splitting 1 articles into passages and finding who said what …", "splitting: 100%",
+             "cutting the texts to the window of all-MiniLM-L6-v2 …", "embedding: 100%", "writing the index …"]
+    assert err.startswith(steps[0])
+    positions = [err.find(step) for step in steps]
+    assert -1 not in positions and positions == sorted(positions), err
