@@ -186,3 +186,14 @@ def test_article_over_the_size_limit_is_refused_naming_file_and_setting(tmp_path
     [(path, message)] = caught.value.problems
     assert path == big and "1400 bytes, over the limit of 1000 (ARTICLEBOT_MAX_ARTICLE_BYTES)" in message
     assert len(load_corpus(tmp_path, max_bytes=2000)) == 2
+
+
+def test_control_characters_in_an_article_are_kept_verbatim(tmp_path):
+    # Quotes stay verbatim; making such characters inert is the renderer's job, not the index's.
+    from index.passages import split_article
+
+    body = "The \x1b[2Jscreen\x07 cleared.\n\nA \u202eflipped\u202c line \x00here."
+    write(tmp_path, "odd.md", f"---\ntitle: Odd\n---\n{body}")
+    [article] = load_corpus(tmp_path)
+    assert article.body == body
+    assert "".join(p.text for p in split_article(article.id, article.body)) == body.replace("\n\n", "")
