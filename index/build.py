@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import platform
 import shutil
 import time
@@ -11,10 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
+from typing import Any, Protocol
 
 import numpy as np
 
 from .attribution import Attribution, attribute_article
+from .builds import check_index_location, new_build_dir, publish
 from .corpus import Article, load_corpus
 from .embedder import Embedder
 from .onnx_model import ExportUnsupported, export_onnx
@@ -26,8 +29,10 @@ from .store import (
     PASSAGES,
     VECTORS,
     IndexUnavailable,
-    new_build_dir,
-    publish,
+    file_problem,
+    file_record,
+    flat_index_shape,
+    needed_files,
     read_manifest,
 )
 from .units import PARAGRAPH, SENTENCE, Unit, make_units
@@ -42,7 +47,22 @@ RESTATES_MIN_SIMILARITY = 0.6
 # Article ids named per line of a summary; --json lists them all.
 SUMMARY_IDS = 10
 
-ProgressFactory = Callable[[int], Callable[[int], None]]
+
+class Progress(Protocol):
+    """How a rebuild shows what it is doing, from its first second: a line when a step begins,
+    a bar for each step that takes long (reading, splitting, embedding)."""
+
+    def stage(self, text: str) -> None: ...
+
+    def bar(self, label: str, total: int) -> Callable[[int], None]: ...
+
+
+class _Quiet:
+    def stage(self, text: str) -> None:
+        log.debug("%s", text)
+
+    def bar(self, label: str, total: int) -> Callable[[int], None]:
+        return lambda count: None
 
 
 @dataclass
@@ -67,19 +87,53 @@ class RebuildReport:
         return "\n".join(lines)
 
 
-def _previous_vectors(index_dir: Path, model_name: str) -> tuple[dict, dict[str, np.ndarray]]:
-    """The old manifest and a text → vector cache, when the old index used the same model."""
+@dataclass
+class PreviousBuild:
+    """What a rebuild may take over from the current build: only files that verify."""
+
+    manifest: dict[str, Any] = field(default_factory=dict)
+    path: Path | None = None
+    sound_files: set[str] = field(default_factory=set)  # those the manifest's checksums vouch for
+    cache: dict[str, np.ndarray] = field(default_factory=dict)  # unit text → vector, same model
+
+    def same_model(self, model_name: str) -> bool:
+        return bool(self.manifest) and self.manifest["model"]["name"] == model_name
+
+    def reusable(self, name: str, model_name: str) -> dict[str, Any] | None:
+        """The manifest's record of a file of this build that can be linked into the next one."""
+        if name in self.sound_files and self.same_model(model_name):
+            return self.manifest["files"][name]
+        return None
+
+
+def previous_build(index_dir: Path, model_name: str) -> PreviousBuild:
+    """The current build as far as it can be trusted: its manifest for the report, and its
+    vectors and files only where they verify (never a damaged file carried forward)."""
     try:
-        manifest = read_manifest(index_dir)
-        if manifest.get("model", {}).get("name") != model_name:
-            return manifest, {}
-        store = json.loads((index_dir / PASSAGES).read_text(encoding="utf-8"))
-        vectors = load_vectors(index_dir / VECTORS)
-    except (IndexUnavailable, OSError, ValueError, RuntimeError):
-        return {}, {}
-    if vectors.shape[0] != len(store.get("units", [])):
-        return manifest, {}
-    return manifest, {unit["text"]: vectors[i] for i, unit in enumerate(store["units"])}
+        path = index_dir.resolve()
+        manifest = read_manifest(path)
+    except (IndexUnavailable, OSError):
+        return PreviousBuild()
+    previous = PreviousBuild(manifest, path)
+    if manifest.get("files") is not None:
+        previous.sound_files = {name for name in needed_files(manifest) if file_problem(path, name, manifest) is None}
+    else:  # an index from before checksums: its vectors are checked below, its model is not reused
+        previous.sound_files = set()
+    if not previous.same_model(model_name):
+        return previous
+    if manifest.get("files") is not None and not {VECTORS, PASSAGES} <= previous.sound_files:
+        log.info("the current index is damaged; its vectors are not reused")
+        return previous
+    try:
+        dimension, count = flat_index_shape(path / VECTORS)
+        store = json.loads((path / PASSAGES).read_text(encoding="utf-8"))
+        texts = [unit["text"] for unit in store["units"]]
+        vectors = load_vectors(path / VECTORS)
+    except (IndexUnavailable, OSError, ValueError, KeyError, TypeError, RuntimeError):
+        return previous
+    if vectors.shape == (len(texts), manifest["model"]["dimension"]) == (count, dimension):
+        previous.cache = dict(zip(texts, vectors, strict=True))
+    return previous
 
 
 def _restated_paragraph(
@@ -100,24 +154,50 @@ def _restated_paragraph(
     return best
 
 
-def _query_model(embedder: Embedder, build: Path, index_dir: Path, old_manifest: dict,
-                 model_name: str) -> dict | None:
-    """The ONNX copy of the model for answering questions: reused from the previous build when the
-    model is the same, else exported now. None when the model cannot be exported."""
+def _link_or_copy(source: Path, target: Path) -> None:
+    """A hard link where the file system allows one (no second copy on disk), else a copy."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def _query_model(embedder: Embedder, build: Path, previous: PreviousBuild, model_name: str) -> dict | None:
+    """The ONNX copy of the model for answering questions: the previous build's, linked, when
+    the model is the same and its files verified; else exported now. None when the model
+    cannot be exported."""
     # The export depends on the model alone, so even a --full rebuild reuses it.
-    previous = old_manifest.get("query_model")
-    if previous and old_manifest.get("model", {}).get("name") == model_name:
-        try:
-            for name in (previous["file"], previous["tokenizer"]):
-                shutil.copy2(index_dir / name, build / name)
-            return previous
-        except OSError:
-            log.info("previous ONNX model unreadable; exporting again")
+    entry = previous.manifest.get("query_model")
+    if entry and previous.path is not None and all(
+            previous.reusable(name, model_name) for name in (entry["file"], entry["tokenizer"])):
+        for name in (entry["file"], entry["tokenizer"]):
+            _link_or_copy(previous.path / name, build / name)
+        return entry
     try:
         return export_onnx(embedder, build)
     except (ExportUnsupported, ImportError) as error:
         log.warning("no ONNX model for questions (%s); they will use sentence-transformers", error)
         return None
+
+
+def _file_records(build: Path, manifest: dict, previous: PreviousBuild, model_name: str) -> dict[str, dict]:
+    """Size and checksum of each file a question needs. A file identical to the previous build's
+    becomes a hard link to it, so an unchanged corpus adds next to nothing on disk."""
+    records = {}
+    for name in needed_files(manifest):
+        old = previous.reusable(name, model_name)
+        if old is not None and (build / name).samefile(previous.path / name):
+            records[name] = old  # linked above; verified with the previous build
+            continue
+        records[name] = file_record(build / name)
+        if old is not None and old == records[name]:
+            linked = build / f"{name}.link"
+            try:
+                os.link(previous.path / name, linked)
+                os.replace(linked, build / name)
+            except OSError:
+                linked.unlink(missing_ok=True)
+    return records
 
 
 def _versions() -> dict[str, str]:
@@ -135,19 +215,23 @@ def rebuild(
     *,
     full: bool = False,
     embedder: Embedder | None = None,
-    progress: ProgressFactory | None = None,
+    progress: Progress | None = None,
 ) -> RebuildReport:
     """Read the corpus, embed what is new, and publish a new index atomically.
 
-    A corpus error stops the rebuild before anything is written.
+    A corpus error, or an index path that articlebot may not use, stops the rebuild before
+    anything is written; a failed write leaves the current index as it was, and no build behind.
     """
-    articles = load_corpus(settings.corpus_dir)
-    embedder = embedder or Embedder(settings.model, settings.torch_threads)
+    progress = progress or _Quiet()
     index_dir = settings.index_dir
-    old_manifest, cache = _previous_vectors(index_dir, settings.model)
-    if full:
-        cache = {}
-    old_hashes = {a: e.get("hash") for a, e in old_manifest.get("articles", {}).items()}
+    check_index_location(index_dir, settings.corpus_dir)
+    progress.stage(f"reading the articles in {settings.corpus_dir} …")
+    articles = load_corpus(settings.corpus_dir, settings.max_article_bytes,
+                           progress=lambda total: progress.bar("reading", total))
+    embedder = embedder or Embedder(settings.model, settings.torch_threads)
+    previous = previous_build(index_dir, settings.model)
+    cache = {} if full else dict(previous.cache)
+    old_hashes = {a: e["hash"] for a, e in previous.manifest.get("articles", {}).items()}
 
     report = RebuildReport()
     for article in articles:
@@ -159,26 +243,33 @@ def rebuild(
             report.unchanged.append(article.id)
     report.removed = sorted(set(old_hashes) - {a.id for a in articles})
 
-    split = {article.id: split_article(article.id, article.body) for article in articles}
-    attributions = {article.id: attribute_article(article, split[article.id]) for article in articles}
+    progress.stage(f"splitting {len(articles)} articles into passages and finding who said what …")
+    advance = progress.bar("splitting", len(articles))
+    split: dict[str, list[Paragraph]] = {}
+    attributions: dict[str, Attribution] = {}
+    for article in articles:
+        split[article.id] = split_article(article.id, article.body)
+        attributions[article.id] = attribute_article(article, split[article.id])
+        advance(1)
+    progress.stage(f"cutting the texts to the window of {settings.model} …")
     units: list[Unit] = []
     for article in articles:
         units.extend(make_units(split[article.id], embedder.fit, attributions[article.id].who))
     # Longest first, as sentence-transformers orders one call, so each batch pads little.
     missing = sorted({u.text for u in units if u.text not in cache}, key=len, reverse=True)
-    tick = progress(len(missing)) if progress else None
-    fresh = embedder.encode(missing, progress=tick)
+    fresh = embedder.encode(missing, progress=progress.bar("embedding", len(missing)))
     cache.update(zip(missing, fresh, strict=True))
     report.encoded = len(missing)
     report.units = len(units)
     vectors = (np.vstack([cache[u.text] for u in units]) if units
                else np.zeros((0, embedder.dimension), np.float32))
 
+    progress.stage("writing the index …")
     build = new_build_dir(index_dir)
     try:
         store = _passage_store(articles, split, attributions, units, vectors)
         save_vectors(vectors, build / VECTORS)
-        query_model = _query_model(embedder, build, index_dir, old_manifest, settings.model)
+        query_model = _query_model(embedder, build, previous, settings.model)
         (build / PASSAGES).write_text(json.dumps(store, ensure_ascii=False), encoding="utf-8")
         manifest = {
             "format_version": FORMAT_VERSION,
@@ -198,6 +289,7 @@ def rebuild(
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "versions": _versions(),
         }
+        manifest["files"] = _file_records(build, manifest, previous, settings.model)
         # The manifest goes last: a build directory without one is never published.
         (build / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         report.path = str(publish(build, index_dir))

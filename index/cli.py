@@ -12,27 +12,35 @@ from pathlib import Path
 from .corpus import CorpusError
 from .embedder import ModelUnavailable
 from .ensure import corpus_status
-from .settings import Settings
+from .problems import os_problem
+from .settings import MAX_ANSWER_K, Settings, SettingsError, load_settings
 from .store import IndexUnavailable
 
 
-def _progress_bar(total: int) -> Callable[[int], None]:
-    from tqdm import tqdm
+class ConsoleProgress:
+    """A rebuild's progress on stderr: a line per step, a tqdm bar for each long one."""
 
-    bar = tqdm(total=total, unit="text", desc="embedding", disable=total == 0, file=sys.stderr)
+    def stage(self, text: str) -> None:
+        print(text, file=sys.stderr, flush=True)
 
-    def advance(count: int) -> None:
-        bar.update(count)
-        if bar.n >= total:
-            bar.close()
+    def bar(self, label: str, total: int) -> Callable[[int], None]:
+        from tqdm import tqdm
 
-    return advance
+        bar = tqdm(total=total, unit="text" if label == "embedding" else "article", desc=label,
+                   disable=total == 0, file=sys.stderr)
+
+        def advance(count: int) -> None:
+            bar.update(count)
+            if bar.n >= total:
+                bar.close()
+
+        return advance
 
 
 def cmd_index_rebuild(args: argparse.Namespace, settings: Settings) -> int:
     from .build import rebuild
 
-    report = rebuild(settings, full=args.full, progress=_progress_bar)
+    report = rebuild(settings, full=args.full, progress=ConsoleProgress())
     print(report.summary())
     return 0
 
@@ -107,6 +115,17 @@ def cmd_speakers(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def answer_count(text: str) -> int:
+    """`-k`: how many passages to quote."""
+    try:
+        count = int(text)
+    except ValueError:
+        count = 0
+    if not 1 <= count <= MAX_ANSWER_K:
+        raise argparse.ArgumentTypeError(f"{text!r} passages: give a number from 1 to {MAX_ANSWER_K}")
+    return count
+
+
 def add_index_commands(subparsers: argparse._SubParsersAction) -> None:
     """Register the retrieval commands; the bot's command line adds its own beside them."""
     index = subparsers.add_parser("index", help="build and check the search index")
@@ -121,7 +140,8 @@ def add_index_commands(subparsers: argparse._SubParsersAction) -> None:
     ask = subparsers.add_parser("ask", help="answer questions by quoting the articles")
     ask.add_argument("questions", nargs="+", metavar="QUESTION")
     ask.add_argument("--json", action="store_true", help="one JSON object per question, one per line")
-    ask.add_argument("-k", type=int, default=None, help="passages to quote (default: ARTICLEBOT_ANSWER_K)")
+    ask.add_argument("-k", type=answer_count, default=None,
+                     help=f"passages to quote, 1 to {MAX_ANSWER_K} (default: ARTICLEBOT_ANSWER_K)")
     ask.add_argument("--article", help="only this article id")
     ask.set_defaults(handler=cmd_ask)
 
@@ -150,10 +170,15 @@ def build_parser(prog: str = "python -m index") -> tuple[argparse.ArgumentParser
 
 
 def run(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> int:
+    """Run a command; every expected failure ends as `error: …` on stderr and exit status 2."""
     args = parser.parse_args(argv)
-    settings = Settings()
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     logging.basicConfig(
-        level=logging.DEBUG if args.verbose else settings.log_level.upper(),
+        level=logging.DEBUG if args.verbose else settings.log_level,
         force=True,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
@@ -168,7 +193,13 @@ def run(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> int:
     except IndexUnavailable as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    except (ModelUnavailable, ValueError, KeyError) as error:
+    except OSError as error:
+        print(f"error: {os_problem(error)}", file=sys.stderr)
+        return 2
+    except KeyError as error:  # str() of a KeyError quotes its message once more
+        print(f"error: {error.args[0] if error.args else error}", file=sys.stderr)
+        return 2
+    except (ModelUnavailable, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

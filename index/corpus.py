@@ -2,19 +2,39 @@
 
 from __future__ import annotations
 
-import datetime
 import hashlib
+import logging
+import os
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import yaml
 
+log = logging.getLogger(__name__)
+
 ARTICLE_SUFFIXES = (".md", ".txt")
+# An article larger than this is refused (ARTICLEBOT_MAX_ARTICLE_BYTES): a 1 MB story takes about
+# 20 s to split and attribute and minutes to embed; 50 MB ran for minutes without a word.
+DEFAULT_MAX_ARTICLE_BYTES = 1_000_000
 METADATA_FIELDS = ("id", "title", "publisher", "published", "url", "language")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*(?:\r?\n|\Z)", re.DOTALL | re.MULTILINE)
 _ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+
+
+class _TextLoader(yaml.SafeLoader):
+    """YAML that keeps every value as the text written: YAML 1.1 reads `title: No` as False,
+    `published: 12:30` as 750 and `id: 010` as 8. An empty value (or `null`, `~`) stays empty."""
+
+
+_NULL = "tag:yaml.org,2002:null"
+_TextLoader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag == _NULL]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 class CorpusError(Exception):
@@ -59,7 +79,7 @@ def parse_article(text: str, path: Path) -> Article:
         if match is None:
             raise ValueError("bad front matter: no closing '---' line")
         try:
-            loaded = yaml.safe_load(match.group(1))
+            loaded = yaml.load(match.group(1), Loader=_TextLoader)
         except yaml.YAMLError as error:
             raise ValueError(f"bad front matter: {error}".splitlines()[0]) from None
         if loaded is None:
@@ -78,12 +98,12 @@ def parse_article(text: str, path: Path) -> Article:
     fields: dict[str, str | None] = {}
     for name in METADATA_FIELDS:
         value = metadata.get(name)
-        if isinstance(value, datetime.date):
-            # YAML reads an unquoted date as a date object; keep it as the file wrote it.
-            value = value.isoformat()
-        if value is not None and not isinstance(value, str | int | float):
+        if value is not None and not isinstance(value, str):
             raise ValueError(f"bad front matter: field {name!r} must be text")
-        fields[name] = None if value in (None, "") else str(value).strip()
+        fields[name] = (value or "").strip() or None
+    if fields["url"] is not None and not is_web_address(fields["url"]):
+        raise ValueError(f"bad front matter: field 'url' must be an http:// or https:// address with a host, "
+                         f"not {fields['url']!r}")
     article_id = fields.pop("id")
     if article_id is None:
         article_id = id_from_file_name(path.stem)
@@ -102,29 +122,72 @@ def id_from_file_name(stem: str) -> str:
     return slug
 
 
+def is_web_address(url: str) -> bool:
+    """An http or https address with a host and nothing a link must not carry (spaces, control
+    characters, a user name)."""
+    if any(ch.isspace() or unicodedata.category(ch).startswith("C") for ch in url):
+        return False
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # raises ValueError for a port that is not a number
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname) and parts.username is None
+
+
 def article_files(corpus_dir: Path) -> list[Path]:
-    return sorted(
-        path
-        for path in corpus_dir.rglob("*")
-        if path.is_file() and path.suffix.lower() in ARTICLE_SUFFIXES and path.name != "README.md"
-    )
+    """The articles of the folder: *.md and *.txt files but README.md. Hidden files and folders
+    (a name starting with '.', like the `._story.md` that macOS leaves beside each file) are not
+    articles, and a link to a file outside the folder is not followed."""
+    root = corpus_dir.resolve()
+    found = []
+    for folder, subfolders, names in os.walk(corpus_dir):  # links to folders are not entered
+        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
+        for name in names:
+            path = Path(folder) / name
+            if name.startswith(".") or path.suffix.lower() not in ARTICLE_SUFFIXES or name == "README.md":
+                continue
+            if path.is_symlink() and not path.resolve().is_relative_to(root):
+                log.warning("%s: skipped, a link to a file outside the corpus folder", path)
+                continue
+            if path.is_file():
+                found.append(path)
+    return sorted(found)
 
 
-def load_corpus(corpus_dir: Path) -> list[Article]:
-    """All articles of the directory, or CorpusError naming every bad file."""
+def read_article(path: Path, max_bytes: int = DEFAULT_MAX_ARTICLE_BYTES) -> Article:
+    """One article file; ValueError with a reader-facing reason when it cannot be used."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise ValueError(f"{size} bytes, over the limit of {max_bytes} (ARTICLEBOT_MAX_ARTICLE_BYTES): "
+                             "split the article or raise the limit")
+        data = path.read_bytes()
+    except OSError as error:
+        raise ValueError(f"unreadable ({error.strerror or error})") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ValueError(f"not UTF-8 (byte {error.start}): save it as UTF-8") from None
+    return parse_article(text, path)
+
+
+def load_corpus(corpus_dir: Path, max_bytes: int = DEFAULT_MAX_ARTICLE_BYTES,
+                progress: Callable[[int], Callable[[int], None]] | None = None) -> list[Article]:
+    """All articles of the directory, or CorpusError naming every bad file. `progress` is given
+    the number of files and returns what to call as each one is read."""
     if not corpus_dir.is_dir():
         raise CorpusError([(corpus_dir, "corpus directory does not exist")])
     problems: list[tuple[Path, str]] = []
     articles: list[Article] = []
     first_path_of: dict[str, Path] = {}
-    for path in article_files(corpus_dir):
+    paths = article_files(corpus_dir)
+    advance = progress(len(paths)) if progress else None
+    for path in paths:
+        if advance:
+            advance(1)
         try:
-            text = path.read_bytes().decode("utf-8")
-        except UnicodeDecodeError as error:
-            problems.append((path, f"not UTF-8 (byte {error.start})"))
-            continue
-        try:
-            article = parse_article(text, path)
+            article = read_article(path, max_bytes)
         except ValueError as error:
             problems.append((path, str(error)))
             continue

@@ -23,7 +23,7 @@ from .cues import CUE_WEIGHTS, question_kind
 from .embedder import Embedder
 from .loaded import WORD, LoadedIndex, load_index
 from .passages import CAPTION
-from .settings import Settings
+from .settings import MAX_ANSWER_K, Settings
 from .speakers import SpeakerDirectory
 from .store import CORRUPT, MODEL_MISMATCH, IndexUnavailable, read_manifest
 
@@ -99,6 +99,8 @@ class Engine:
     def answer_many(self, questions: Sequence[str], k: int | None = None,
                     article: str | None = None) -> list[Answer]:
         """Answer several questions with one call to the model."""
+        if k is not None and not 1 <= k <= MAX_ANSWER_K:
+            raise ValueError(f"cannot quote {k} passages: ask for 1 to {MAX_ANSWER_K}")
         k = k or self.settings.answer_k
         cleaned = [clean_question(q) for q in questions]
         index = self.index  # one index for the whole call, even if a reload happens meanwhile
@@ -215,6 +217,10 @@ def query_encoder(settings: Settings, index: LoadedIndex) -> QueryEncoder:
             if settings.query_encoder == "onnx":
                 raise IndexUnavailable(CORRUPT, f"onnxruntime is needed for the ONNX model: {error}") from None
             log.warning("onnxruntime unavailable (%s); using sentence-transformers", error)
+        except Exception as error:  # onnxruntime and tokenizers raise their own types for a bad file
+            raise IndexUnavailable(
+                CORRUPT, f"the ONNX model in {index.path} cannot be loaded ({str(error).splitlines()[0][:200]})"
+            ) from None
     elif settings.query_encoder == "onnx":
         raise IndexUnavailable(CORRUPT, "the index has no ONNX model; rebuild it with --full")
     return Embedder(settings.model, settings.torch_threads)
@@ -314,8 +320,12 @@ def named_article_share(index: LoadedIndex, question: str) -> np.ndarray:
 
 
 def clean_question(question: str) -> str:
-    """Trim, fold whitespace and cap the length; mentions and markdown are plain words here."""
-    return " ".join(question.split())[:MAX_QUESTION_CHARS]
+    """Trim, fold whitespace and cap the length; mentions and markdown are plain words here.
+
+    A question without a letter or digit (".", "-", zero-width spaces, control characters) is
+    empty: it would be answered with whatever passage lies nearest to nothing."""
+    cleaned = " ".join(question.split())[:MAX_QUESTION_CHARS]
+    return cleaned if any(ch.isalnum() for ch in cleaned) else ""
 
 
 @dataclass

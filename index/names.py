@@ -260,8 +260,13 @@ class NameBook:
     def _mentions(self, text: str) -> list[Mention]:
         return [m for m in (self._resolve_run(r.group(0)) for r in _RUN.finditer(text)) if m]
 
-    def mention_in(self, text: str, at_start: bool = False) -> Mention | None:
-        """The speaker phrase ending (or starting) the text: a name, pronoun, description or body."""
+    def mention_in(self, text: str, at_start: bool = False, clause_subject: bool = True) -> Mention | None:
+        """The speaker phrase ending (or starting) the text: a name, pronoun, description or body.
+
+        A place or title after a preposition ends the phrase ("A statement from the Minister"):
+        then the clause's subject speaks, found by first_subject unless `clause_subject` is off.
+        first_subject turns it off when it calls here, as the two would otherwise call each other
+        on the same words without end."""
         text = hide_parentheticals(text)
         words = re.findall(r"[\w\-’']+|[^\w\s]", text)
         if at_start:
@@ -290,7 +295,7 @@ class NameBook:
                 # "A defector who lives in Australia claims …", "the director of the Institute
                 # says …": the clause's subject speaks if it is a person the article names in
                 # full; else an organisation speaks through its statement or spokesman.
-                subject = self.first_subject(text)
+                subject = self.first_subject(text) if clause_subject else None
                 if subject is not None and subject.canonical in self.people:
                     return subject
                 return self._note_alias(mention) if mention is not None and _is_organisation(mention) else None
@@ -341,7 +346,7 @@ class NameBook:
             verb = re.search(r"\b[a-z]+ed\b", stripped)
             subject_part = stripped[:verb.start()] if verb else stripped
             if subject_part.split() and subject_part.split()[-1].lower() in ROLES:
-                return self._note_alias(self.mention_in(subject_part))
+                return self._note_alias(self.mention_in(subject_part, clause_subject=False))
             return None
         return None
 

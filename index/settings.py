@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .corpus import DEFAULT_MAX_ARTICLE_BYTES
+
 BUNDLED_MODEL = "all-MiniLM-L6-v2"
+# Passages one answer may quote (ARTICLEBOT_ANSWER_K, `ask -k`).
+MAX_ANSWER_K = 10
+
+
+class SettingsError(ValueError):
+    """A setting in the environment or `.env` is invalid; the message names the variable."""
 
 
 class Settings(BaseSettings):
@@ -26,12 +35,14 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("DISCORD_TOKEN", "ARTICLEBOT_DISCORD_TOKEN"),
     )
     corpus_dir: Path = Path("corpus")
+    # A larger article file is refused, naming the file, instead of running for minutes unseen.
+    max_article_bytes: int = Field(default=DEFAULT_MAX_ARTICLE_BYTES, ge=1)
     index_dir: Path = Path("var/index")
     model: str = BUNDLED_MODEL
-    log_level: str = "INFO"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     # Below this calibrated relevance the engine declines instead of quoting.
     min_relevance: float = Field(default=0.24, ge=0.0, le=1.0)
-    answer_k: int = Field(default=3, ge=1, le=10)
+    answer_k: int = Field(default=3, ge=1, le=MAX_ANSWER_K)
     cooldown_rate: int = Field(default=5, ge=1)
     cooldown_seconds: float = Field(default=30.0, gt=0)
     button_timeout_seconds: float = Field(default=300.0, gt=0)
@@ -50,3 +61,40 @@ class Settings(BaseSettings):
         if isinstance(value, SecretStr) and not value.get_secret_value().strip():
             return None
         return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level_in_any_case(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("torch_threads")
+    @classmethod
+    def _at_most_one_thread_per_core(cls, value: int) -> int:
+        # More threads than cores only costs memory: 100000 grew to 3.6 GB and hung.
+        cores = os.cpu_count() or 1
+        if value > cores:
+            raise ValueError(f"at most {cores}, the number of CPU cores (0 lets the library choose)")
+        return value
+
+
+def env_name(field: str) -> str:
+    """The environment variable that sets a field."""
+    return "DISCORD_TOKEN" if field == "discord_token" else f"ARTICLEBOT_{field.upper()}"
+
+
+def load_settings() -> Settings:
+    """The settings, or SettingsError naming each bad variable and what it must be, on one line."""
+    try:
+        return Settings()
+    except UnicodeDecodeError as error:
+        raise SettingsError(f"{Path('.env').resolve()} is not UTF-8 (byte {error.start}): save it as UTF-8") from None
+    except ValidationError as error:
+        problems = []
+        for item in error.errors():
+            field = str(item["loc"][0]) if item["loc"] else ""
+            name = env_name(field) if field in Settings.model_fields else field or "a setting"
+            # The token is never shown, not even when it is wrong.
+            value = str(item["input"])[:40]
+            shown = "" if name == "DISCORD_TOKEN" else f"={value if value.isprintable() else repr(value)}"
+            problems.append(f"{name}{shown}: {item['msg'].removeprefix('Value error, ')}")
+        raise SettingsError("; ".join(problems)) from None

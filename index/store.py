@@ -1,20 +1,18 @@
-"""The saved index: one directory with a manifest, the FAISS file and the passage store.
+"""The saved index: one directory with a manifest, the FAISS file and the passage store, and
+whether it can serve (the manifest's checksums, the FAISS header) and is fresh for the corpus.
 
-The configured index path is a symbolic link to a build directory. A rebuild writes a new
-build directory beside the current one and swaps the link with one atomic rename, so a
-reader sees either the old index or the new one, never half of either.
+Where build directories live, and how one is published, is index/builds.py.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-import os
-import shutil
-import time
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
@@ -55,8 +53,43 @@ class Status:
                 "counts": counts, "built_at": built_at}
 
 
-def builds_dir(index_dir: Path) -> Path:
-    return index_dir.with_name(index_dir.name + ".builds")
+# ---- the manifest ---------------------------------------------------------------------------
+# A file of the build itself, never a path elsewhere.
+_FileName = Annotated[str, StringConstraints(pattern=r"^\w[\w.\-]*$")]
+
+
+class _Entry(BaseModel):
+    model_config = ConfigDict(extra="allow", strict=True)
+
+
+class _Model(_Entry):
+    name: str
+    dimension: int = Field(gt=0)
+
+
+class _Article(_Entry):
+    hash: str
+
+
+class _QueryModel(_Entry):
+    file: _FileName
+    tokenizer: _FileName
+    max_length: int = Field(gt=0)
+
+
+class _File(_Entry):
+    bytes: int = Field(ge=0)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class _Manifest(_Entry):
+    format_version: Literal[1]
+    model: _Model
+    articles: dict[str, _Article]
+    counts: dict[str, int]
+    query_model: _QueryModel | None = None
+    # Size and SHA-256 of each file, so that status can tell a damaged index (absent before checksums).
+    files: dict[str, _File] | None = None
 
 
 def read_manifest(index_dir: Path) -> dict[str, Any]:
@@ -75,20 +108,98 @@ def read_manifest(index_dir: Path) -> dict[str, Any]:
         raise IndexUnavailable(
             CORRUPT, f"format version {found!r}, this articlebot reads {FORMAT_VERSION}"
         )
+    try:
+        _Manifest.model_validate(manifest)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise IndexUnavailable(CORRUPT, f"{manifest_path}: {where}: {first['msg']}") from None
     for name in (VECTORS, PASSAGES):
         if not (index_dir / name).is_file():
             raise IndexUnavailable(CORRUPT, f"{index_dir / name} is missing")
     return manifest
 
 
-def check_status(index_dir: Path, article_hashes: dict[str, str], model_name: str) -> Status:
-    """Compare the saved index with the corpus and the configured model."""
+def file_record(path: Path) -> dict[str, Any]:
+    """What the manifest keeps of a file to recognise it later: its size and SHA-256."""
+    with path.open("rb") as handle:
+        digest = hashlib.file_digest(handle, "sha256").hexdigest()
+    return {"bytes": path.stat().st_size, "sha256": digest}
+
+
+def needed_files(manifest: dict[str, Any]) -> list[str]:
+    """The files a question needs: the vectors, the passages and the ONNX model when there is one."""
+    query_model = manifest.get("query_model")
+    return [VECTORS, PASSAGES] + ([query_model["file"], query_model["tokenizer"]] if query_model else [])
+
+
+def file_problem(build: Path, name: str, manifest: dict[str, Any]) -> str | None:
+    """Why a file of the build is not the one the build wrote (missing, another size or checksum),
+    or None. An index from before checksums can only be checked for presence."""
+    path = build / name
+    if not path.is_file():
+        return f"{path} is missing"
+    records = manifest.get("files")
+    if records is None:
+        return None
+    record = records.get(name)
+    if record is None:
+        return f"the manifest has no checksum for {name}"
+    found = file_record(path)
+    if found["bytes"] != record["bytes"]:
+        return f"{path} has {found['bytes']} bytes, the build wrote {record['bytes']}"
+    if found["sha256"] != record["sha256"]:
+        return f"{path} is not the file the build wrote (its checksum differs)"
+    return None
+
+
+def verify_build(build: Path, manifest: dict[str, Any]) -> None:
+    """IndexUnavailable (corrupt) unless every file a question needs is the one the build wrote:
+    sizes and SHA-256 from the manifest (0.2 s for the 88 MB model), and the FAISS header
+    against the manifest's dimension and unit count."""
+    for name in needed_files(manifest):
+        problem = file_problem(build, name, manifest)
+        if problem is not None:
+            raise IndexUnavailable(CORRUPT, problem)
+    dimension, count = flat_index_shape(build / VECTORS)
+    if dimension != manifest["model"]["dimension"]:
+        raise IndexUnavailable(CORRUPT, f"the vectors have {dimension} dimensions, the manifest says "
+                                        f"{manifest['model']['dimension']}")
+    units = manifest["counts"].get("units")
+    if units is not None and count != units:
+        raise IndexUnavailable(CORRUPT, f"{count} vectors for {units} units")
+
+
+def flat_index_shape(path: Path) -> tuple[int, int]:
+    """(dimension, vector count) from the header of the flat inner-product FAISS file that
+    vectors.save_vectors writes, checked against the file's size; IndexUnavailable otherwise."""
+    # The layout of faiss's write_index for IndexFlatIP: "IxFI", d (int32), ntotal (int64), two
+    # unused int64, is_trained (1 byte), metric (int32), the vector length (int64), then the floats.
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(45)
+        size = path.stat().st_size
+    except OSError as error:
+        raise IndexUnavailable(CORRUPT, f"{path} is unreadable ({error.strerror})") from None
+    if len(header) < 45 or header[:4] != b"IxFI":
+        raise IndexUnavailable(CORRUPT, f"{path} is not a FAISS index written by articlebot")
+    dimension = int.from_bytes(header[4:8], "little", signed=True)
+    count = int.from_bytes(header[8:16], "little", signed=True)
+    if dimension <= 0 or count < 0 or size != 45 + 4 * dimension * count:
+        raise IndexUnavailable(CORRUPT, f"{path} is cut short or damaged ({size} bytes)")
+    return dimension, count
+
+
+def check_status(index_dir: Path, article_hashes: dict[str, str] | None, model_name: str) -> Status:
+    """Compare the saved index with the corpus and the configured model. Without `article_hashes`
+    (a corpus that cannot be read) the index alone is checked: fresh means it can serve."""
     path = str(index_dir)
     try:
         manifest = read_manifest(index_dir)
+        verify_build(index_dir, manifest)
     except IndexUnavailable as error:
         return Status(error.state, error.reason, path)
-    indexed_model = manifest.get("model", {}).get("name")
+    indexed_model = manifest["model"]["name"]
     if indexed_model != model_name:
         return Status(
             MODEL_MISMATCH,
@@ -96,7 +207,13 @@ def check_status(index_dir: Path, article_hashes: dict[str, str], model_name: st
             path,
             manifest,
         )
-    indexed = {aid: entry.get("hash") for aid, entry in manifest.get("articles", {}).items()}
+    if manifest.get("files") is None:
+        return Status(STALE, "built by an older articlebot, without file checksums", path, manifest)
+    counts = manifest["counts"]
+    fresh = Status(FRESH, f"{counts.get('articles', 0)} articles, {counts.get('units', 0)} units", path, manifest)
+    if article_hashes is None:
+        return fresh
+    indexed = {aid: entry["hash"] for aid, entry in manifest["articles"].items()}
     added = sorted(set(article_hashes) - set(indexed))
     removed = sorted(set(indexed) - set(article_hashes))
     changed = sorted(a for a in set(indexed) & set(article_hashes) if indexed[a] != article_hashes[a])
@@ -107,45 +224,4 @@ def check_status(index_dir: Path, article_hashes: dict[str, str], model_name: st
             if ids
         ]
         return Status(STALE, "corpus differs from index (" + "; ".join(parts) + ")", path, manifest)
-    counts = manifest.get("counts", {})
-    return Status(FRESH, f"{counts.get('articles', 0)} articles, {counts.get('units', 0)} units", path,
-                  manifest)
-
-
-def new_build_dir(index_dir: Path) -> Path:
-    root = builds_dir(index_dir)
-    root.mkdir(parents=True, exist_ok=True)
-    build = root / f"tmp-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
-    build.mkdir()
-    return build
-
-
-def publish(build: Path, index_dir: Path) -> Path:
-    """Make `build` the current index with one atomic rename; keep the previous build."""
-    final = build.with_name(build.name.removeprefix("tmp-"))
-    os.replace(build, final)
-    index_dir.parent.mkdir(parents=True, exist_ok=True)
-    if index_dir.exists() and not index_dir.is_symlink():
-        # An index directory from before builds were linked: move it among the builds.
-        os.replace(index_dir, builds_dir(index_dir) / f"legacy-{uuid.uuid4().hex[:8]}")
-    link = index_dir.with_name(f".{index_dir.name}.{uuid.uuid4().hex[:8]}.link")
-    os.symlink(os.path.relpath(final, index_dir.parent), link)
-    os.replace(link, index_dir)
-    _prune(index_dir, keep=final)
-    return final
-
-
-def _prune(index_dir: Path, keep: Path) -> None:
-    """Delete old builds and abandoned temporary ones, keeping the newest two.
-
-    The previous build stays so that a reader who opened it just before the swap can finish.
-    """
-    root = builds_dir(index_dir)
-    finished = sorted(
-        (p for p in root.iterdir() if p.is_dir() and not p.name.startswith("tmp-") and p != keep),
-        key=lambda p: p.stat().st_mtime,
-    )
-    stale_tmp = [p for p in root.iterdir() if p.name.startswith("tmp-") and
-                 time.time() - p.stat().st_mtime > 3600]
-    for path in finished[:-1] + stale_tmp:
-        shutil.rmtree(path, ignore_errors=True)
+    return fresh

@@ -236,3 +236,16 @@ def test_a_sentence_without_a_person_goes_on_about_the_person_before_it():
     assert who[(1, 1)] == who[(1, 2)] == "Ruth Lang"
     assert (1, 3) not in who  # one step only
     assert (2, 2) not in who  # a pronoun is resolved by the name book, or left open
+
+
+@pytest.mark.parametrize("sentence", [
+    "A statement from the Minister said the plan would fail.",
+    "A letter to the President says the dam is unsafe.",
+    "A source close to the Chancellor said the talks had stalled.",
+])
+def test_a_title_after_a_preposition_ends_without_endless_recursion(sentence):
+    # names.mention_in and first_subject called each other on these words until RecursionError,
+    # which stopped `index rebuild` and `run`. A bare title names nobody, so nobody speaks.
+    assert attribute(sentence).quotations == []
+    body = f"Minister Ann Kerr met President Joe Tan and Chancellor Bo Li. {sentence[:-1]}, “and soon.”"
+    assert [s for _, s in direct(body)] == [None]

@@ -2,6 +2,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -199,3 +200,246 @@ def test_hundreds_of_articles_including_one_line_stories(tmp_path, embedder):
     loaded = load_index(settings.index_dir)
     assert len(loaded.articles) == 300
     assert corpus_status(settings).state == FRESH
+
+
+# ---- where the index may live (issue #17, item 1) --------------------------------------------
+def copy_of_seed_index(tmp_path, seed_settings):
+    """Settings for a copy of the corpus with a copy of the session's seed index, fresh for it and
+    made the way a rebuild makes it (a link to a build among the builds): damage it at will."""
+    import shutil
+
+    from index.builds import builds_dir
+
+    settings = make_settings(tmp_path, CORPUS)
+    build = seed_settings.index_dir.resolve()
+    target = builds_dir(settings.index_dir) / build.name
+    shutil.copytree(build, target)
+    settings.index_dir.symlink_to(os.path.relpath(target, settings.index_dir.parent))
+    return settings
+
+
+@pytest.fixture
+def copied(tmp_path, seed_settings):
+    return copy_of_seed_index(tmp_path, seed_settings)
+
+
+def test_an_existing_folder_is_never_moved_or_deleted(tmp_path, embedder):
+    from index.builds import IndexLocationError
+
+    settings = make_settings(tmp_path, CORPUS)
+    folder = settings.index_dir
+    folder.mkdir(parents=True)
+    (folder / "notes.md").write_text("x", encoding="utf-8")
+    for _ in range(2):  # the first rebuild moved it among the builds, the second deleted it
+        with pytest.raises(IndexLocationError, match="is an existing folder that is not an articlebot index; "
+                                                      "nothing was moved"):
+            rebuild(settings, embedder=embedder)
+    assert (folder / "notes.md").read_text(encoding="utf-8") == "x"
+    assert sorted(p.name for p in folder.parent.iterdir()) == ["index"]
+
+
+@pytest.mark.parametrize("where", ["the corpus", "its parent", "builds of the corpus", "a file", "a foreign link"])
+def test_an_index_path_articlebot_did_not_make_is_refused_in_one_line(tmp_path, monkeypatch, capsys, where):
+    from index.cli import main
+
+    settings = make_settings(tmp_path, CORPUS)
+    corpus = settings.corpus_dir
+    index_dir = {"the corpus": corpus, "its parent": tmp_path, "builds of the corpus": tmp_path / "x",
+                 "a file": corpus / "musk-peace-deal.md", "a foreign link": tmp_path / "link"}[where]
+    if where == "builds of the corpus":
+        corpus = corpus.rename(tmp_path / "x.builds")
+    if where == "a foreign link":
+        index_dir.symlink_to(corpus)
+    before = sorted(os.walk(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ARTICLEBOT_CORPUS_DIR", str(corpus))
+    monkeypatch.setenv("ARTICLEBOT_INDEX_DIR", str(index_dir))
+    assert main(["index", "rebuild"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"error: ARTICLEBOT_INDEX_DIR ({index_dir}) ")
+    assert "nothing was" in err
+    assert sorted(os.walk(tmp_path)) == before
+
+
+def test_only_articlebots_own_builds_are_pruned(copied, embedder):
+    from index.builds import builds_dir
+
+    root = builds_dir(copied.index_dir)
+    first = copied.index_dir.resolve()
+    (root / "mine").mkdir()
+    (root / "mine" / "notes.md").write_text("x", encoding="utf-8")
+    lookalike = root / "20200101T000000-0123abcd"  # a build's name, with a file no build writes
+    lookalike.mkdir()
+    (lookalike / "notes.md").write_text("x", encoding="utf-8")
+    older = root / "20190101T000000-0123abcd"  # a build of an older articlebot: its files only
+    older.mkdir()
+    (older / "manifest.json").write_text("{}", encoding="utf-8")
+    os.utime(older, (0, 0))
+    second = Path(rebuild(copied, embedder=embedder).path)
+    third = Path(rebuild(copied, embedder=embedder).path)
+    assert sorted(p.name for p in root.iterdir()) == sorted(["mine", lookalike.name, second.name, third.name])
+    assert not first.exists() and not older.exists()
+    assert (root / "mine" / "notes.md").is_file() and (lookalike / "notes.md").is_file()
+
+
+# ---- nothing left behind, nothing written twice (item 13) -------------------------------------
+def test_an_unchanged_corpus_links_the_previous_builds_files_instead_of_copying(copied, embedder):
+    before = Path(rebuild(copied, embedder=embedder).path)  # the copy's passages name its own corpus
+    report = rebuild(copied, embedder=embedder)
+    after = Path(report.path)
+    assert report.encoded == 0 and after != before
+    for name in ("model.onnx", "tokenizer.json", "vectors.faiss", "passages.json"):
+        assert (after / name).samefile(before / name), name
+    assert corpus_status(copied).state == FRESH
+    manifest = json.loads((after / "manifest.json").read_text())
+    assert manifest["files"] == json.loads((before / "manifest.json").read_text())["files"]
+
+
+def test_a_killed_rebuilds_temporary_folder_is_removed_by_the_next_rebuild(copied, embedder):
+    from index.builds import BUILD_MARKER, builds_dir
+
+    root = builds_dir(copied.index_dir)
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead_pid = int(finished.stdout)
+    marker = {"host": __import__("socket").gethostname(), "format_version": 1}
+    killed, running, other = (root / "tmp-20200101T000000-0000000a", root / "tmp-20200101T000000-0000000b",
+                              root / "tmp-20200101T000000-0000000c")
+    for folder, pid in ((killed, dead_pid), (running, os.getppid()), (other, dead_pid)):
+        folder.mkdir()
+        (folder / BUILD_MARKER).write_text(json.dumps({**marker, "pid": pid}), encoding="utf-8")
+        (folder / "model.onnx").write_bytes(b"x" * 1000)
+    (other / "notes.md").write_text("not ours", encoding="utf-8")
+    rebuild(copied, embedder=embedder)
+    assert not killed.exists()
+    assert running.exists() and other.exists()
+
+
+# ---- a damaged index is reported and repaired (item 5) ----------------------------------------
+def truncate(path):
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def edit_manifest(index_dir, change):
+    path = index_dir / "manifest.json"
+    manifest = json.loads(path.read_text())
+    change(manifest)
+    path.write_text(json.dumps(manifest))
+
+
+DAMAGE = {
+    "truncated vectors": lambda d: truncate(d / "vectors.faiss"),
+    "passages cut short": lambda d: truncate(d / "passages.json"),
+    "passages {}": lambda d: (d / "passages.json").write_text("{}"),
+    "wrong dimension": lambda d: edit_manifest(d, lambda m: m["model"].update(dimension=512)),
+    "missing model": lambda d: (d / "model.onnx").unlink(),
+    "corrupt model": lambda d: (d / "model.onnx").write_bytes(b"\0" * (d / "model.onnx").stat().st_size),
+    "missing tokenizer": lambda d: (d / "tokenizer.json").unlink(),
+    "corrupt tokenizer": lambda d: (d / "tokenizer.json").write_text("{"),
+    "model not an object": lambda d: edit_manifest(d, lambda m: m.update(model="all-MiniLM-L6-v2")),
+    "articles not objects": lambda d: edit_manifest(d, lambda m: m.update(articles={"a": 1})),
+    "query model outside": lambda d: edit_manifest(d, lambda m: m["query_model"].update(file="../../x")),
+}
+
+
+def damaged_copy(copied, damage):
+    """Damage the copy's own build only: break the hard links to the seed index first."""
+    build = copied.index_dir.resolve()
+    for path in build.iterdir():
+        data = path.read_bytes()
+        path.unlink()
+        path.write_bytes(data)
+    DAMAGE[damage](build)
+    return copied
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGE))
+def test_status_calls_an_index_that_cannot_serve_corrupt(copied, damage, monkeypatch, capsys):
+    from index.cli import main
+
+    assert corpus_status(copied).state == FRESH
+    damaged_copy(copied, damage)
+    status = corpus_status(copied)
+    assert status.state == CORRUPT, status
+    monkeypatch.setenv("ARTICLEBOT_CORPUS_DIR", str(copied.corpus_dir))
+    monkeypatch.setenv("ARTICLEBOT_INDEX_DIR", str(copied.index_dir))
+    assert main(["index", "status"]) == 1
+    assert capsys.readouterr().out.startswith("corrupt: ")
+
+
+@pytest.mark.parametrize(("damage", "full", "damaged_file"), [
+    ("corrupt model", True, "model.onnx"), ("truncated vectors", False, "vectors.faiss"),
+    ("corrupt tokenizer", False, "tokenizer.json"),
+    ("model not an object", False, "model.onnx"),  # a manifest that cannot be read vouches for nothing
+])
+def test_rebuild_repairs_what_status_calls_corrupt(copied, embedder, damage, full, damaged_file):
+    from index.engine import Engine
+
+    damaged = copied.index_dir.resolve()
+    damaged_copy(copied, damage)
+    rebuild(copied, embedder=embedder, full=full)
+    assert corpus_status(copied).state == FRESH
+    repaired = copied.index_dir.resolve()
+    assert not (repaired / damaged_file).samefile(damaged / damaged_file)  # never carried forward
+    engine = Engine.open(copied)  # the index's own ONNX model answers
+    assert "Peskov" in engine.answer("Who is the Kremlin spokesman?").passages[0].text
+
+
+def test_asking_with_a_corrupt_onnx_model_names_the_fix(copied, monkeypatch, capsys):
+    from index.cli import main
+
+    damaged_copy(copied, "corrupt model")
+    monkeypatch.setenv("ARTICLEBOT_CORPUS_DIR", str(copied.corpus_dir))
+    monkeypatch.setenv("ARTICLEBOT_INDEX_DIR", str(copied.index_dir))
+    assert main(["ask", "Who is the Kremlin spokesman?"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert err.splitlines()[-1].startswith("error: index corrupt: the ONNX model in ")
+    assert err.splitlines()[-1].endswith("; run `articlebot index rebuild`")
+
+
+# ---- a bad corpus file does not stop a running bot (item 4) ------------------------------------
+def test_run_serves_the_last_good_index_when_a_corpus_file_is_bad(copied, caplog):
+    from index.ensure import ensure_index
+
+    before = copied.index_dir.resolve()
+    (copied.corpus_dir / "latin1.md").write_bytes("Caf\xe9 story".encode("latin-1"))
+    (copied.corpus_dir / "._musk-peace-deal.md").write_bytes(b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X")
+    with caplog.at_level("WARNING"):
+        said = ensure_index(copied)
+    assert said.startswith("serving the last good index (1 articles, built ")
+    assert f"{copied.corpus_dir / 'latin1.md'}: not UTF-8 (byte 3)" in caplog.text
+    assert "._musk" not in caplog.text  # a hidden file is not an article
+    assert copied.index_dir.resolve() == before
+    from index.build import rebuild as build_now
+    from index.corpus import CorpusError
+
+    with pytest.raises(CorpusError):  # an explicit rebuild still refuses the corpus
+        build_now(copied)
+
+
+def test_run_without_a_good_index_still_stops_on_a_bad_corpus_file(tmp_path):
+    from index.corpus import CorpusError
+    from index.ensure import ensure_index
+
+    settings = make_settings(tmp_path, CORPUS)
+    (settings.corpus_dir / "latin1.md").write_bytes("Caf\xe9".encode("latin-1"))
+    with pytest.raises(CorpusError, match=r"latin1\.md: not UTF-8"):
+        ensure_index(settings)
+
+
+def test_run_serves_the_last_good_index_when_the_disk_is_full(copied, embedder, monkeypatch, caplog):
+    from index.ensure import ensure_index
+
+    before = copied.index_dir.resolve()
+    (copied.corpus_dir / "harbour.md").write_text(SECOND, encoding="utf-8")
+
+    def full_disk(vectors, path):
+        raise OSError(28, "No space left on device", str(path))
+
+    monkeypatch.setattr("index.build.save_vectors", full_disk)
+    monkeypatch.setattr("index.build.Embedder", lambda *args, **kwargs: embedder)
+    with caplog.at_level("WARNING"):
+        assert ensure_index(copied).startswith("serving the last good index")
+    assert "No space left on device; free some disk space and run it again" in caplog.text
+    assert copied.index_dir.resolve() == before
+    assert [p for p in before.parent.iterdir() if p.name.startswith("tmp-")] == []

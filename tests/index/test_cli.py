@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -76,3 +77,140 @@ def test_missing_index_gets_a_clear_message(tmp_path):
     result = run(make_settings(tmp_path), "ask", "anything")
     assert result.returncode == 2
     assert "index missing" in result.stderr and "articlebot index rebuild" in result.stderr
+
+
+@pytest.fixture
+def index_main(monkeypatch, tmp_path, embedder):
+    """`python -m index` in this process, in an empty folder (no .env), with the session's model."""
+    from index.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    for name in list(os.environ):
+        if name.startswith("ARTICLEBOT_") or name == "DISCORD_TOKEN":
+            monkeypatch.delenv(name)
+    monkeypatch.setattr("index.build.Embedder", lambda *args, **kwargs: embedder)
+    return main
+
+
+@pytest.mark.parametrize(("variable", "value", "message"), [
+    ("ARTICLEBOT_ANSWER_K", "0", "error: ARTICLEBOT_ANSWER_K=0: Input should be greater than or equal to 1"),
+    ("ARTICLEBOT_LOG_LEVEL", "LOUD", "error: ARTICLEBOT_LOG_LEVEL=LOUD: Input should be 'DEBUG', 'INFO', "),
+    ("ARTICLEBOT_TORCH_THREADS", "100000", "error: ARTICLEBOT_TORCH_THREADS=100000: at most "),
+    ("ARTICLEBOT_MAX_ARTICLE_BYTES", "lots", "error: ARTICLEBOT_MAX_ARTICLE_BYTES=lots: Input should be a valid"),
+])
+def test_invalid_setting_is_one_line_naming_the_variable(index_main, monkeypatch, capsys, variable, value, message):
+    monkeypatch.setenv(variable, value)
+    assert index_main(["index", "status"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(message) and err.count("\n") == 1, err
+
+
+def test_log_level_in_any_case_is_accepted(index_main, monkeypatch, capsys):
+    import logging
+
+    monkeypatch.setenv("ARTICLEBOT_LOG_LEVEL", "warning")
+    assert index_main(["index", "status"]) == 1  # no corpus and no index here: not fresh, not an error
+    assert capsys.readouterr().err == ""
+    assert logging.getLogger().level == logging.WARNING
+
+
+def test_dotenv_that_is_not_utf8_is_one_line(index_main, tmp_path, capsys):
+    (tmp_path / ".env").write_bytes(b"ARTICLEBOT_MODEL=caf\xe9\n")
+    assert index_main(["index", "status"]) == 2
+    err = capsys.readouterr().err
+    assert err == f"error: {tmp_path / '.env'} is not UTF-8 (byte 20): save it as UTF-8\n"
+
+
+@pytest.mark.parametrize("k", ["-1", "0", "11", "many"])
+def test_ask_k_outside_1_to_10_is_refused(index_main, capsys, k):
+    with pytest.raises(SystemExit) as caught:
+        index_main(["ask", "-k", k, "Who is the Kremlin spokesman?"])
+    assert caught.value.code == 2
+    assert f"argument -k: '{k}' passages: give a number from 1 to 10" in capsys.readouterr().err
+
+
+def test_engine_refuses_k_outside_1_to_10(seed_engine):
+    for k in (-1, 0, 11):
+        with pytest.raises(ValueError, match="ask for 1 to 10"):
+            seed_engine.answer("Who is the Kremlin spokesman?", k=k)
+    assert len(seed_engine.answer("Who is the Kremlin spokesman?", k=10).passages) <= 10
+
+
+def test_eval_of_a_missing_file_is_one_line(index_main, seed_settings, monkeypatch, capsys):
+    monkeypatch.setenv("ARTICLEBOT_INDEX_DIR", str(seed_settings.index_dir))
+    assert index_main(["eval", "nowhere.jsonl"]) == 2
+    assert capsys.readouterr().err == "error: nowhere.jsonl: No such file or directory\n"
+
+
+def corpus_env(monkeypatch, tmp_path) -> Path:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "story.md").write_text("The harbour reopened on Monday after repairs.\n", encoding="utf-8")
+    monkeypatch.setenv("ARTICLEBOT_CORPUS_DIR", str(corpus))
+    monkeypatch.setenv("ARTICLEBOT_INDEX_DIR", str(tmp_path / "var" / "index"))
+    return corpus
+
+
+def test_full_disk_during_rebuild_is_one_line_and_leaves_nothing(index_main, monkeypatch, tmp_path, capsys):
+    corpus_env(monkeypatch, tmp_path)
+
+    def full_disk(vectors, path):
+        raise OSError(28, "No space left on device", str(path))
+
+    monkeypatch.setattr("index.build.save_vectors", full_disk)
+    assert index_main(["index", "rebuild"]) == 2
+    err = capsys.readouterr().err  # progress and log lines, then the error
+    assert "Traceback" not in err
+    assert err.splitlines()[-1].startswith("error: ") and err.splitlines()[-1].endswith(
+        "vectors.faiss: No space left on device; free some disk space and run it again")
+    assert list((tmp_path / "var" / "index.builds").iterdir()) == []
+
+
+def test_unwritable_index_folder_is_one_line(index_main, monkeypatch, tmp_path, capsys):
+    corpus_env(monkeypatch, tmp_path)
+    (tmp_path / "file").write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv("ARTICLEBOT_INDEX_DIR", str(tmp_path / "file" / "index"))
+    assert index_main(["index", "rebuild"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert err.splitlines()[-1] == f"error: {tmp_path / 'file' / 'index.builds'}: Not a directory"
+
+
+def test_oversized_article_is_refused_by_rebuild_naming_the_setting(index_main, monkeypatch, tmp_path, capsys):
+    corpus = corpus_env(monkeypatch, tmp_path)
+    monkeypatch.setenv("ARTICLEBOT_MAX_ARTICLE_BYTES", "20")
+    assert index_main(["index", "rebuild"]) == 2
+    err = capsys.readouterr().err
+    assert f"{corpus / 'story.md'}: 46 bytes, over the limit of 20 (ARTICLEBOT_MAX_ARTICLE_BYTES)" in err
+
+
+def test_articlebot_run_starts_from_the_last_good_index_despite_a_bad_corpus_file(
+        index_main, seed_settings, tmp_path, monkeypatch, capsys):
+    import io
+
+    from bot.cli import main as articlebot
+    from tests.index.test_build import copy_of_seed_index
+
+    settings = copy_of_seed_index(tmp_path / "x", seed_settings)
+    (settings.corpus_dir / "latin1.md").write_bytes("Caf\xe9 story".encode("latin-1"))
+    (settings.corpus_dir / "._musk-peace-deal.md").write_bytes(b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X")
+    monkeypatch.setenv("ARTICLEBOT_CORPUS_DIR", str(settings.corpus_dir))
+    monkeypatch.setenv("ARTICLEBOT_INDEX_DIR", str(settings.index_dir))
+    monkeypatch.setattr("sys.stdin", io.StringIO("/ask Who is the Kremlin spokesman?\n"))
+    assert articlebot(["run", "--console"]) == 0
+    out, err = capsys.readouterr()
+    assert "Dmitry Peskov" in out
+    assert f"WARNING index.ensure: {settings.corpus_dir / 'latin1.md'}: not UTF-8 (byte 3): save it as UTF-8" in err
+    assert "serving the last good index (1 articles" in err and "Traceback" not in err
+
+
+def test_rebuild_shows_each_step_from_its_first_second(index_main, monkeypatch, tmp_path, capsys):
+    corpus = corpus_env(monkeypatch, tmp_path)
+    assert index_main(["index", "rebuild"]) == 0
+    err = capsys.readouterr().err
+    steps = [f"reading the articles in {corpus} …", "reading: 100%",
+             "splitting 1 articles into passages and finding who said what …", "splitting: 100%",
+             "cutting the texts to the window of all-MiniLM-L6-v2 …", "embedding: 100%", "writing the index …"]
+    assert err.startswith(steps[0])
+    positions = [err.find(step) for step in steps]
+    assert -1 not in positions and positions == sorted(positions), err

@@ -96,3 +96,104 @@ def test_content_hash_changes_with_body_and_metadata():
 def test_missing_corpus_directory_is_an_error(tmp_path):
     with pytest.raises(CorpusError, match="does not exist"):
         load_corpus(tmp_path / "nope")
+
+
+def test_front_matter_values_arrive_as_written(tmp_path):
+    # YAML 1.1 would read these as False, False, 750 seconds and the number 8.
+    write(tmp_path, "a.md", "---\nid: 010\ntitle: No\nlanguage: no\npublished: 12:30\npublisher: ~\n---\nBody.")
+    [article] = load_corpus(tmp_path)
+    assert (article.id, article.title, article.language, article.published) == ("010", "No", "no", "12:30")
+    assert article.publisher is None
+    assert parse_article("---\npublished: 2022-10-04\n---\nBody.", Path("x.md")).published == "2022-10-04"
+
+
+@pytest.mark.parametrize("value", ["[a, b]", "{a: 1}", "!!int 5"])
+def test_front_matter_value_that_is_not_text_is_refused_by_name(tmp_path, value):
+    bad = write(tmp_path, "a.md", f"---\ntitle: {value}\n---\nBody.")
+    with pytest.raises(CorpusError) as caught:
+        load_corpus(tmp_path)
+    assert caught.value.problems == [(bad, "bad front matter: field 'title' must be text")]
+
+
+@pytest.mark.parametrize("url", ["https://example.org/a?b=1#c", "http://example.org", "HTTPS://Example.org:8443/x"])
+def test_web_address_is_accepted(url):
+    assert parse_article(f"---\nurl: {url}\n---\nBody.", Path("x.md")).url == url
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "ftp://example.org/a", "example.org/a", "https://",
+                                 "//example.org/a", "https://user:pw@example.org/", "https://example.org/a b",
+                                 '"https://example.org/\\a"', "https://example.org:port/", "https://[::1/"])
+def test_url_that_is_not_a_web_address_is_refused_naming_file_and_field(tmp_path, url):
+    write(tmp_path, "good.md", "Body.")
+    bad = write(tmp_path, "bad.md", f"---\nurl: {url}\n---\nBody.")
+    with pytest.raises(CorpusError) as caught:
+        load_corpus(tmp_path)
+    [(path, message)] = caught.value.problems
+    assert path == bad and "field 'url' must be an http:// or https:// address with a host" in message
+
+
+def test_hidden_files_and_folders_are_not_articles(tmp_path):
+    write(tmp_path, "story.md", "The story.")
+    write(tmp_path, "._story.md", b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        \xff\xfe")  # AppleDouble
+    write(tmp_path, ".draft.md", "A draft.")
+    (tmp_path / ".git").mkdir()
+    write(tmp_path / ".git", "notes.md", "Not an article.")
+    (tmp_path / "sub" / ".cache").mkdir(parents=True)
+    write(tmp_path / "sub" / ".cache", "x.txt", "Not an article.")
+    write(tmp_path / "sub", "other.txt", "Another story.")
+    assert sorted(a.id for a in load_corpus(tmp_path)) == ["other", "story"]
+
+
+def test_links_to_files_outside_the_corpus_are_not_followed(tmp_path, caplog):
+    corpus, outside = tmp_path / "corpus", tmp_path / "private"
+    corpus.mkdir()
+    outside.mkdir()
+    write(outside, "secret.md", "Private notes.")
+    write(corpus, "story.md", "The story.")
+    (corpus / "leak.md").symlink_to(outside / "secret.md")
+    (corpus / "folder").symlink_to(outside, target_is_directory=True)
+    (corpus / "inside.md").symlink_to(corpus / "story.md")
+    (corpus / "inside.md").unlink()
+    (corpus / "sub").mkdir()
+    (corpus / "sub" / "again.md").symlink_to(Path("..") / "story.md")
+    with caplog.at_level("WARNING"):
+        articles = load_corpus(corpus)
+    assert sorted(a.id for a in articles) == ["again", "story"]  # a link inside the folder is read
+    assert "leak.md: skipped, a link to a file outside the corpus folder" in caplog.text
+
+
+def test_unreadable_file_is_named_with_its_problem(tmp_path, monkeypatch):
+    write(tmp_path, "good.md", "Body.")
+    bad = write(tmp_path, "locked.md", "Body.")
+    real_read_bytes = Path.read_bytes
+
+    def read_bytes(path):
+        if path.name == "locked.md":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    with pytest.raises(CorpusError) as caught:
+        load_corpus(tmp_path)
+    assert caught.value.problems == [(bad, "unreadable (Permission denied)")]
+
+
+def test_article_over_the_size_limit_is_refused_naming_file_and_setting(tmp_path):
+    write(tmp_path, "small.md", "A short story.")
+    big = write(tmp_path, "big.md", "Words. " * 200)
+    with pytest.raises(CorpusError) as caught:
+        load_corpus(tmp_path, max_bytes=1000)
+    [(path, message)] = caught.value.problems
+    assert path == big and "1400 bytes, over the limit of 1000 (ARTICLEBOT_MAX_ARTICLE_BYTES)" in message
+    assert len(load_corpus(tmp_path, max_bytes=2000)) == 2
+
+
+def test_control_characters_in_an_article_are_kept_verbatim(tmp_path):
+    # Quotes stay verbatim; making such characters inert is the renderer's job, not the index's.
+    from index.passages import split_article
+
+    body = "The \x1b[2Jscreen\x07 cleared.\n\nA \u202eflipped\u202c line \x00here."
+    write(tmp_path, "odd.md", f"---\ntitle: Odd\n---\n{body}")
+    [article] = load_corpus(tmp_path)
+    assert article.body == body
+    assert "".join(p.text for p in split_article(article.id, article.body)) == body.replace("\n\n", "")

@@ -180,6 +180,16 @@ def test_empty_question_is_declined_without_the_model(seed_engine, question):
     assert seed_engine.answer(question).answered is False
 
 
+@pytest.mark.parametrize("question", [".", "-", "?!…", "\u200b\u200b", "\x00\x07\x1b", "\u200b.\u2060", "🙂🙂"])
+def test_question_without_words_is_declined_like_an_empty_one(seed_engine, question):
+    assert clean_question(question) == ""
+    encoded = seed_engine.embedder.encoded_count
+    answer = seed_engine.answer(question)
+    assert (answer.answered, answer.passages) == (False, ())
+    assert seed_engine.embedder.encoded_count == encoded
+    assert clean_question(" \u200bWho  told\tMusk? ") == "\u200bWho told Musk?"
+
+
 def test_huge_unicode_and_markup_questions_are_handled(seed_engine):
     huge = "Who told Musk to f*** off? " * 500
     assert len(clean_question(huge)) <= 1000

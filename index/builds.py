@@ -1,0 +1,151 @@
+"""Where builds live. The configured index path (ARTICLEBOT_INDEX_DIR) is a symbolic link to a
+build directory in `<path>.builds`. A rebuild writes a new build directory beside the current one
+and swaps the link with one atomic rename, so a reader sees either the old index or the new one,
+never half of either.
+
+articlebot moves and deletes only what it made: its link, and directories named as it names builds
+that hold nothing but the files a build writes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import time
+import uuid
+from pathlib import Path
+
+from .onnx_model import ONNX_FILE, TOKENIZER_FILE
+from .store import FORMAT_VERSION, MANIFEST, PASSAGES, VECTORS
+
+# Written first into every build directory: says articlebot made it, and which process.
+BUILD_MARKER = "articlebot-build.json"
+BUILD_FILES = frozenset({MANIFEST, VECTORS, PASSAGES, ONNX_FILE, TOKENIZER_FILE, BUILD_MARKER})
+_BUILD_NAME = re.compile(r"(tmp-)?\d{8}T\d{6}-[0-9a-f]{8}")
+# A temporary build of another machine (a shared disk) is abandoned after this long.
+_ABANDONED_AFTER_SECONDS = 3600
+
+
+class IndexLocationError(ValueError):
+    """ARTICLEBOT_INDEX_DIR points at something articlebot did not make; nothing was touched."""
+
+
+def builds_dir(index_dir: Path) -> Path:
+    return index_dir.with_name(index_dir.name + ".builds")
+
+
+def _absolute(path: Path) -> Path:
+    """The path with its folder resolved but its last part not followed (it may be our link)."""
+    return path.absolute().parent.resolve() / path.name
+
+
+def check_index_location(index_dir: Path, corpus_dir: Path) -> None:
+    """IndexLocationError unless `index_dir` is free for articlebot's link: absent, or a link to
+    one of its builds, and neither it nor its builds folder is or holds the corpus."""
+    corpus = corpus_dir.resolve()
+    for place in (_absolute(index_dir), _absolute(builds_dir(index_dir))):
+        if corpus == place or corpus.is_relative_to(place):
+            raise IndexLocationError(
+                f"ARTICLEBOT_INDEX_DIR ({index_dir}) is or holds the corpus folder ({corpus_dir}); nothing was "
+                "changed. Set ARTICLEBOT_INDEX_DIR to a path outside the corpus, such as var/index"
+            )
+    if index_dir.is_symlink():
+        target = index_dir.resolve()
+        if target.parent == builds_dir(_absolute(index_dir)).resolve():
+            return
+        raise IndexLocationError(
+            f"ARTICLEBOT_INDEX_DIR ({index_dir}) is a link to {target}, which is not an articlebot build; "
+            "nothing was changed. Set ARTICLEBOT_INDEX_DIR to a path that does not exist yet"
+        )
+    if index_dir.exists():
+        kind = "folder" if index_dir.is_dir() else "file"
+        raise IndexLocationError(
+            f"ARTICLEBOT_INDEX_DIR ({index_dir}) is an existing {kind} that is not an articlebot index; "
+            "nothing was moved. Set ARTICLEBOT_INDEX_DIR to a path that does not exist yet: "
+            "articlebot makes it a link to its current build"
+        )
+
+
+def new_build_dir(index_dir: Path) -> Path:
+    """A fresh temporary build directory, marked as articlebot's; abandoned ones are cleared first."""
+    root = builds_dir(index_dir)
+    root.mkdir(parents=True, exist_ok=True)
+    remove_abandoned_builds(index_dir)
+    build = root / f"tmp-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
+    build.mkdir()
+    marker = {"pid": os.getpid(), "host": socket.gethostname(), "format_version": FORMAT_VERSION}
+    (build / BUILD_MARKER).write_text(json.dumps(marker), encoding="utf-8")
+    return build
+
+
+def is_build(path: Path) -> bool:
+    """A directory articlebot made: a build's name and nothing in it but a build's files."""
+    if path.is_symlink() or not path.is_dir() or not _BUILD_NAME.fullmatch(path.name):
+        return False
+    try:
+        # "x.link" is a hard link on its way to replacing x (build._file_records).
+        return all(name.removesuffix(".link") in BUILD_FILES for name in os.listdir(path))
+    except OSError:
+        return False
+
+
+def _abandoned(build: Path) -> bool:
+    """Whether a temporary build's process is gone: it was killed, or failed without cleaning up."""
+    try:
+        marker = json.loads((build / BUILD_MARKER).read_text(encoding="utf-8"))
+        pid, host = int(marker["pid"]), str(marker["host"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pid, host = 0, ""
+    if host == socket.gethostname() and pid > 0 and pid != os.getpid():
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:  # alive, but another user's
+            return False
+        return False
+    try:
+        return time.time() - build.stat().st_mtime > _ABANDONED_AFTER_SECONDS
+    except OSError:
+        return False
+
+
+def remove_abandoned_builds(index_dir: Path) -> None:
+    root = builds_dir(index_dir)
+    for path in root.iterdir() if root.is_dir() else ():
+        if path.name.startswith("tmp-") and is_build(path) and _abandoned(path):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def publish(build: Path, index_dir: Path) -> Path:
+    """Make `build` the current index with one atomic rename; keep the previous build."""
+    if index_dir.exists() and not index_dir.is_symlink():
+        # Checked before the rebuild too; a folder may have appeared since.
+        raise IndexLocationError(f"ARTICLEBOT_INDEX_DIR ({index_dir}) is an existing folder that is not an "
+                                 "articlebot index; nothing was moved")
+    final = build.with_name(build.name.removeprefix("tmp-"))
+    os.replace(build, final)
+    index_dir.parent.mkdir(parents=True, exist_ok=True)
+    link = index_dir.with_name(f".{index_dir.name}.{uuid.uuid4().hex[:8]}.link")
+    os.symlink(os.path.relpath(final, index_dir.parent), link)
+    os.replace(link, index_dir)
+    _prune(index_dir, keep=final)
+    return final
+
+
+def _prune(index_dir: Path, keep: Path) -> None:
+    """Delete older builds, keeping the newest two, and abandoned temporary ones.
+
+    The previous build stays so that a reader who opened it just before the swap can finish.
+    Only articlebot's own builds are touched."""
+    root = builds_dir(index_dir)
+    finished = sorted(
+        (p for p in root.iterdir() if not p.name.startswith("tmp-") and p != keep and is_build(p)),
+        key=lambda p: p.stat().st_mtime,
+    )
+    for path in finished[:-1]:
+        shutil.rmtree(path, ignore_errors=True)
+    remove_abandoned_builds(index_dir)
