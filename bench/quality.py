@@ -1,10 +1,11 @@
 """Answer quality: the naive tutorial pipeline, BM25 alone and articlebot's engine, side by side.
 
-    python bench/quality.py [EVAL.jsonl ...] [--corpus DIR ...] [--json]
+    python bench/quality.py [EVAL.jsonl ...] [--corpus DIR ...] [--model NAME ...] [--json]
 
-Builds a fresh index of the corpus in a temporary folder, then scores each method on the same
-questions (format: ../shared/eval/README.md). The baselines never decline, so only the engine has
-declined / wrongly-declined numbers.
+Builds a fresh index of the corpus in a temporary folder for each model, then scores each method
+on the same questions (format: ../shared/eval/README.md; SQuAD cases count a passage only inside
+their paragraph). The baselines never decline, so only the engine has declined /
+wrongly-declined numbers.
 """
 
 from __future__ import annotations
@@ -26,11 +27,12 @@ sys.path.insert(0, str(ROOT))
 from index.build import rebuild  # noqa: E402
 from index.corpus import load_corpus  # noqa: E402
 from index.embedder import Embedder  # noqa: E402
+from index.encoders import PassageEncoder, passage_encoder  # noqa: E402
 from index.engine import Engine  # noqa: E402
 from index.evaluate import Case, EvalReport, evaluate, read_cases  # noqa: E402
 from index.lexical import Bm25  # noqa: E402
 from index.passages import split_article  # noqa: E402
-from index.settings import Settings  # noqa: E402
+from index.settings import MINILM_MODEL, Settings  # noqa: E402
 
 DEFAULT_EVAL = ROOT.parent / "shared" / "eval" / "seed_qa.jsonl"
 
@@ -76,34 +78,41 @@ def merged_corpus(folders: list[Path], target: Path) -> Path:
     return target
 
 
-def compare(cases: list[Case], corpus: Path, index_dir: Path) -> tuple[list[Row], EvalReport]:
-    embedder = Embedder()
+def dense_row(name: str, cases: list[Case], paragraphs: list[tuple[str, str]], encoder: PassageEncoder) -> Row:
+    """The naive path: whole paragraphs embedded by one model, FAISS top-k."""
+    flat = faiss.IndexFlatIP(encoder.dimension)
+    flat.add(encoder.encode_passages([text for _, text in paragraphs]))
+    questions = [c.question for c in cases if c.answerable]
+    found = dict(zip(questions, flat.search(encoder.encode_queries(questions), 3)[1], strict=True))
+    return score_ranked(name, cases, paragraphs, lambda q: [int(i) for i in found[q] if i >= 0])
+
+
+def engine_row(cases: list[Case], corpus: Path, index_dir: Path, model: str) -> tuple[Row, EvalReport]:
+    settings = Settings(_env_file=None, corpus_dir=corpus, index_dir=index_dir, model=model)
+    rebuild(settings)
+    report: EvalReport = evaluate(Engine.open(settings), cases)
+    row = Row(f"articlebot engine, {model}", report.hit_at_1, report.hit_at_3, report.answerable,
+              f"{report.declined}/{report.unanswerable}", str(report.wrongly_declined),
+              f"{report.highlight_hits}/{report.answerable}")
+    return row, report
+
+
+def compare(cases: list[Case], corpus: Path, folder: Path, models: list[str]) -> tuple[list[Row], EvalReport]:
+    """The naive path with MiniLM (and with each other model asked for), BM25 alone, then the
+    engine with each model; the report is the last engine's."""
     paragraphs = paragraphs_of(corpus)
-    texts = [text for _, text in paragraphs]
-
-    # Naive: paragraphs, all-MiniLM-L6-v2, FAISS top-k.
-    vectors = embedder.encode(texts)
-    flat = faiss.IndexFlatIP(vectors.shape[1])
-    flat.add(vectors)
-
-    def dense_ranking(question: str) -> list[int]:
-        _, ids = flat.search(embedder.encode([question]), 3)
-        return [int(i) for i in ids[0] if i >= 0]
-
-    bm25 = Bm25(texts)
-
-    def bm25_ranking(question: str) -> list[int]:
-        return [int(i) for i in np.argsort(-bm25.scores(question), kind="stable")[:3]]
-
-    rows = [score_ranked("naive: paragraphs + MiniLM + FAISS", cases, paragraphs, dense_ranking),
-            score_ranked("BM25 (bm25s) alone", cases, paragraphs, bm25_ranking)]
-
-    settings = Settings(_env_file=None, corpus_dir=corpus, index_dir=index_dir)
-    rebuild(settings, embedder=embedder)
-    report: EvalReport = evaluate(Engine.open(settings, embedder=embedder), cases)
-    rows.append(Row("articlebot engine", report.hit_at_1, report.hit_at_3, report.answerable,
-                    f"{report.declined}/{report.unanswerable}", str(report.wrongly_declined),
-                    f"{report.highlight_hits}/{report.answerable}"))
+    rows = [dense_row(f"naive: paragraphs + {MINILM_MODEL} + FAISS", cases, paragraphs, Embedder())]
+    for model in models:
+        if model != MINILM_MODEL:
+            encoder = passage_encoder(Settings(_env_file=None, model=model))
+            rows.append(dense_row(f"paragraphs + {model} + FAISS", cases, paragraphs, encoder))
+    bm25 = Bm25([text for _, text in paragraphs])
+    rows.append(score_ranked("BM25 (bm25s) alone", cases, paragraphs,
+                             lambda q: [int(i) for i in np.argsort(-bm25.scores(q), kind="stable")[:3]]))
+    report = EvalReport()
+    for number, model in enumerate(models):
+        row, report = engine_row(cases, corpus, folder / f"index-{number}", model)
+        rows.append(row)
     return rows, report
 
 
@@ -112,13 +121,15 @@ def main() -> int:
     parser.add_argument("files", nargs="*", type=Path, default=[DEFAULT_EVAL])
     parser.add_argument("--corpus", type=Path, action="append",
                         help="a corpus folder; give it more than once to merge folders (default: corpus/)")
+    parser.add_argument("--model", action="append",
+                        help="the engine's model; give it more than once to compare (default: the settings')")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
     cases = [case for path in args.files for case in read_cases(path)]
     with tempfile.TemporaryDirectory() as folder:
         corpus = merged_corpus(args.corpus or [ROOT / "corpus"], Path(folder) / "corpus")
-        rows, report = compare(cases, corpus, Path(folder) / "index")
+        rows, report = compare(cases, corpus, Path(folder), args.model or [Settings(_env_file=None).model])
 
     if args.json:
         print(json.dumps({"files": [str(f) for f in args.files], "rows": [r.__dict__ for r in rows],
@@ -127,13 +138,13 @@ def main() -> int:
     print(f"questions: {', '.join(f.name for f in args.files)}; "
           f"corpus: {', '.join(str(c) for c in args.corpus or [ROOT / 'corpus'])}")
     width = max(5, len(f"{report.answerable}/{report.answerable}"))
-    print(f"| {'method':<36} | {'Hit@1':<{width}} | {'Hit@3':<{width}} | {'Highlight@1':<{max(width, 11)}} "
+    print(f"| {'method':<44} | {'Hit@1':<{width}} | {'Hit@3':<{width}} | {'Highlight@1':<{max(width, 11)}} "
           f"| declined | wrongly declined |")
-    print(f"|{'-' * 38}|{'-' * (width + 2)}|{'-' * (width + 2)}|{'-' * (max(width, 11) + 2)}"
+    print(f"|{'-' * 46}|{'-' * (width + 2)}|{'-' * (width + 2)}|{'-' * (max(width, 11) + 2)}"
           f"|----------|------------------|")
     for row in rows:
         hit1, hit3 = f"{row.hit_at_1}/{row.answerable}", f"{row.hit_at_3}/{row.answerable}"
-        print(f"| {row.method:<36} | {hit1:>{width}} | {hit3:>{width}} | {row.highlight:>{max(width, 11)}} "
+        print(f"| {row.method:<44} | {hit1:>{width}} | {hit3:>{width}} | {row.highlight:>{max(width, 11)}} "
               f"| {row.declined:>8} | {row.wrongly_declined:>16} |")
     if report.misses:
         print("\nengine misses:")

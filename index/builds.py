@@ -18,12 +18,13 @@ import time
 import uuid
 from pathlib import Path
 
+from .e5_onnx import ONNX_FILE as E5_ONNX_FILE
 from .onnx_model import ONNX_FILE, TOKENIZER_FILE
 from .store import FORMAT_VERSION, MANIFEST, PASSAGES, VECTORS
 
 # Written first into every build directory: says articlebot made it, and which process.
 BUILD_MARKER = "articlebot-build.json"
-BUILD_FILES = frozenset({MANIFEST, VECTORS, PASSAGES, ONNX_FILE, TOKENIZER_FILE, BUILD_MARKER})
+BUILD_FILES = frozenset({MANIFEST, VECTORS, PASSAGES, ONNX_FILE, TOKENIZER_FILE, E5_ONNX_FILE, BUILD_MARKER})
 _BUILD_NAME = re.compile(r"(tmp-)?\d{8}T\d{6}-[0-9a-f]{8}")
 # A temporary build of another machine (a shared disk) is abandoned after this long.
 _ABANDONED_AFTER_SECONDS = 3600

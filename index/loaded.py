@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from .cues import cue_matches
+from .encoders import REFERENCE, ModelSpec, Similarity
 from .lexical import Bm25
 from .passages import CAPTION
 from .store import CORRUPT, PASSAGES, VECTORS, IndexUnavailable, read_manifest
@@ -77,9 +80,24 @@ class LoadedIndex:
                 shared[rows] += 1
         return np.minimum(self.sentence_term_counts - shared, saturation) / saturation
 
+    @functools.cached_property
+    def language(self) -> str:
+        """The language most of the articles are written in (English for an index from before
+        languages were recorded)."""
+        found = Counter(a.get("text_language") or "en" for a in self.articles.values())
+        return found.most_common(1)[0][0] if found else "en"
+
     @property
-    def model_name(self) -> str:
-        return self.manifest["model"]["name"]
+    def model_spec(self) -> ModelSpec:
+        """How this index embedded its texts, and so how questions must be embedded."""
+        return ModelSpec.from_manifest(self.manifest["model"])
+
+    @property
+    def similarity(self) -> Similarity:
+        """Where the model's cosines lie between unrelated texts; an index from before this was
+        recorded was built with the reference model."""
+        entry = self.manifest["model"].get("similarity")
+        return Similarity(entry["mean"], entry["spread"]) if entry else REFERENCE
 
 
 WORD = re.compile(r"[^\W\d_][\w\-’']*")

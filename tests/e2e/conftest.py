@@ -50,12 +50,12 @@ async def bare_emulator():
 
 
 @pytest.fixture(scope="module")
-def e2e_settings(tmp_path_factory, embedder):
+def e2e_settings(tmp_path_factory, encoder):
     folder = tmp_path_factory.mktemp("e2e")
     corpus = folder / "corpus"
     shutil.copytree(CORPUS, corpus)
     settings = make_settings(folder / "x", corpus)
-    rebuild(settings, embedder=embedder)
+    rebuild(settings, encoder=encoder)
     return settings
 
 

@@ -115,13 +115,13 @@ async def test_rate_limited_followup_is_retried_and_delivered(emulator, live_bot
 
 
 async def test_index_rebuilt_and_swapped_while_questions_are_in_flight(emulator, live_bot, e2e_settings,
-                                                                       embedder):
+                                                                       encoder):
     from index.build import rebuild
 
     shutil.copy(FIXTURES / "articles" / "chip-plant.md", e2e_settings.corpus_dir / "chip-plant.md")
     states = [await emulator.slash("ask", {"question": "Who is the Kremlin spokesman?"},
                                    user_id=str(1800000000000000000 + i)) for i in range(20)]
-    rebuilding = asyncio.to_thread(rebuild, e2e_settings, embedder=embedder)
+    rebuilding = asyncio.to_thread(rebuild, e2e_settings, encoder=encoder)
     more = [emulator.slash("ask", {"question": "Who is the Kremlin spokesman?"},
                            user_id=str(1800000000000000100 + i)) for i in range(20)]
     _, *late = await asyncio.gather(rebuilding, *more)

@@ -16,7 +16,7 @@ ARTICLE_URL = "https://example.org/chips/ohio_(2030)"
 
 
 @pytest.fixture(scope="module")
-def e2e_settings(tmp_path_factory, embedder):
+def e2e_settings(tmp_path_factory, encoder):
     """The seed article and a second one with a link, so /article lists and links."""
     folder = tmp_path_factory.mktemp("e2e-commands")
     corpus = folder / "corpus"
@@ -25,7 +25,7 @@ def e2e_settings(tmp_path_factory, embedder):
     (corpus / "chip-plant.md").write_text(chip_plant.replace("language: en", f"language: en\nurl: {ARTICLE_URL}", 1),
                                           encoding="utf-8")
     settings = make_settings(folder / "x", corpus)
-    rebuild(settings, embedder=embedder)
+    rebuild(settings, encoder=encoder)
     return settings
 
 

