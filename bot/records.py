@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from index import Answer, Settings
 
-from .database import LoggedQuestion, Store, StoreUnavailable, open_store
+from .database import LoggedQuestion, NoStore, Store, StoreUnavailable, open_store
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,8 @@ class Records:
     # ---- on the worker thread ----------------------------------------------------------------
     def _with_store(self, work: Callable[[Store], T]) -> T:
         if self._store is None:
-            self._store = open_store(self.settings.database, busy_seconds=self.busy_seconds)
+            # With logging off the file is only read, never made (NoStore when there is none).
+            self._store = open_store(self.settings.database, create=self.enabled, busy_seconds=self.busy_seconds)
         try:
             return work(self._store)
         except StoreUnavailable:
@@ -195,6 +196,8 @@ class Records:
         """Run a query on the worker thread; StoreUnavailable (with the fix) when the store fails."""
         try:
             return await self._on_thread(work)
+        except NoStore:
+            raise
         except StoreUnavailable as error:
             self._failed(error)
             raise

@@ -2,6 +2,8 @@
 answer's 👍 or 👎, /stats prints the statistics and where the chart was saved."""
 
 import io
+import os
+import re
 import sqlite3
 
 import pytest
@@ -41,3 +43,17 @@ def test_votes_are_refused_in_the_console_when_logging_is_off(settings):
     off = settings.model_copy(update={"log_questions": False})
     text = console(off, "/ask Who is the Kremlin spokesman?", "/vote up")
     assert "votes are not recorded: ARTICLEBOT_LOG_QUESTIONS is false" in text
+
+
+def test_stats_in_the_console_prints_the_numbers_and_where_the_chart_is(settings):
+    text = console(settings, "/ask What is the capital of France?", "/ask what's France's capital city",
+                   "/ask Who is the Kremlin spokesman?", "/vote down", "/stats", "/stats 400")
+    assert "## Questions in the last 7 days" in text and "**3** questions" in text
+    assert "answered 1 (33%) · declined 2 (67%)" in text and "Votes: 👍 0 · 👎 1" in text
+    assert re.search(r"1\. \*\*2×\*\* (What is the capital of France\?|what's France's capital city)\n", text)
+    assert "1. 👎 1 · 👍 0 — Who is the Kremlin spokesman? (musk-peace-deal#p" in text
+    [path] = re.findall(r"\[stats\.png saved as (\S+)\]", text)
+    with open(path, "rb") as chart:
+        assert chart.read(8) == b"\x89PNG\r\n\x1a\n"
+    os.unlink(path)
+    assert "type /stats, or /stats DAYS with DAYS from 1 to 365" in text

@@ -14,7 +14,7 @@ from bot.votes import THANKS
 from index.build import rebuild
 from index.engine import Engine
 from tests.conftest import CORPUS, make_settings
-from tests.e2e.emulator import ACK_DEADLINE_SECONDS, EPHEMERAL
+from tests.e2e.emulator import ACK_DEADLINE_SECONDS, ATTACHMENT_SIZE_LIMIT, EPHEMERAL
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
 
@@ -152,3 +152,21 @@ async def test_votes_outlive_the_pager_and_the_bot_process(emulator, settings, e
                 break
             await asyncio.sleep(0.05)
     assert (question, 1) in votes(settings)
+
+
+async def test_stats_needs_manage_server_and_attaches_its_chart(emulator, bot):
+    await emulator.answered(await emulator.slash("ask", {"question": "What is the capital of France?"}))
+    refused = await emulator.answered(await emulator.slash("stats"))
+    assert refused["flags"] & EPHEMERAL and "Manage Server" in refused["content"]
+
+    state = await emulator.slash("stats", {"days": 30}, permissions=MANAGE_GUILD)
+    reply = await emulator.answered(state, timeout=60)
+    assert state.ack_type == 5 and state.acked_at - state.dispatched_at < ACK_DEADLINE_SECONDS
+    assert reply["flags"] & EPHEMERAL
+    [embed] = reply["embeds"]
+    assert embed["title"] == "Questions in the last 30 days" and embed["image"]["url"] == "attachment://stats.png"
+    assert "What is the capital of France?" in embed["fields"][0]["value"]
+    [chart] = reply["files"]
+    assert chart["filename"] == "stats.png" and chart["data"].startswith(b"\x89PNG\r\n\x1a\n")
+    assert len(chart["data"]) <= ATTACHMENT_SIZE_LIMIT
+    assert [a["filename"] for a in reply["request"]["attachments"]] == ["stats.png"]
