@@ -60,6 +60,7 @@ class Records:
         self._failure: str | None = None
         self._retrying: asyncio.Task | None = None
         self._pruned_at: datetime | None = None
+        self._closing = self._closed = False
 
     @property
     def enabled(self) -> bool:
@@ -112,11 +113,15 @@ class Records:
 
     # ---- on the event loop -------------------------------------------------------------------
     def _on_thread(self, work: Callable[[Store], T]) -> asyncio.Future[T]:
+        if self._closed:  # a question still in flight while the bot shuts down
+            raise StoreUnavailable(f"the question database {self.settings.database} is closed: the bot is stopping")
         return asyncio.get_running_loop().run_in_executor(self._executor, self._with_store, work)
 
     async def _use(self, work: Callable[[Store], T], keep: bool) -> T | None:
         """Run `work` with the store; None when the store fails. A write (`keep`) that cannot be done now
         waits for the retry."""
+        if self._closed:
+            return None
         if self._failure is not None:
             if keep:
                 self._keep(work)
@@ -199,11 +204,15 @@ class Records:
         except NoStore:
             raise
         except StoreUnavailable as error:
-            self._failed(error)
+            if not self._closed:
+                self._failed(error)
             raise
 
     async def close(self) -> None:
-        """Finish the writes under way, try once more to write what waits, then close the store."""
+        """Finish the writes under way, try once more to write what waits, then close the store. Once."""
+        if self._closing:
+            return
+        self._closing = True
         if self._retrying is not None:
             self._retrying.cancel()
         if self._pending:
@@ -211,6 +220,7 @@ class Records:
                 await self._on_thread(self._write_pending)
             except StoreUnavailable:
                 log.warning("%d records could not be written before closing and are lost", len(self._pending))
+        self._closed = True
         await asyncio.get_running_loop().run_in_executor(self._executor, self._close_store)
         self._executor.shutdown(wait=True)
 

@@ -16,6 +16,7 @@ from bot.database import LoggedQuestion, open_store
 from bot.mock import invoke, make_interaction, make_message, make_user
 from bot.records import Records
 from bot.service import AnswerService
+from bot.views import Drawn
 from bot.votes import votes_drawn_in
 
 pytestmark = pytest.mark.slow
@@ -178,3 +179,11 @@ async def test_a_full_disk_or_read_only_file_never_stops_an_answer(make_bot, cap
             break
         await asyncio.sleep(0.05)
     assert len(rows(bot)) == asked
+
+
+async def test_closing_twice_is_harmless_and_a_question_after_closing_still_gets_its_answer(make_bot):
+    bot = await make_bot()
+    await bot.records.close()
+    await bot.records.close()  # SIGTERM closes the bot, then the runner closes it again
+    _, reply = await ask(bot, "Who is the Kremlin spokesman?")
+    assert "Dmitry Peskov" in reply.embed.description and not votes_drawn_in(reply.view or Drawn([]))
