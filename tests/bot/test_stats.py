@@ -213,3 +213,16 @@ def test_day_boundaries_are_utc(database):
     with open_store(database) as store:
         report, _ = read_stats(store, 1, date(2000, 1, 1))
     assert report.questions == 0 and list(report.per_day) == [date(2000, 1, 1)]
+
+
+@pytest.mark.parametrize("name, value, says", [
+    ("ARTICLEBOT_DATABASE", "postgresql://db/articlebot", "only a SQLite file path is supported"),
+    ("ARTICLEBOT_DATABASE", "  ", "give the path of a SQLite file"),
+    ("ARTICLEBOT_RETENTION_DAYS", "0", "greater than or equal to 1"),
+    ("ARTICLEBOT_LOG_QUESTIONS", "maybe", "valid boolean"),
+])
+def test_bad_moderator_settings_are_one_line_naming_the_variable(cli_env, capsys, monkeypatch, name, value, says):
+    monkeypatch.setenv(name, value)
+    assert main(["stats"]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith(f"error: {name}=") and says in line
