@@ -80,13 +80,13 @@ class Ask(commands.Cog):
         # The model may take longer than Discord's 3 seconds: acknowledge first.
         await interaction.response.defer(ephemeral=private, thinking=True)
         answer = await service.ask(cleaned, article)
-        log.info("answered=%s passages=%d for user %s", answer.answered, len(answer.passages),
-                 interaction.user.id)
         # Logged before it is sent: the vote buttons carry the logged question's id.
         question_id = await self.bot.records.log_question(
             origin=self.bot.origin, command=command, guild_id=interaction.guild_id,
             channel_id=interaction.channel_id, user_id=interaction.user.id, question=cleaned, answer=answer,
             latency_ms=(time.perf_counter() - started) * 1000)
+        # No user id here: the question log keeps only a salted hash, and `forget` cannot reach this log.
+        log.info("answered=%s passages=%d question=%s", answer.answered, len(answer.passages), question_id)
         votes = vote_buttons(question_id)
         page_size = max(1, len(answer.passages))
         pages = 1 + -(-len(answer.more) // page_size)

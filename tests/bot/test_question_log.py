@@ -187,3 +187,12 @@ async def test_closing_twice_is_harmless_and_a_question_after_closing_still_gets
     await bot.records.close()  # SIGTERM closes the bot, then the runner closes it again
     _, reply = await ask(bot, "Who is the Kremlin spokesman?")
     assert "Dmitry Peskov" in reply.embed.description and not votes_drawn_in(reply.view or Drawn([]))
+
+
+async def test_the_bots_own_log_names_the_question_not_the_asker(make_bot, caplog):
+    bot = await make_bot()
+    with caplog.at_level(logging.INFO):
+        await ask(bot, "Who is the Kremlin spokesman?", user=make_user(987654321987654321, "Findable Name"))
+    [logged] = rows(bot)
+    assert f"question={logged['id']}" in caplog.text
+    assert "987654321987654321" not in caplog.text and "Findable" not in caplog.text
