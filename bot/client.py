@@ -10,8 +10,10 @@ from discord.ext import commands
 from index import Settings
 
 from .cogs import EXTENSIONS
+from .records import Records
 from .service import AnswerService
 from .tree import ArticleTree
+from .votes import VoteButton
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +24,8 @@ class ArticleBot(commands.Bot):
     discord.VoiceClient.warn_dave = False
 
     def __init__(self, settings: Settings, service: AnswerService | None = None, serve: bool = True,
-                 user_cooldowns: bool = True, **options):
+                 user_cooldowns: bool = True, origin: str = "discord", records: Records | None = None,
+                 **options):
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=discord.Intents.none() | discord.Intents(guilds=True),
@@ -38,10 +41,17 @@ class ArticleBot(commands.Bot):
         self.serve = serve
         # Discord users are rate-limited per user; the local console (one trusted user) is not.
         self.user_cooldowns = user_cooldowns
+        # Where questions come from, as the question log records it: discord or console.
+        self.origin = origin
+        self.records = records or Records(settings)
 
     async def setup_hook(self) -> None:
         if self.serve and self.service.engine is None:
             await self.service.start()
+        if self.serve:
+            await self.records.start()
+        # Vote buttons are answered by their custom id alone: those sent before a restart too.
+        self.add_dynamic_items(VoteButton)
         for extension in EXTENSIONS:
             await self.load_extension(extension)
 
@@ -51,3 +61,4 @@ class ArticleBot(commands.Bot):
     async def close(self) -> None:
         self.service.close()
         await super().close()
+        await self.records.close()

@@ -4,7 +4,9 @@ mock interactions, replies printed as text. No Discord connection, no token."""
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
+import tempfile
 from typing import TextIO
 
 import discord
@@ -14,10 +16,13 @@ from index.textview import terminal_safe
 
 from .client import ArticleBot
 from .mock import Recording, Reply, invoke, make_interaction, make_message, make_user
+from .votes import LABELS, VoteButton, votes_drawn_in
 
 PROMPT = "articlebot> "
 USAGE = ("Commands: /ask QUESTION  ·  /ask article:ID QUESTION  ·  /quotes SPEAKER  ·  /article [ID]  ·  "
-         "/find MESSAGE TEXT  ·  /help  ·  /reload  ·  /more (next page)  ·  /quit")
+         "/find MESSAGE TEXT  ·  /help  ·  /reload  ·  /more (next page)  ·  /vote up|down (the last answer)  ·  "
+         "/stats [DAYS]  ·  /quit")
+STATS_DAYS = (1, 365)
 
 
 def embed_text(embed: discord.Embed) -> str:
@@ -42,10 +47,14 @@ def reply_text(reply: Reply) -> str:
     if reply.embed is not None:
         parts.append(embed_text(reply.embed))
     if reply.view is not None:
-        buttons = [f"[{item.label}]" for item in reply.view.children
-                   if isinstance(item, discord.ui.Button) and not item.disabled]
-        if buttons:
-            parts.append(" ".join(buttons) + "  (type /more)")
+        # What Discord would show: the view's own buttons and those it only draws (the votes).
+        labels = [button.get("label") or "?" for row in reply.view.to_components()
+                  for button in row.get("components", []) if button.get("type") == 2 and not button.get("disabled")]
+        hints = [hint for hint, shown in (("/more", any(label not in LABELS.values() for label in labels)),
+                                          ("/vote up or /vote down", any(label in LABELS.values() for label in labels)))
+                 if shown]
+        if labels:
+            parts.append(" ".join(f"[{label}]" for label in labels) + f"  (type {'; '.join(hints)})")
     return "\n".join(parts)
 
 
@@ -55,6 +64,7 @@ class Console:
         self.out = out
         self.user = make_user(1, "console")
         self.last_view: discord.ui.View | None = None
+        self.last_votes: list[VoteButton] = []  # the last answer's 👍 and 👎
 
     def write(self, text: str) -> None:
         """Everything the console prints: questions and articles may hold terminal escape sequences."""
@@ -77,7 +87,11 @@ class Console:
             line = "/ask " + line
         name, _, rest = line[1:].partition(" ")
         rest = rest.strip()
-        interaction, recording = make_interaction(self.bot, user=self.user, manage_guild=True)
+        # No server and no channel: the question log records the console as the origin instead.
+        interaction, recording = make_interaction(self.bot, user=self.user, manage_guild=True, guild_id=None,
+                                                  channel_id=None)
+        if name in ("ask", "find"):
+            self.last_votes = []
         if name == "ask":
             options, question = self._options(rest)
             await invoke(self.bot, self._command("ask"), interaction, question=question,
@@ -93,6 +107,14 @@ class Console:
             await invoke(self.bot, self._command(name), interaction)
         elif name == "more":
             await self._more(interaction, recording)
+        elif name == "vote":
+            await self._vote(interaction, rest)
+        elif name == "stats":
+            days = int(rest) if rest.isdigit() else 0
+            if not STATS_DAYS[0] <= days <= STATS_DAYS[1] and rest:
+                self.write(f"type /stats, or /stats DAYS with DAYS from {STATS_DAYS[0]} to {STATS_DAYS[1]}\n")
+                return True
+            await invoke(self.bot, self._command("stats"), interaction, **({"days": days} if rest else {}))
         else:
             self.write(f"unknown command /{name}. {USAGE}\n")
             return True
@@ -122,12 +144,40 @@ class Console:
         except AssertionError:
             self.write("no more pages\n")
 
+    async def _vote(self, interaction, value: str) -> None:
+        """Press the last answer's 👍 or 👎, through the button's own code."""
+        if value not in LABELS:
+            self.write("type /vote up or /vote down\n")
+            return
+        if not self.bot.records.enabled:
+            self.write("votes are not recorded: ARTICLEBOT_LOG_QUESTIONS is false\n")
+            return
+        button = next((b for b in self.last_votes if b.value == value), None)
+        if button is None:
+            self.write("no answer to vote on: ask a question first\n")
+            return
+        await button.callback(interaction)
+
     def _print(self, recording: Recording) -> None:
         for reply in recording.visible:
-            if reply.view is not None:
+            if reply.view is not None and reply.view.children:
                 self.last_view = reply.view
-            self.write(reply_text(reply) + "\n\n")
+            if reply.view is not None:
+                self.last_votes = votes_drawn_in(reply.view) or self.last_votes
+            text = reply_text(reply)
+            if reply.file is not None:
+                text += f"\n[{reply.file.filename} saved as {self._save(reply.file)}]"
+            self.write(text + "\n\n")
         self.out.flush()
+
+    @staticmethod
+    def _save(attachment: discord.File) -> str:
+        """An attachment (the /stats chart) as a new file in the temporary folder; its path."""
+        handle, path = tempfile.mkstemp(prefix="articlebot-", suffix=f"-{attachment.filename}")
+        attachment.fp.seek(0)
+        with os.fdopen(handle, "wb") as file:
+            file.write(attachment.fp.read())
+        return path
 
 
 def _read_line(lines: TextIO, out: TextIO, interactive: bool) -> str | None:
@@ -146,11 +196,12 @@ def _read_line(lines: TextIO, out: TextIO, interactive: bool) -> str | None:
 
 async def _open(settings: Settings) -> ArticleBot:
     # One trusted local user: Discord's per-user cooldown would only throttle a script.
-    bot = ArticleBot(settings, user_cooldowns=False)
+    bot = ArticleBot(settings, user_cooldowns=False, origin="console")
     try:
         await bot.setup_hook()
     except BaseException:
         bot.service.close()
+        await bot.records.close()
         raise
     return bot
 
@@ -174,6 +225,7 @@ def console_session(runner: asyncio.Runner, settings: Settings, lines: TextIO, o
                 break
     finally:
         bot.service.close()
+        runner.run(bot.records.close())
     return 0
 
 

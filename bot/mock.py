@@ -23,6 +23,7 @@ class Reply:
     view: discord.ui.View | None = None
     ephemeral: bool = False
     kind: str = "message"  # message, defer, edit, followup
+    file: discord.File | None = None
 
 
 @dataclass
@@ -59,14 +60,17 @@ def make_user(user_id: int | None = None, name: str = "reader") -> MagicMock:
 
 
 def make_interaction(client: Any, user: MagicMock | None = None, manage_guild: bool = False,
-                     recording: Recording | None = None) -> tuple[MagicMock, Recording]:
+                     recording: Recording | None = None, guild_id: int | None = 1, channel_id: int | None = 2
+                     ) -> tuple[MagicMock, Recording]:
     """An interaction whose responses are recorded instead of sent."""
     recording = recording or Recording()
     interaction = MagicMock(spec_set=discord.Interaction)
     interaction.client = client
     interaction.user = user or make_user()
     interaction.id = next(_ids)
-    interaction.guild_id = 1
+    interaction.guild_id = guild_id
+    interaction.channel_id = channel_id
+    interaction.filesize_limit = 8 * 1024 * 1024  # Discord's smallest attachment limit
     interaction.permissions = discord.Permissions(manage_guild=manage_guild)
     interaction.command = None
     interaction.extras = {}
@@ -79,9 +83,10 @@ def make_interaction(client: Any, user: MagicMock | None = None, manage_guild: b
             raise discord.InteractionResponded(interaction)
         recording.done = True
 
-    async def send_message(content: str | None = None, *, embed=None, view=None, ephemeral=False, **_: Any):
+    async def send_message(content: str | None = None, *, embed=None, view=None, ephemeral=False, file=None,
+                           **_: Any):
         _responded()
-        recording.replies.append(Reply(content, embed, view, ephemeral))
+        recording.replies.append(Reply(content, embed, view, ephemeral, file=file))
 
     async def defer(*, ephemeral: bool = False, thinking: bool = False, **_: Any):
         _responded()
@@ -99,10 +104,11 @@ def make_interaction(client: Any, user: MagicMock | None = None, manage_guild: b
 
     followup = MagicMock(spec_set=discord.Webhook)
 
-    async def followup_send(content: str | None = None, *, embed=None, view=None, ephemeral=False, **_: Any):
+    async def followup_send(content: str | None = None, *, embed=None, view=None, ephemeral=False, file=None,
+                            **_: Any):
         if not recording.done:
             raise discord.NotFound(MagicMock(status=404), "Unknown Webhook")
-        recording.replies.append(Reply(content, embed, view, ephemeral, kind="followup"))
+        recording.replies.append(Reply(content, embed, view, ephemeral, kind="followup", file=file))
         return _message(recording)
 
     followup.send = AsyncMock(side_effect=followup_send)

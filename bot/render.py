@@ -15,6 +15,8 @@ import discord
 
 from index import NOT_COVERED, Answer, QuotedPassage
 
+from .stats import StatsReport
+
 TITLE_LIMIT = 256
 DESCRIPTION_LIMIT = 4096
 FIELD_NAME_LIMIT = 256
@@ -226,3 +228,29 @@ def article_list_embed(articles: dict[str, dict]) -> discord.Embed:
         embed.set_footer(text=f"Showing {len(shown)} of {len(lines)}: type in the article option to search "
                               "the rest.")
     return embed
+
+
+def stats_embed(report: StatsReport) -> discord.Embed:
+    """/stats as one embed; the chart goes in as its image (attached by the caller)."""
+    embed = discord.Embed(title=f"Questions in the last {report.days} day{'s' if report.days != 1 else ''}",
+                          colour=EMBED_COLOUR)
+    shares = " · ".join(f"{words} {count} ({percent}%)" for words, count, percent in report.shares())
+    embed.description = (f"**{report.questions}** questions from {report.first_day} to {report.last_day} (UTC)\n"
+                         f"{shares}\nVotes: 👍 {report.votes_up} · 👎 {report.votes_down}")
+    if not report.logging:
+        embed.description += "\nQuestion logging is off (ARTICLEBOT_LOG_QUESTIONS=false)."
+    unanswered = [f"**{group.count}×** {escape(group.question)}" for group in report.unanswered]
+    embed.add_field(name="Most asked, not answered", value=_lines_within(unanswered, FIELD_VALUE_LIMIT), inline=False)
+    worst = [f"👎 {answer.down} · 👍 {answer.up} — {escape(answer.question)}"
+             + (f" ({escape(', '.join(answer.passages))})" if answer.passages else " (declined)")
+             for answer in report.worst_rated]
+    embed.add_field(name="Worst-rated answers", value=_lines_within(worst, FIELD_VALUE_LIMIT), inline=False)
+    return embed
+
+
+def _lines_within(lines: list[str], limit: int) -> str:
+    """Numbered lines, each shortened to a share of `limit`; "none" when there are none."""
+    if not lines:
+        return "none"
+    room = limit // len(lines) - 1
+    return "\n".join(clip_plain(f"{number}. {line}", room) for number, line in enumerate(lines, 1))

@@ -6,7 +6,7 @@ import asyncio
 import logging
 from concurrent.futures import ThreadPoolExecutor
 
-from index import Answer, Engine, IndexUnavailable, Settings
+from index import Answer, Engine, IndexUnavailable, Settings, group_by_meaning
 
 from .batching import QuestionBatcher
 
@@ -48,6 +48,10 @@ class AnswerService:
         except IndexUnavailable as error:
             log.warning("a new index could not be loaded, keeping the current one: %s", error)
         return engine.answer_many(questions, k=self.settings.answer_k, article=article)
+
+    async def group_by_meaning(self, texts: list[str]) -> list[list[int]]:
+        """`texts` grouped by meaning (index.group_by_meaning), embedded in a worker thread."""
+        return await self._run(group_by_meaning, self._require(), texts)
 
     async def reload(self) -> bool:
         return await self._run(self._require().reload_if_changed)

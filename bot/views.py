@@ -1,21 +1,48 @@
-"""Paging buttons that only the person who asked may press, and that expire."""
+"""Paging buttons that only the person who asked may press, and that expire; and views that only
+draw buttons handled elsewhere (the votes)."""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import discord
 
 NOT_YOURS = "Only the person who asked can page through these results. Ask your own with /ask!"
+BUTTONS_PER_ROW = 5
+
+
+def drawn_beside(components: list[dict[str, Any]], items: Sequence[discord.ui.Item]) -> list[dict[str, Any]]:
+    """`items` drawn after the buttons of the first row, or in a row of their own when it is full.
+    They are not the view's children, so its timeout neither disables nor unregisters them."""
+    if not items:
+        return components
+    drawn = [item.to_component_dict() for item in items]
+    if components and len(components[0]["components"]) + len(drawn) <= BUTTONS_PER_ROW:
+        return [{**components[0], "components": [*components[0]["components"], *drawn]}, *components[1:]]
+    return [*components, {"type": 1, "components": drawn}]
+
+
+class Drawn(discord.ui.View):
+    """A view that only draws buttons dispatched on their own (dynamic items): it holds none, so
+    nothing of it times out or is stored."""
+
+    def __init__(self, items: Sequence[discord.ui.Item]):
+        super().__init__(timeout=None)
+        self.drawn = list(items)
+
+    def to_components(self) -> list[dict[str, Any]]:
+        return drawn_beside([], self.drawn)
 
 
 class Pager(discord.ui.View):
     """Pages 1..page_count rendered by `render(page)`; page 1 is what was first shown."""
 
     def __init__(self, owner_id: int, page_count: int, render: Callable[[int], discord.Embed],
-                 timeout: float, next_label: str = "Next"):
+                 timeout: float, next_label: str = "Next", beside: Sequence[discord.ui.Item] = ()):
         super().__init__(timeout=timeout)
+        self.beside = list(beside)  # drawn after the paging buttons, not owned (see drawn_beside)
         self.owner_id = owner_id
         self.page_count = page_count
         self.render = render
@@ -23,6 +50,9 @@ class Pager(discord.ui.View):
         self.message: discord.Message | discord.WebhookMessage | None = None
         self.next_page.label = next_label
         self._refresh()
+
+    def to_components(self) -> list[dict[str, Any]]:
+        return drawn_beside(super().to_components(), self.beside)
 
     def _refresh(self) -> None:
         self.previous_page.disabled = self.page <= 1

@@ -6,6 +6,7 @@ This package never imports discord; the bot uses it only through the names expor
 from .answer import Answer, QuotedPassage
 from .corpus import Article, CorpusError, load_corpus
 from .engine import MAX_QUESTION_CHARS, Engine, clean_question
+from .grouping import SAME_MEANING, group_by_meaning
 from .settings import Settings
 from .store import IndexUnavailable, Status
 from .textview import NOT_COVERED
@@ -13,6 +14,7 @@ from .textview import NOT_COVERED
 __all__ = [
     "MAX_QUESTION_CHARS",
     "NOT_COVERED",
+    "SAME_MEANING",
     "Answer",
     "Article",
     "CorpusError",
@@ -22,5 +24,6 @@ __all__ = [
     "Settings",
     "Status",
     "clean_question",
+    "group_by_meaning",
     "load_corpus",
 ]

@@ -60,6 +60,22 @@ class Settings(BaseSettings):
     model_threads: int = Field(default=0, ge=0)
     # Concurrent questions arriving within this window are embedded in one call.
     batch_window_ms: float = Field(default=5.0, ge=0.0, le=1000.0)
+    # The moderators' store of questions and votes: a SQLite file (made on first use).
+    database: str = "var/articlebot.sqlite3"
+    # False: no question is logged and answers carry no vote buttons.
+    log_questions: bool = True
+    # Logged questions and their votes are deleted this many days after the question.
+    retention_days: int = Field(default=30, ge=1, le=3650)
+
+    @field_validator("database")
+    @classmethod
+    def _database_is_a_file_path(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError("give the path of a SQLite file, such as var/articlebot.sqlite3")
+        if "://" in value:
+            raise ValueError("only a SQLite file path is supported, such as var/articlebot.sqlite3")
+        return value
 
     @field_validator("discord_token", mode="before")
     @classmethod

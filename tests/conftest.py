@@ -36,6 +36,7 @@ def make_settings(tmp_path: Path, corpus: Path | None = None, **overrides) -> Se
         shutil.copytree(corpus, corpus_dir)
     else:
         corpus_dir.mkdir()
+    overrides.setdefault("database", str(tmp_path / "var" / "articlebot.sqlite3"))
     return Settings(_env_file=None, corpus_dir=corpus_dir, index_dir=tmp_path / "var" / "index", **overrides)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 import discord
 from discord import app_commands
@@ -12,7 +13,8 @@ from index import clean_question
 
 from ..checks import article_choices, no_blank, per_user_cooldown
 from ..render import answer_embed
-from ..views import Pager
+from ..views import Drawn, Pager
+from ..votes import vote_buttons
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +49,7 @@ class Ask(commands.Cog):
         private: bool = False,
     ) -> None:
         """Answer a question by quoting the passages of the articles that answer it."""
-        await self.answer(interaction, question, no_blank(article), private)
+        await self.answer(interaction, question, no_blank(article), private, command="ask")
 
     @ask.autocomplete("article")
     async def article_autocomplete(self, interaction: discord.Interaction, current: str
@@ -61,10 +63,11 @@ class Ask(commands.Cog):
         if not clean_question(text):
             await interaction.response.send_message(EMPTY_MESSAGE, ephemeral=True)
             return
-        await self.answer(interaction, text[:MAX_QUESTION], None, private=True)
+        await self.answer(interaction, text[:MAX_QUESTION], None, private=True, command="find")
 
     async def answer(self, interaction: discord.Interaction, question: str, article: str | None,
-                     private: bool) -> None:
+                     private: bool, command: str) -> None:
+        started = time.perf_counter()
         service = self.bot.service
         cleaned = clean_question(question)
         if not cleaned:
@@ -77,8 +80,14 @@ class Ask(commands.Cog):
         # The model may take longer than Discord's 3 seconds: acknowledge first.
         await interaction.response.defer(ephemeral=private, thinking=True)
         answer = await service.ask(cleaned, article)
-        log.info("answered=%s passages=%d for user %s", answer.answered, len(answer.passages),
-                 interaction.user.id)
+        # Logged before it is sent: the vote buttons carry the logged question's id.
+        question_id = await self.bot.records.log_question(
+            origin=self.bot.origin, command=command, guild_id=interaction.guild_id,
+            channel_id=interaction.channel_id, user_id=interaction.user.id, question=cleaned, answer=answer,
+            latency_ms=(time.perf_counter() - started) * 1000)
+        # No user id here: the question log keeps only a salted hash, and `forget` cannot reach this log.
+        log.info("answered=%s passages=%d question=%s", answer.answered, len(answer.passages), question_id)
+        votes = vote_buttons(question_id)
         page_size = max(1, len(answer.passages))
         pages = 1 + -(-len(answer.more) // page_size)
 
@@ -90,9 +99,11 @@ class Ask(commands.Cog):
 
         if pages > 1:
             view = Pager(interaction.user.id, pages, render, self.bot.settings.button_timeout_seconds,
-                         next_label="More passages")
+                         next_label="More passages", beside=votes)
             view.message = await interaction.followup.send(embed=render(1), view=view, ephemeral=private,
                                                            wait=True)
+        elif votes:
+            await interaction.followup.send(embed=render(1), view=Drawn(votes), ephemeral=private)
         else:
             await interaction.followup.send(embed=render(1), ephemeral=private)
 

@@ -17,7 +17,9 @@ HELP = (
     "**/quotes** `speaker` — everything a person is quoted as saying.\n"
     "**/article** — title, publisher, date, link and lead paragraph of an article.\n"
     "**Find in article** — right-click a message → Apps: look up its text.\n"
-    "**/reload** — (Manage Server) pick up a rebuilt index."
+    "**/reload** — (Manage Server) pick up a rebuilt index.\n"
+    "**/stats** `days` — (Manage Server) questions per day, what I could not answer, the worst-rated "
+    "answers. Press 👍 or 👎 under an answer to rate it."
 )
 
 

@@ -13,3 +13,4 @@ async def bot(seed_settings, seed_engine):
     await client.setup_hook()
     yield client
     service.close()
+    await client.records.close()

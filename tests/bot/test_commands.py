@@ -7,6 +7,7 @@ import pytest
 from bot.mock import invoke, make_interaction, make_message, make_user, press
 from bot.tree import SOMETHING_WENT_WRONG
 from bot.views import NOT_YOURS
+from bot.votes import votes_drawn_in
 
 pytestmark = pytest.mark.slow
 
@@ -32,7 +33,9 @@ async def test_off_topic_question_is_declined_plainly(bot):
     await invoke(bot, command(bot, "ask"), interaction, question="How do I bake sourdough bread?")
     reply = recording.replies[-1]
     assert "don't cover" in reply.embed.description
-    assert reply.view is None
+    # Nothing to page through: the view holds no buttons and only draws the 👍 / 👎 of every answer.
+    assert not reply.view.children
+    assert [button.value for button in votes_drawn_in(reply.view)] == ["up", "down"]
 
 
 async def test_blank_question_gets_a_clear_private_message(bot):

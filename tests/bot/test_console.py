@@ -36,7 +36,8 @@ def test_console_refuses_a_missing_index_with_the_fix(tmp_path):
 
 def test_console_entry_point_is_scriptable(seed_settings):
     env = {"ARTICLEBOT_CORPUS_DIR": str(seed_settings.corpus_dir),
-           "ARTICLEBOT_INDEX_DIR": str(seed_settings.index_dir), "PATH": "/usr/bin:/bin"}
+           "ARTICLEBOT_INDEX_DIR": str(seed_settings.index_dir), "ARTICLEBOT_DATABASE": seed_settings.database,
+           "PATH": "/usr/bin:/bin"}
     result = subprocess.run([sys.executable, "-m", "bot.cli", "console"], input="/ask Who is the Kremlin spokesman?\n",
                             capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
     assert result.returncode == 0, result.stderr
@@ -45,7 +46,7 @@ def test_console_entry_point_is_scriptable(seed_settings):
 
 def console_process(settings, **streams) -> subprocess.Popen:
     env = {"ARTICLEBOT_CORPUS_DIR": str(settings.corpus_dir), "ARTICLEBOT_INDEX_DIR": str(settings.index_dir),
-           "PATH": "/usr/bin:/bin"}
+           "ARTICLEBOT_DATABASE": settings.database, "PATH": "/usr/bin:/bin"}
     return subprocess.Popen([sys.executable, "-m", "bot.cli", "console"], cwd=ROOT, env=env,
                             stderr=subprocess.PIPE, **streams)
 

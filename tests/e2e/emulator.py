@@ -3,8 +3,9 @@
 It keeps to Discord's rules where the bot could break them: acknowledge within 3 seconds
 (else 404 code 10062), acknowledge once (else 400 code 40060), every request body valid against
 Discord's OpenAPI description plus the 6,000-character embed total (else 400 code 50035, see
-openapi.py), and rate limits (429 with `Via` and `retry_after`). Every request is recorded, and every
-rejected one in `rejected` too.
+openapi.py), files within the interaction's attachment size limit (else 413 code 40005), and rate
+limits (429 with `Via` and `retry_after`). Every request is recorded, and every rejected one in
+`rejected` too; files sent with a message are kept in its `files`.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from tests.e2e.openapi import invalid_form_body
 
 DISCORD_EPOCH_MS = 1420070400000
 APPLICATION_ID = "1100000000000000001"
+ATTACHMENT_SIZE_LIMIT = 8 * 1024 * 1024  # what every interaction tells the bot, as Discord does
 BOT_USER = {"id": APPLICATION_ID, "username": "articlebot", "discriminator": "0", "global_name": None,
             "avatar": None, "bot": True, "verified": True, "mfa_enabled": False, "flags": 0}
 GUILD_ID = "1200000000000000001"
@@ -36,6 +38,7 @@ class Recorded:
     path: str
     body: Any
     at: float
+    files: list[dict] = field(default_factory=list)  # {"filename", "content_type", "data"}
 
 
 @dataclass
@@ -168,7 +171,8 @@ class DiscordEmulator:
             "member": {"user": self._user(user_id), "roles": [], "joined_at": "2024-01-01T00:00:00+00:00",
                        "deaf": False, "mute": False, "flags": 0, "permissions": permissions},
             "locale": "en-GB", "guild_locale": "en-GB", "app_permissions": "2147483647", "entitlements": [],
-            "authorizing_integration_owners": {"0": GUILD_ID}, "context": 0, "attachment_size_limit": 8388608,
+            "authorizing_integration_owners": {"0": GUILD_ID}, "context": 0,
+            "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
         }
         if message is not None:
             payload["message"] = message
@@ -204,14 +208,17 @@ class DiscordEmulator:
     async def _rest(self, request: web.Request) -> web.Response:
         tail = request.match_info["tail"]
         try:
-            body = await self._body(request)
+            body, files = await self._body(request)
         except ValueError:
             return self._reject(request.method, tail, {"code": 50109,
                                                        "message": "The request body contains invalid JSON."})
-        self.requests.append(Recorded(request.method, "/" + tail, body, time.monotonic()))
+        self.requests.append(Recorded(request.method, "/" + tail, body, time.monotonic(), files))
         invalid = invalid_form_body(request.method, "/" + tail, body)
         if invalid is not None:
             return self._reject(request.method, tail, invalid)
+        if any(len(file["data"]) > ATTACHMENT_SIZE_LIMIT for file in files):
+            return self._reject(request.method, tail, {"code": 40005, "message": "Request entity too large"},
+                                status=413)
         parts = tail.split("/")
         if request.method == "GET" and tail == "users/@me":
             return _json(BOT_USER)
@@ -232,20 +239,23 @@ class DiscordEmulator:
         if parts[0] == "interactions" and parts[-1] == "callback":
             return self._callback(parts[1], parts[2], body)
         if parts[0] == "webhooks":
-            return await self._webhook(request.method, parts, body)
+            return await self._webhook(request.method, parts, body, files)
         return _error(404, 0, f"the emulator does not serve {request.method} /{tail}")
 
-    def _reject(self, method: str, tail: str, answer: dict) -> web.Response:
+    def _reject(self, method: str, tail: str, answer: dict, status: int = 400) -> web.Response:
         self.rejected.append(Recorded(method, "/" + tail, answer, time.monotonic()))
-        return _json(answer, 400)
+        return _json(answer, status)
 
-    async def _body(self, request: web.Request) -> Any:
+    async def _body(self, request: web.Request) -> tuple[Any, list[dict]]:
+        """The JSON body (`payload_json` of a multipart one) and the files sent with it."""
         if request.content_type == "application/json":
-            return await request.json()
+            return await request.json(), []
         if request.content_type.startswith("multipart/"):
             form = await request.post()
-            return json.loads(form["payload_json"]) if "payload_json" in form else {}
-        return None
+            files = [{"filename": part.filename, "content_type": part.content_type, "data": part.file.read()}
+                     for name, part in form.items() if isinstance(part, web.FileField)]
+            return (json.loads(form["payload_json"]) if "payload_json" in form else {}), files
+        return None, []
 
     def _callback(self, interaction_id: str, token: str, body: dict) -> web.Response:
         state = self.interactions.get(interaction_id)
@@ -269,7 +279,7 @@ class DiscordEmulator:
             "resource": {"type": body["type"], **({"message": message} if message else {})},
         })
 
-    async def _webhook(self, method: str, parts: list[str], body: Any) -> web.Response:
+    async def _webhook(self, method: str, parts: list[str], body: Any, files: list[dict]) -> web.Response:
         state = self.by_token.get(parts[2])
         if state is None:
             return _error(404, 10015, "Unknown Webhook")
@@ -282,8 +292,8 @@ class DiscordEmulator:
                                                  "global": False}).encode(),
                     headers={"Content-Type": "application/json", "Via": "1.1 google", "Retry-After": "1",
                              "X-RateLimit-Scope": "user"})
-            message = self._message(body, flags=body.get("flags") or 0)
-            state.followups.append({**message, "request": body})
+            message = self._message(body, flags=body.get("flags") or 0, files=files)
+            state.followups.append({**message, "request": body, "files": files})
             return _json(message)
         if parts[3:5] == ["messages", "@original"] or (len(parts) == 5 and parts[3] == "messages"):
             if method == "DELETE":
@@ -295,11 +305,16 @@ class DiscordEmulator:
             return _json(state.original or self._message({}, flags=0))
         return _error(404, 0, "unknown webhook route")
 
-    def _message(self, data: dict, flags: int) -> dict:
+    def _message(self, data: dict, flags: int, files: list[dict] = ()) -> dict:
+        attachments = [{"id": self.snowflake(), "filename": file["filename"], "size": len(file["data"]),
+                        "content_type": file["content_type"],
+                        "url": f"https://cdn.discordapp.com/attachments/{CHANNEL_ID}/0/{file['filename']}",
+                        "proxy_url": f"https://media.discordapp.net/attachments/{CHANNEL_ID}/0/{file['filename']}"}
+                       for file in files]
         return {
             "id": self.snowflake(), "channel_id": CHANNEL_ID, "type": 0, "content": data.get("content") or "",
             "embeds": data.get("embeds") or [], "components": data.get("components") or [],
-            "author": BOT_USER, "attachments": [], "mentions": [], "mention_roles": [],
+            "author": BOT_USER, "attachments": attachments, "mentions": [], "mention_roles": [],
             "mention_everyone": False, "pinned": False, "tts": False, "timestamp": "2025-01-01T00:00:00+00:00",
             "edited_timestamp": None, "flags": flags, "webhook_id": APPLICATION_ID,
             "application_id": APPLICATION_ID,

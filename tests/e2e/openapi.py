@@ -30,7 +30,12 @@ _EMBED_TEXTS = (("title",), ("description",), ("footer", "text"), ("author", "na
 
 @cache
 def _spec() -> dict:
-    return json.loads(SPEC.read_text(encoding="utf-8"))
+    spec = json.loads(SPEC.read_text(encoding="utf-8"))
+    # Discord returns snowflakes as strings but takes integers too, and discord.py sends a new upload's
+    # attachment id as an integer (its index in files[n]); the spec only describes the string.
+    schemas = spec["components"]["schemas"]
+    schemas["SnowflakeType"] = {"anyOf": [schemas["SnowflakeType"], {"type": "integer", "minimum": 0}]}
+    return spec
 
 
 @cache

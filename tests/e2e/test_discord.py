@@ -28,13 +28,15 @@ async def test_sync_registers_exactly_the_commands(emulator, e2e_settings):
     settings = e2e_settings.model_copy(update={"discord_token": SecretStr("emulated-token")})
     names = await _sync(settings, int(GUILD_ID))
     commands = {c["name"]: c for c in emulator.commands[GUILD_ID]}
-    assert set(names) == set(commands) == {"ask", "quotes", "article", "help", "reload", "Find in article"}
+    assert set(names) == set(commands) == {"ask", "quotes", "article", "help", "reload", "stats", "Find in article"}
     ask = {o["name"]: o for o in commands["ask"]["options"]}
     assert ask["question"]["type"] == 3 and ask["question"]["required"] is True
     assert (ask["question"]["min_length"], ask["question"]["max_length"]) == (1, 300)
     assert ask["article"]["autocomplete"] is True and ask["private"]["type"] == 5
     assert all(o.get("description") for c in commands.values() for o in c.get("options", []))
     assert int(commands["reload"]["default_member_permissions"]) == MANAGE_GUILD
+    assert int(commands["stats"]["default_member_permissions"]) == MANAGE_GUILD
+    assert commands["stats"]["contexts"] == [0]  # in servers only: its numbers are a server's
     assert commands["Find in article"]["type"] == 3
     assert commands["quotes"]["options"][0]["autocomplete"] is True
 
