@@ -92,10 +92,10 @@ def open_system(system: str, factory, directory: Path, threads: int):
         return engine.query, engine.passage
     if system == "minilm-onnx":
         entry = json.loads((directory / "minilm" / "entry.json").read_text())
-        encoder = factory(directory / "minilm", entry, "all-MiniLM-L6-v2", threads=threads)
-        return encoder.encode, encoder.encode
+        encoder = factory(directory / "minilm", entry, threads=threads)
+        return encoder.encode_queries, encoder.encode_queries
     embedder = factory(threads=threads)
-    return embedder.encode, embedder.encode
+    return embedder.encode_queries, embedder.encode_passages
 
 
 def child(system: str, directory: Path, threads: int) -> dict:

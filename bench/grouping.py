@@ -1,6 +1,6 @@
 """How well `index.group_by_meaning` groups paraphrases, per threshold (the choice of SAME_MEANING).
 
-    python bench/grouping.py
+    python bench/grouping.py [MODEL]   (default: the settings' model)
 
 Ten groups of paraphrases of questions the seed article does not answer, among ten near-topic
 questions that each mean something else. Over five shuffled orders it prints, per threshold, the share
@@ -18,8 +18,9 @@ from types import SimpleNamespace
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from index.embedder import Embedder
+from index.encoders import KNOWN_SIMILARITY, passage_encoder
 from index.grouping import group_by_meaning
+from index.settings import Settings
 
 PARAPHRASES = [
     ["How many Tesla cars were sold in Ukraine last year?", "How many Teslas did Ukraine buy last year?",
@@ -46,8 +47,10 @@ def main() -> None:
     texts = [text for group in PARAPHRASES for text in group] + OTHERS
     meaning = [number for number, group in enumerate(PARAPHRASES) for _ in group] + \
               [len(PARAPHRASES) + number for number in range(len(OTHERS))]
-    # group_by_meaning needs only the engine's question encoder.
-    engine = SimpleNamespace(embedder=Embedder())
+    # group_by_meaning needs only the engine's question encoder and its model's similarity profile.
+    settings = Settings(_env_file=None, **({"model": sys.argv[1]} if len(sys.argv) > 1 else {}))
+    engine = SimpleNamespace(encoder=passage_encoder(settings),
+                             index=SimpleNamespace(similarity=KNOWN_SIMILARITY[settings.model]))
     for threshold in (0.6, 0.65, 0.7, 0.75, 0.8, 0.85):
         together = right = paraphrase_pairs = 0
         for seed in range(5):

@@ -9,12 +9,13 @@ import numpy as np
 
 from .engine import Engine
 
-# Cosine between a text and a group's mean vector for the text to join it. Measured with the bundled
-# all-MiniLM-L6-v2 on 37 pairs of paraphrases in 10 groups among 10 near-topic questions with other
-# answers (bench/grouping.py): 0.75 kept 96% of paraphrase pairs together with 82% of the pairs it
-# made being paraphrases; 0.7 gave 97% and 77%, 0.8 only 78% and 89%. What merges wrongly is a
-# question and its near opposite ("When did the war start?" / "… end?", cosine 0.92).
-SAME_MEANING = 0.75
+# Similarity (calibrated onto all-MiniLM-L6-v2's scale, index/encoders.py) between a text and a
+# group's mean vector for the text to join it. Measured on 37 pairs of paraphrases in 10 groups among
+# 10 near-topic questions with other answers (bench/grouping.py): with multilingual-e5-small, 0.70
+# kept 85% of paraphrase pairs together with 82% of the pairs it made being paraphrases; 0.65 gave
+# 91% and 79%, 0.75 75% and 95% (all-MiniLM-L6-v2 at 0.70: 97% and 77%). What merges wrongly is a
+# question and its near opposite ("When did the war start?" / "… end?").
+SAME_MEANING = 0.70
 
 
 def group_by_meaning(engine: Engine, texts: Sequence[str], threshold: float = SAME_MEANING) -> list[list[int]]:
@@ -29,14 +30,15 @@ def group_by_meaning(engine: Engine, texts: Sequence[str], threshold: float = SA
     wordings = sorted(positions.values(), key=lambda found: (-len(found), found[0]))
     if not wordings:
         return []
-    vectors = engine.embedder.encode([texts[found[0]] for found in wordings])
+    vectors = engine.encoder.encode_queries([texts[found[0]] for found in wordings])
+    similarity = engine.index.similarity
     groups: list[list[int]] = []
     sums = np.zeros((0, vectors.shape[1]), dtype=np.float32)
     for found, vector in zip(wordings, vectors, strict=True):
         if groups:
             means = sums / np.linalg.norm(sums, axis=1, keepdims=True)
             best = int(np.argmax(means @ vector))
-            if float(means[best] @ vector) >= threshold:
+            if float(similarity.calibrate(float(means[best] @ vector))) >= threshold:
                 groups[best].extend(found)
                 sums[best] += vector * len(found)
                 continue

@@ -22,12 +22,12 @@ MANAGE_GUILD = str(1 << 5)
 
 
 @pytest.fixture(scope="module")
-def settings(tmp_path_factory, embedder):
+def settings(tmp_path_factory, encoder):
     folder = tmp_path_factory.mktemp("e2e-moderation")
     corpus = folder / "corpus"
     shutil.copytree(CORPUS, corpus)
     settings = make_settings(folder / "x", corpus)
-    rebuild(settings, embedder=embedder)
+    rebuild(settings, encoder=encoder)
     return settings
 
 
