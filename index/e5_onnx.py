@@ -367,7 +367,9 @@ def build_graph(model: PackedModel):
          helper.make_tensor_value_info("lengths", TensorProto.INT32, ["batch"])],
         [helper.make_tensor_value_info("pooled", TensorProto.FLOAT, ["batch", hidden])],
         initializers)
-    onnx_model = helper.make_model(graph, producer_name="articlebot", opset_imports=[
+    # IR version 8 (that of opset 17), not the onnx package's newest: onnxruntime before 1.21 refuses
+    # newer ones, and from 1.19 it runs this graph (MatMulNBits takes a bias from 1.19).
+    onnx_model = helper.make_model(graph, producer_name="articlebot", ir_version=8, opset_imports=[
         helper.make_opsetid("", 17), helper.make_opsetid("com.microsoft", 1)])
     helper.set_model_props(onnx_model, {"source": model.fingerprint})
     return onnx_model
@@ -380,8 +382,12 @@ def export(directory: Path, model: PackedModel | None = None) -> dict:
     model = model or PackedModel(bundled_model_path())
     path = Path(directory) / ONNX_FILE
     partial = path.with_name(path.name + ".partial")  # never leave a half-written export behind
-    onnx.save_model(build_graph(model), str(partial))
-    os.replace(partial, path)
+    try:
+        onnx.save_model(build_graph(model), str(partial))
+        os.replace(partial, path)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise E5ModelError(f"cannot write the e5 export to {path}: {error.strerror or error}") from None
     return {"file": ONNX_FILE, "source": model.fingerprint}
 
 

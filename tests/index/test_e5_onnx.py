@@ -249,9 +249,18 @@ def test_export_is_deterministic(tmp_path, model, export_dir):
     entry = e5_onnx.export(tmp_path, model)
     assert entry == {"file": e5_onnx.ONNX_FILE, "source": model.fingerprint}
     assert (tmp_path / e5_onnx.ONNX_FILE).read_bytes() == (export_dir / e5_onnx.ONNX_FILE).read_bytes()
+    assert [path.name for path in tmp_path.iterdir()] == [e5_onnx.ONNX_FILE]
+
+
+def test_export_loads_in_older_onnxruntime(export_dir):
+    import onnx
+
+    assert onnx.load(str(export_dir / e5_onnx.ONNX_FILE)).ir_version == 8  # onnxruntime 1.19 and 1.20 read it
 
 
 def test_clear_errors(tmp_path, model, export_dir):
+    with pytest.raises(E5ModelError, match="cannot write the e5 export"):
+        e5_onnx.export(tmp_path / "absent", model)
     with pytest.raises(E5ModelError, match="rebuild the index"):
         E5OnnxEncoder(tmp_path, model=model)
     (tmp_path / e5_onnx.ONNX_FILE).write_bytes(b"not onnx")
