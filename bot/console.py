@@ -12,7 +12,7 @@ from typing import TextIO
 import discord
 
 from index import IndexUnavailable, Settings
-from index.textview import terminal_safe
+from index.answering.textview import terminal_safe
 
 from .client import ArticleBot
 from .mock import Recording, Reply, invoke, make_interaction, make_message, make_user

@@ -3,13 +3,13 @@
 This package never imports discord; the bot uses it only through the names exported here.
 """
 
-from .answer import Answer, QuotedPassage
-from .corpus import Article, CorpusError, load_corpus
-from .engine import MAX_QUESTION_CHARS, Engine, clean_question
-from .grouping import SAME_MEANING, group_by_meaning
+from .answering.answer import Answer, QuotedPassage
+from .answering.engine import MAX_QUESTION_CHARS, Engine, clean_question
+from .answering.grouping import SAME_MEANING, group_by_meaning
+from .answering.textview import NOT_COVERED
+from .corpus.articles import Article, CorpusError, load_corpus
 from .settings import Settings
-from .store import IndexUnavailable, Status
-from .textview import NOT_COVERED
+from .store.manifest import IndexUnavailable, Status
 
 __all__ = [
     "MAX_QUESTION_CHARS",

@@ -9,12 +9,12 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from .corpus import CorpusError
-from .encoders import ModelUnavailable
-from .ensure import corpus_status
+from .corpus.articles import CorpusError
+from .embedding.encoders import ModelUnavailable
 from .problems import os_problem
 from .settings import MAX_ANSWER_K, Settings, SettingsError, load_settings
-from .store import IndexUnavailable
+from .store.ensure import corpus_status
+from .store.manifest import IndexUnavailable
 
 
 class ConsoleProgress:
@@ -38,7 +38,7 @@ class ConsoleProgress:
 
 
 def cmd_index_rebuild(args: argparse.Namespace, settings: Settings) -> int:
-    from .build import rebuild
+    from .store.build import rebuild
 
     report = rebuild(settings, full=args.full, progress=ConsoleProgress())
     print(report.summary())
@@ -55,13 +55,13 @@ def cmd_index_status(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _engine(settings: Settings):
-    from .engine import Engine
+    from .answering.engine import Engine
 
     return Engine.open(settings)
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    from .textview import answer_text
+    from .answering.textview import answer_text
 
     engine = _engine(settings)
     answers = engine.answer_many(args.questions, k=args.k, article=args.article)
@@ -74,7 +74,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from .evaluate import evaluate, read_cases
+    from .answering.evaluate import evaluate, read_cases
 
     cases = read_cases(args.file)
     report = evaluate(_engine(settings), cases)
@@ -83,8 +83,8 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_quotes(args: argparse.Namespace, settings: Settings) -> int:
-    from .loaded import load_index
-    from .speakers import SpeakerDirectory
+    from .answering.loaded import load_index
+    from .answering.speakers import SpeakerDirectory
 
     directory = SpeakerDirectory(load_index(settings.index_dir).quotes)
     quotes = directory.quotes_by(args.speaker)
@@ -103,8 +103,8 @@ def cmd_quotes(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_speakers(args: argparse.Namespace, settings: Settings) -> int:
-    from .loaded import load_index
-    from .speakers import SpeakerDirectory
+    from .answering.loaded import load_index
+    from .answering.speakers import SpeakerDirectory
 
     for speaker in SpeakerDirectory(load_index(settings.index_dir).quotes).speakers():
         if args.json:

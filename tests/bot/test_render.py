@@ -112,7 +112,7 @@ def test_article_list_shows_whole_lines_and_says_how_to_find_the_rest():
 
 
 def test_terminal_text_shows_control_characters_inert_and_keeps_unicode():
-    from index.textview import answer_text
+    from index.answering.textview import answer_text
 
     text = "Peskov\x1b[2J said \x9b31m “yes”\r over it.\té🙂\u202e"
     hostile = QuotedPassage(article="a", title="T\x1b]0;title\x07", paragraph=1, text=text,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from index.cues import cue_matches, question_kind
+from index.answering.cues import cue_matches, question_kind
 
 
 @pytest.mark.parametrize(("question", "kind"), [

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from index.build import rebuild
-from index.engine import Engine, clean_question, named_article_share, spelling_variants
-from index.evaluate import contains_gold, evaluate, read_cases
+from index.answering.engine import Engine, clean_question, named_article_share, spelling_variants
+from index.answering.evaluate import contains_gold, evaluate, read_cases
+from index.store.build import rebuild
 from tests.conftest import CORPUS, EVAL, FIXTURES, make_settings
 
 pytestmark = pytest.mark.slow
@@ -265,7 +265,7 @@ def test_a_question_in_another_language_is_answered_on_the_model_alone(seed_engi
 
 
 def test_english_rules_still_apply_to_english_questions(seed_engine):
-    from index.language import is_foreign
+    from index.text.language import is_foreign
 
     assert not is_foreign("How do I reset my password?", "en")  # French at 0.45 is not sure enough
     assert not seed_engine.answer("What did Musk say about Mars rockets?").answered

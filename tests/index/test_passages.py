@@ -1,8 +1,8 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from index.corpus import load_corpus
-from index.passages import BODY, CAPTION, is_caption, split_article
+from index.corpus.articles import load_corpus
+from index.text.passages import BODY, CAPTION, is_caption, split_article
 from tests.conftest import CORPUS
 
 

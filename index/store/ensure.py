@@ -6,11 +6,11 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from .corpus import CorpusError, load_corpus
-from .encoders import model_spec
-from .problems import os_problem
-from .settings import Settings
-from .store import FRESH, STALE, Status, check_status
+from ..corpus.articles import CorpusError, load_corpus
+from ..embedding.encoders import model_spec
+from ..problems import os_problem
+from ..settings import Settings
+from .manifest import FRESH, STALE, Status, check_status
 
 if TYPE_CHECKING:
     from .build import Progress

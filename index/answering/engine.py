@@ -17,15 +17,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..embedding.encoders import QueryEncoder, model_spec, question_encoder
+from ..settings import MAX_ANSWER_K, Settings
+from ..store.manifest import MODEL_MISMATCH, IndexUnavailable, model_mismatch, read_manifest
+from ..text.language import is_foreign
+from ..text.passages import CAPTION
 from .answer import Answer, QuotedPassage
 from .cues import CUE_WEIGHTS, question_kind
-from .encoders import QueryEncoder, model_spec, question_encoder
-from .language import is_foreign
 from .loaded import WORD, LoadedIndex, load_index
-from .passages import CAPTION
-from .settings import MAX_ANSWER_K, Settings
 from .speakers import SpeakerDirectory
-from .store import MODEL_MISMATCH, IndexUnavailable, model_mismatch, read_manifest
 
 log = logging.getLogger(__name__)
 

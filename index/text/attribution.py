@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
-from .corpus import Article
+from ..corpus.articles import Article
 from .names import Mention, NameBook, hide_parentheticals
 from .passages import CAPTION, Paragraph, Sentence
 from .quotemarks import QuoteSpan, find_quotes

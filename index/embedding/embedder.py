@@ -11,8 +11,8 @@ from typing import Any
 
 import numpy as np
 
+from ..settings import MINILM_MODEL
 from .encoders import SENTENCE_TRANSFORMERS, ModelSpec, ModelUnavailable, Progress
-from .settings import MINILM_MODEL
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 
-from .passages import CAPTION, Paragraph
+from ..text.passages import CAPTION, Paragraph
 
 SENTENCE, PARAGRAPH, CONTEXT, ENTITY = "sentence", "paragraph", "context", "entity"
 

@@ -12,13 +12,13 @@ from typing import Any
 
 import numpy as np
 
+from ..embedding.encoders import REFERENCE, ModelSpec, Similarity
+from ..store.manifest import CORRUPT, PASSAGES, VECTORS, IndexUnavailable, read_manifest
+from ..store.units import CONTEXT, ENTITY, PARAGRAPH
+from ..store.vectors import VectorIndex
+from ..text.passages import CAPTION
 from .cues import cue_matches
-from .encoders import REFERENCE, ModelSpec, Similarity
 from .lexical import Bm25
-from .passages import CAPTION
-from .store import CORRUPT, PASSAGES, VECTORS, IndexUnavailable, read_manifest
-from .units import CONTEXT, ENTITY, PARAGRAPH
-from .vectors import VectorIndex
 
 
 @dataclass(frozen=True)

@@ -16,15 +16,15 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from .attribution import Attribution, attribute_article
+from ..corpus.articles import Article, load_corpus
+from ..embedding.encoders import ModelSpec, PassageEncoder, Similarity, fit_windows, passage_encoder, similarity_of
+from ..embedding.onnx_model import ExportUnsupported
+from ..settings import Settings
+from ..text.attribution import Attribution, attribute_article
+from ..text.language import language_of
+from ..text.passages import BODY, CAPTION, Paragraph, split_article
 from .builds import check_index_location, new_build_dir, publish
-from .corpus import Article, load_corpus
-from .encoders import ModelSpec, PassageEncoder, Similarity, fit_windows, passage_encoder, similarity_of
-from .language import language_of
-from .onnx_model import ExportUnsupported
-from .passages import BODY, CAPTION, Paragraph, split_article
-from .settings import Settings
-from .store import (
+from .manifest import (
     FORMAT_VERSION,
     MANIFEST,
     PASSAGES,
