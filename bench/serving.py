@@ -138,10 +138,10 @@ def worker_burst(path: str, index_dir: Path, questions_file: Path) -> None:
 
 
 def worker_build(corpus: Path, index_dir: Path) -> None:
+    from index.building.build import rebuild
     from index.embedding.embedder import Embedder
     from index.embedding.encoders import passage_encoder
     from index.settings import Settings
-    from index.store.build import rebuild
 
     settings = Settings(corpus_dir=corpus, index_dir=index_dir)  # the model from ARTICLEBOT_MODEL
     encoder = passage_encoder(settings)
@@ -236,8 +236,8 @@ def main() -> int:
         workers[name](*[r if r in ("ours", "naive") else Path(r) for r in rest])
         return 0
 
+    from index.building.build import rebuild
     from index.settings import MINILM_MODEL, Settings
-    from index.store.build import rebuild
 
     model = args.model or Settings().model
     os.environ["ARTICLEBOT_MODEL"] = model  # for every worker of ours

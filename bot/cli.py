@@ -14,8 +14,8 @@ from index.settings import Settings
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     """Build the index if needed, then serve: the bot with a token, else the local console."""
+    from index.building.ensure import ensure_index
     from index.cli import ConsoleProgress
-    from index.store.ensure import ensure_index
 
     print(ensure_index(settings, progress=ConsoleProgress()), file=sys.stderr)
     if settings.discord_token is not None and not args.console:

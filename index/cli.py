@@ -9,11 +9,11 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from .building.ensure import corpus_status
 from .corpus.articles import CorpusError
 from .embedding.encoders import ModelUnavailable
 from .problems import os_problem
 from .settings import MAX_ANSWER_K, Settings, SettingsError, load_settings
-from .store.ensure import corpus_status
 from .store.manifest import IndexUnavailable
 
 
@@ -38,7 +38,7 @@ class ConsoleProgress:
 
 
 def cmd_index_rebuild(args: argparse.Namespace, settings: Settings) -> int:
-    from .store.build import rebuild
+    from .building.build import rebuild
 
     report = rebuild(settings, full=args.full, progress=ConsoleProgress())
     print(report.summary())

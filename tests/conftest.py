@@ -43,7 +43,7 @@ def make_settings(tmp_path: Path, corpus: Path | None = None, **overrides) -> Se
 @pytest.fixture(scope="session")
 def seed_settings(tmp_path_factory, encoder) -> Settings:
     """The real corpus, indexed once for the whole session with the real model."""
-    from index.store.build import rebuild
+    from index.building.build import rebuild
 
     settings = make_settings(tmp_path_factory.mktemp("seed"), CORPUS)
     rebuild(settings, encoder=encoder)

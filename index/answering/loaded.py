@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 
+from ..building.units import CONTEXT, ENTITY, PARAGRAPH
 from ..embedding.encoders import REFERENCE, ModelSpec, Similarity
 from ..store.manifest import CORRUPT, PASSAGES, VECTORS, IndexUnavailable, read_manifest
-from ..store.units import CONTEXT, ENTITY, PARAGRAPH
 from ..store.vectors import VectorIndex
 from ..text.passages import CAPTION
 from .cues import cue_matches

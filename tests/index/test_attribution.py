@@ -2,10 +2,10 @@ from pathlib import Path
 
 import pytest
 
+from index.attribution.quotations import DIRECT, INDIRECT, attribute_article
+from index.attribution.quotemarks import find_quotes
 from index.corpus.articles import load_corpus, parse_article
-from index.text.attribution import DIRECT, INDIRECT, attribute_article
 from index.text.passages import split_article
-from index.text.quotemarks import find_quotes
 from tests.conftest import CORPUS
 
 

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from index.answering.loaded import load_index
+from index.building.build import rebuild
+from index.building.ensure import corpus_status
 from index.embedding.encoders import E5_PASSAGE_PREFIX, E5_QUERY_PREFIX, fit_windows, passage_encoder
-from index.store.build import rebuild
-from index.store.ensure import corpus_status
 from index.store.manifest import CORRUPT, FRESH, MISSING, MODEL_MISMATCH, STALE, needed_files
 from tests.conftest import CORPUS, ROOT, make_settings
 
@@ -97,12 +97,12 @@ def test_interrupted_rebuild_leaves_the_previous_index_usable(settings, encoder,
     before = load_index(settings.index_dir)
     (settings.corpus_dir / "harbour.md").write_text(SECOND, encoding="utf-8")
 
-    from index.store import build
+    from index.building import build as build_module
 
     def crash(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(build, "save_vectors", crash)
+    monkeypatch.setattr(build_module, "save_vectors", crash)
     with pytest.raises(KeyboardInterrupt):
         rebuild(settings, encoder=encoder)
     after = load_index(settings.index_dir)
@@ -421,7 +421,7 @@ def test_asking_with_a_corrupt_onnx_model_names_the_fix(copied, monkeypatch, cap
 
 # ---- a bad corpus file does not stop a running bot (item 4) ------------------------------------
 def test_run_serves_the_last_good_index_when_a_corpus_file_is_bad(copied, caplog):
-    from index.store.ensure import ensure_index
+    from index.building.ensure import ensure_index
 
     before = copied.index_dir.resolve()
     (copied.corpus_dir / "latin1.md").write_bytes("Caf\xe9 story".encode("latin-1"))
@@ -432,16 +432,16 @@ def test_run_serves_the_last_good_index_when_a_corpus_file_is_bad(copied, caplog
     assert f"{copied.corpus_dir / 'latin1.md'}: not UTF-8 (byte 3)" in caplog.text
     assert "._musk" not in caplog.text  # a hidden file is not an article
     assert copied.index_dir.resolve() == before
+    from index.building.build import rebuild as build_now
     from index.corpus.articles import CorpusError
-    from index.store.build import rebuild as build_now
 
     with pytest.raises(CorpusError):  # an explicit rebuild still refuses the corpus
         build_now(copied)
 
 
 def test_run_without_a_good_index_still_stops_on_a_bad_corpus_file(tmp_path):
+    from index.building.ensure import ensure_index
     from index.corpus.articles import CorpusError
-    from index.store.ensure import ensure_index
 
     settings = make_settings(tmp_path, CORPUS)
     (settings.corpus_dir / "latin1.md").write_bytes("Caf\xe9".encode("latin-1"))
@@ -450,7 +450,7 @@ def test_run_without_a_good_index_still_stops_on_a_bad_corpus_file(tmp_path):
 
 
 def test_run_serves_the_last_good_index_when_the_disk_is_full(copied, encoder, monkeypatch, caplog):
-    from index.store.ensure import ensure_index
+    from index.building.ensure import ensure_index
 
     before = copied.index_dir.resolve()
     (copied.corpus_dir / "harbour.md").write_text(SECOND, encoding="utf-8")
@@ -458,8 +458,8 @@ def test_run_serves_the_last_good_index_when_the_disk_is_full(copied, encoder, m
     def full_disk(vectors, path):
         raise OSError(28, "No space left on device", str(path))
 
-    monkeypatch.setattr("index.store.build.save_vectors", full_disk)
-    monkeypatch.setattr("index.store.build.passage_encoder", lambda settings: encoder)
+    monkeypatch.setattr("index.building.build.save_vectors", full_disk)
+    monkeypatch.setattr("index.building.build.passage_encoder", lambda settings: encoder)
     with caplog.at_level("WARNING"):
         assert ensure_index(copied).startswith("serving the last good index")
     assert "No space left on device; free some disk space and run it again" in caplog.text

@@ -7,7 +7,7 @@ import pytest
 
 from index.answering.engine import Engine, clean_question, named_article_share, spelling_variants
 from index.answering.evaluate import contains_gold, evaluate, read_cases
-from index.store.build import rebuild
+from index.building.build import rebuild
 from tests.conftest import CORPUS, EVAL, FIXTURES, make_settings
 
 pytestmark = pytest.mark.slow

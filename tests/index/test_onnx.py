@@ -8,11 +8,11 @@ import pytest
 
 from index.answering.engine import Engine
 from index.answering.evaluate import evaluate, read_cases
+from index.building.build import rebuild
 from index.embedding.embedder import Embedder
 from index.embedding.encoders import SENTENCE_TRANSFORMERS, ModelSpec
 from index.embedding.onnx_model import OnnxEncoder
 from index.settings import MINILM_MODEL
-from index.store.build import rebuild
 from index.store.manifest import MODEL_MISMATCH, IndexUnavailable
 from tests.conftest import CORPUS, EVAL, make_settings
 

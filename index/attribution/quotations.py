@@ -11,8 +11,8 @@ import re
 from dataclasses import asdict, dataclass, field
 
 from ..corpus.articles import Article
+from ..text.passages import CAPTION, Paragraph, Sentence
 from .names import Mention, NameBook, hide_parentheticals
-from .passages import CAPTION, Paragraph, Sentence
 from .quotemarks import QuoteSpan, find_quotes
 
 DIRECT, INDIRECT = "direct", "indirect"

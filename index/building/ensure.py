@@ -10,7 +10,7 @@ from ..corpus.articles import CorpusError, load_corpus
 from ..embedding.encoders import model_spec
 from ..problems import os_problem
 from ..settings import Settings
-from .manifest import FRESH, STALE, Status, check_status
+from ..store.manifest import FRESH, STALE, Status, check_status
 
 if TYPE_CHECKING:
     from .build import Progress

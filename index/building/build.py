@@ -16,15 +16,13 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from ..attribution.quotations import Attribution, attribute_article
 from ..corpus.articles import Article, load_corpus
 from ..embedding.encoders import ModelSpec, PassageEncoder, Similarity, fit_windows, passage_encoder, similarity_of
 from ..embedding.onnx_model import ExportUnsupported
 from ..settings import Settings
-from ..text.attribution import Attribution, attribute_article
-from ..text.language import language_of
-from ..text.passages import BODY, CAPTION, Paragraph, split_article
-from .builds import check_index_location, new_build_dir, publish
-from .manifest import (
+from ..store.builds import check_index_location, new_build_dir, publish
+from ..store.manifest import (
     FORMAT_VERSION,
     MANIFEST,
     PASSAGES,
@@ -37,8 +35,10 @@ from .manifest import (
     query_model_files,
     read_manifest,
 )
+from ..store.vectors import load_vectors, save_vectors
+from ..text.language import language_of
+from ..text.passages import BODY, CAPTION, Paragraph, split_article
 from .units import PARAGRAPH, SENTENCE, Unit, make_units
-from .vectors import load_vectors, save_vectors
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .passages import Paragraph
+from ..text.passages import Paragraph
 
 DOUBLE, SINGLE = "double", "single"
 _OPENERS = {"“": DOUBLE, "‘": SINGLE, "«": DOUBLE}
