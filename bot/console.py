@@ -11,8 +11,7 @@ from typing import TextIO
 
 import discord
 
-from index import IndexUnavailable, Settings
-from index.answering.textview import terminal_safe
+from index import IndexUnavailable, Settings, terminal_safe
 
 from .client import ArticleBot
 from .mock import Recording, Reply, invoke, make_interaction, make_message, make_user
@@ -106,7 +105,7 @@ class Console:
         elif name in ("help", "reload"):
             await invoke(self.bot, self._command(name), interaction)
         elif name == "more":
-            await self._more(interaction, recording)
+            await self._more(interaction)
         elif name == "vote":
             await self._vote(interaction, rest)
         elif name == "stats":
@@ -131,7 +130,7 @@ class Console:
             options[key] = value
         return options, " ".join(words)
 
-    async def _more(self, interaction, recording: Recording) -> None:
+    async def _more(self, interaction: discord.Interaction) -> None:
         from .mock import press
 
         if self.last_view is None:

@@ -1,4 +1,5 @@
-"""Process set-up for the bot: logging, signals, start-up checks, and the deliberate sync."""
+"""Running the bot on Discord: signals, start-up checks, and the deliberate sync. (Logging is set up
+by the entry point, bot/cli.py.)"""
 
 from __future__ import annotations
 
@@ -67,7 +68,7 @@ async def _serve(settings: Settings) -> int:
 
 
 def run_bot(settings: Settings) -> int:
-    logging.getLogger("discord").setLevel(logging.INFO)
+    """Serve on Discord until closed; 2 when the index cannot serve or Discord refuses."""
     return asyncio.run(_serve(settings))
 
 

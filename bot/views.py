@@ -5,12 +5,25 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import discord
 
 NOT_YOURS = "Only the person who asked can page through these results. Ask your own with /ask!"
 BUTTONS_PER_ROW = 5
+
+T = TypeVar("T")
+
+
+def page_count(items: int, per_page: int) -> int:
+    """Pages that `items` things fill, `per_page` to a page (0 for none)."""
+    return -(-items // per_page)
+
+
+def page_of(items: Sequence[T], page: int, per_page: int) -> Sequence[T]:
+    """The things on `page` (counted from 1), `per_page` to a page."""
+    start = (page - 1) * per_page
+    return items[start:start + per_page]
 
 
 def drawn_beside(components: list[dict[str, Any]], items: Sequence[discord.ui.Item]) -> list[dict[str, Any]]:

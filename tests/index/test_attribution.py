@@ -2,9 +2,10 @@ from pathlib import Path
 
 import pytest
 
-from index.attribution.quotations import DIRECT, INDIRECT, attribute_article
+from index.attribution import attribute_article
 from index.attribution.quotemarks import find_quotes
 from index.corpus.articles import load_corpus, parse_article
+from index.kinds import DIRECT, INDIRECT
 from index.text.passages import split_article
 from tests.conftest import CORPUS
 
@@ -15,7 +16,7 @@ def attribute(body: str):
 
 
 def direct(body: str) -> list[tuple[str, str | None]]:
-    return [(q.text, q.speaker) for q in attribute(body).quotations if q.kind == DIRECT]
+    return [(q.text, q.speaker) for q in attribute(body).quotations if q.quotation_kind == DIRECT]
 
 
 def seed():
@@ -51,7 +52,7 @@ SEED_SPEAKERS = {
 
 
 def test_every_direct_quotation_of_the_seed_is_found_with_its_speaker():
-    quotations = [q for q in seed().quotations if q.kind == DIRECT]
+    quotations = [q for q in seed().quotations if q.quotation_kind == DIRECT]
     found = {(q.paragraph, q.text): q.speaker for q in quotations}
     assert len(found) == len(SEED_SPEAKERS)
     for (paragraph, opening), speaker in SEED_SPEAKERS.items():
@@ -67,10 +68,10 @@ def test_seed_speakers_are_merged_with_aliases():
 
 
 def test_seed_indirect_speech_is_attributed_and_marked():
-    indirect = {(q.paragraph, q.speaker) for q in seed().quotations if q.kind == INDIRECT}
+    indirect = {(q.paragraph, q.speaker) for q in seed().quotations if q.quotation_kind == INDIRECT}
     assert {(3, "Dmitry Peskov"), (6, "Elon Musk"), (7, "Elon Musk"), (30, "Volodymyr Zelensky"),
             (27, "President Biden’s administration")} <= indirect
-    peskov = next(q for q in seed().quotations if q.kind == INDIRECT and q.paragraph == 3)
+    peskov = next(q for q in seed().quotations if q.quotation_kind == INDIRECT and q.paragraph == 3)
     assert peskov.text.startswith("Moscow has always been open to a negotiated end")
 
 
@@ -120,7 +121,7 @@ def test_mark_that_never_closes_before_the_next_opens_on_one_line():
     spans = find_quotes(article.body, split_article("t", article.body))
     assert len(spans) == 2
     assert not spans[0].closed and spans[1].closed
-    speakers = [q.speaker for q in attribute(body).quotations if q.kind == DIRECT]
+    speakers = [q.speaker for q in attribute(body).quotations if q.quotation_kind == DIRECT]
     assert speakers[-1] == "Maria Lopez"
     assert None in speakers or set(speakers) == {"Maria Lopez"}  # never anyone else
 
@@ -166,10 +167,11 @@ def test_straight_quotes_and_indirect_speech():
     body = ("Treasurer Jim Chalmers says the budget will be in surplus next year.\n\n"
             "He told reporters that \"the hard work is done\".")
     quotations = attribute(body).quotations
-    indirect = [q for q in quotations if q.kind == INDIRECT]
+    indirect = [q for q in quotations if q.quotation_kind == INDIRECT]
     assert indirect and indirect[0].speaker == "Jim Chalmers"
     assert indirect[0].text.startswith("the budget will be in surplus")
-    assert [(q.text, q.speaker) for q in quotations if q.kind == DIRECT] == [("the hard work is done", "Jim Chalmers")]
+    direct_ones = [(q.text, q.speaker) for q in quotations if q.quotation_kind == DIRECT]
+    assert direct_ones == [("the hard work is done", "Jim Chalmers")]
 
 
 def test_ambiguous_pronoun_leaves_the_speaker_empty_rather_than_guessing():

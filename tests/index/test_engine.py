@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from index.answering.engine import Engine, clean_question, named_article_share, spelling_variants
+from index.answering.engine import Engine, clean_question
 from index.answering.evaluate import contains_gold, evaluate, read_cases
+from index.answering.question_names import named_article_share, question_names, spelling_variants
 from index.building.build import rebuild
 from tests.conftest import CORPUS, EVAL, FIXTURES, make_settings
 
@@ -121,19 +122,19 @@ def test_passages_come_only_from_articles_naming_what_the_question_names(news_en
 
 def test_question_naming_someone_is_routed_to_the_article_that_names_them(mixed_engine):
     # "job" is a keyword of another article; only the seed names Peskov.
-    share = named_article_share(mixed_engine.index, "What is Dmitry Peskov's job?")
+    share = named_article_share(mixed_engine.index, question_names("What is Dmitry Peskov's job?"))
     seed_rows = mixed_engine.index.article_of_paragraph == "musk-peace-deal"
     assert (share[seed_rows] == 1).all() and (share[~seed_rows] == 0).all()
     answer = mixed_engine.answer("What is Dmitry Peskov's job?")
     assert "Kremlin spokesman Dmitry Peskov" in answer.passages[0].text
-    assert not named_article_share(mixed_engine.index, "WHAT IS HIS JOB?").any()
+    assert not named_article_share(mixed_engine.index, question_names("WHAT IS HIS JOB?")).any()
 
 
 def test_answer_carries_article_paragraph_text_highlight_score_kind_and_speaker(seed_engine):
     answer = seed_engine.answer("What did Melnyk tell Musk?")
     assert answer.answered and len(answer.passages) == 3
     first = answer.passages[0]
-    assert first.article == "musk-peace-deal" and first.kind == "body"
+    assert first.article == "musk-peace-deal" and first.paragraph_kind == "body"
     assert first.speaker == "Andrij Melnyk"
     start, end = first.highlights[0]
     assert first.text[start:end] in first.text and end > start
@@ -143,8 +144,8 @@ def test_answer_carries_article_paragraph_text_highlight_score_kind_and_speaker(
 
 def test_caption_restating_a_body_paragraph_quotes_the_body(seed_engine):
     answer = seed_engine.answer("Who told Musk to f*** off?")
-    assert answer.passages[0].kind == "body"
-    assert all(p.kind == "body" for p in answer.passages)
+    assert answer.passages[0].paragraph_kind == "body"
+    assert all(p.paragraph_kind == "body" for p in answer.passages)
 
 
 def test_a_name_spelt_another_way_still_counts(seed_engine):
