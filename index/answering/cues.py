@@ -7,7 +7,7 @@ from typing import Literal
 
 _QUANTITY_QUESTION = re.compile(
     r"\b((result|outcome|tally|turnout|score)s? of|how (many|much|long|old|far|big|large|often)|"
-    r"what (share|percent(age)?|proportion|number|fraction|amount|price|sum)|how many)\b",
+    r"what (share|percent(age)?|proportion|number|fraction|amount|price|sum))\b",
     re.IGNORECASE,
 )
 _TIME_QUESTION = re.compile(r"\b(when|what (year|date|day|month|time)|since when)\b", re.IGNORECASE)

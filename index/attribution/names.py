@@ -277,15 +277,9 @@ class NameBook:
         first_subject turns it off when it calls here, as the two would otherwise call each other
         on the same words without end."""
         text = hide_parentheticals(text)
-        words = re.findall(r"[\w\-’']+|[^\w\s]", text)
         if at_start:
-            words = words[:6]
-            if words and words[0].lower() in PRONOUNS:
-                return self._note_alias(self._pronoun(words[0]), pronoun=True)
-            # "says police chief Tom Reyes": lower-case descriptor words may stand before the name.
-            lead = re.match(r"\s*(?:(?:the|a|an|[a-z][\w\-]*)\s+){0,4}?(?=[A-Z])", text)
-            run = _RUN.match(text[lead.end():] if lead else text.strip())
-            return self._note_alias(self._resolve_run(run.group(0))) if run else None
+            return self._mention_opening(text)
+        words = re.findall(r"[\w\-’']+|[^\w\s]", text)
         while words and (words[-1].lower() in _TRAILING or words[-1].lower() in _CALENDAR):
             words.pop()
         if not words or not re.match(r"\w", words[-1]):
@@ -295,20 +289,39 @@ class NameBook:
             return self._note_alias(self._pronoun(last), pronoun=True)
         phrase = " ".join(words[-7:])
         if last[0].isupper() and not is_possessive(last):
-            runs = list(_RUN.finditer(phrase))
-            if not runs or runs[-1].end() != len(phrase):
-                return None
-            mention = self._resolve_run(runs[-1].group(0))
-            is_person = mention is not None and mention.canonical in self.people
-            if _after_preposition(phrase[:runs[-1].start()]) and not is_person:
-                # "A defector who lives in Australia claims …", "the director of the Institute
-                # says …": the clause's subject speaks if it is a person the article names in
-                # full; else an organisation speaks through its statement or spokesman.
-                subject = self.first_subject(text) if clause_subject else None
-                if subject is not None and subject.canonical in self.people:
-                    return subject
-                return self._note_alias(mention) if mention is not None and _is_organisation(mention) else None
-            return self._note_alias(mention)
+            return self._name_ending(phrase, text, clause_subject)
+        return self._description_ending(phrase, last)
+
+    def _mention_opening(self, text: str) -> Mention | None:
+        """The speaker that opens `text` ("…,” said police chief Tom Reyes")."""
+        words = re.findall(r"[\w\-’']+|[^\w\s]", text)[:6]
+        if words and words[0].lower() in PRONOUNS:
+            return self._note_alias(self._pronoun(words[0]), pronoun=True)
+        # "says police chief Tom Reyes": lower-case descriptor words may stand before the name.
+        lead = re.match(r"\s*(?:(?:the|a|an|[a-z][\w\-]*)\s+){0,4}?(?=[A-Z])", text)
+        run = _RUN.match(text[lead.end():] if lead else text.strip())
+        return self._note_alias(self._resolve_run(run.group(0))) if run else None
+
+    def _name_ending(self, phrase: str, text: str, clause_subject: bool) -> Mention | None:
+        """The name that ends `phrase` (the last words of `text`), unless it is a place."""
+        runs = list(_RUN.finditer(phrase))
+        if not runs or runs[-1].end() != len(phrase):
+            return None
+        mention = self._resolve_run(runs[-1].group(0))
+        is_person = mention is not None and mention.canonical in self.people
+        if _after_preposition(phrase[:runs[-1].start()]) and not is_person:
+            # "A defector who lives in Australia claims …", "the director of the Institute
+            # says …": the clause's subject speaks if it is a person the article names in
+            # full; else an organisation speaks through its statement or spokesman.
+            subject = self.first_subject(text) if clause_subject else None
+            if subject is not None and subject.canonical in self.people:
+                return subject
+            return self._note_alias(mention) if mention is not None and _is_organisation(mention) else None
+        return self._note_alias(mention)
+
+    def _description_ending(self, phrase: str, last: str) -> Mention | None:
+        """The person a description ending `phrase` names ("Tesla’s CEO"), or the organisation
+        whose name ends it ("the Foreign Ministry")."""
         if last.lower() in ROLES:
             description = re.search(rf"((?:the\s+)?(?:{CAPITALISED}(?:{POSSESSIVE})?\s+)?(?:[a-z\-]+\s+){{0,2}}"
                                     rf"{re.escape(last)})$", phrase)

@@ -95,6 +95,13 @@ def _only_quotation(text: str, start: int, spans: list[QuoteSpan]) -> bool:
     return not re.search(r"\w", _mask(text, start, spans))
 
 
+def _opens_with_its_quotation(paragraph: Paragraph, own: list[QuoteSpan]) -> bool:
+    """Whether a paragraph opens with a quotation, and either continues one or holds nothing else."""
+    first = own[0]
+    return first.open_mark == paragraph.start and (
+        first.continues or _only_quotation(paragraph.text, paragraph.start, own))
+
+
 @dataclass
 class Attribution:
     quotations: list[Quotation]
@@ -116,58 +123,16 @@ class _Attributor:
         for span in spans:
             by_paragraph.setdefault(span.paragraph, []).append(span)
         quotations: list[Quotation] = []
-        previous_speaker: Mention | None = None
+        previous_speaker: Mention | None = None  # the last body paragraph's
         previous_had_quote = False
         last_who: str | None = None
         for paragraph in self.paragraphs:
             own = by_paragraph.get(paragraph.number, [])
-            paragraph_speaker: Mention | None = None
-            quoted_last: Mention | None = None  # the speaker of the previous sentence's quotation
-            for sentence in paragraph.sentences:
-                inside = [s for s in own if sentence.start <= s.open_mark < sentence.end]
-                found = self._sentence(sentence, inside, paragraph)
-                if quoted_last is not None and inside and all(speaker is None for _, speaker in found) \
-                        and _only_quotation(sentence.text, sentence.start, inside):
-                    # '"…," Mr Dewar said. "The verdict leaves …"': a sentence that is only a
-                    # quotation goes on with the one before it, as news copy writes.
-                    found = [(q, quoted_last) if q.quotation_kind == DIRECT and len(q.text.split()) > _SHORT_WORDS
-                             else (q, None) for q, _ in found]
-                    for quotation, speaker in found:
-                        if speaker is not None:
-                            self._assign(quotation, speaker)
-                quoted_last = next((speaker for q, speaker in found if q.quotation_kind == DIRECT and speaker), None)
-                for quotation, speaker in found:
-                    quotations.append(quotation)
-                    if speaker is not None:
-                        paragraph_speaker = speaker
-                        self.who.setdefault((paragraph.number, sentence.number), speaker.canonical)
-                subject = self.names.note_sentence(sentence, paragraph.paragraph_kind == CAPTION)
-                if subject is not None and subject.canonical in self.names.people:
-                    self.who.setdefault((paragraph.number, sentence.number), subject.canonical)
-                own_who = self.who.get((paragraph.number, sentence.number))
-                if own_who is None and subject is None and last_who is not None \
-                        and paragraph.paragraph_kind != CAPTION and not _PRONOUN.search(sentence.text):
-                    # "Zelensky created his own poll. As with Musk's poll, 2 million people
-                    # responded …": a sentence with no person or pronoun as its subject goes on
-                    # about the person before it. One step only, and never over a pronoun, which
-                    # the name book resolves or deliberately leaves open.
-                    self.who[(paragraph.number, sentence.number)] = last_who
-                if paragraph.paragraph_kind != CAPTION:
-                    last_who = own_who
-            # A paragraph that is only a quotation continues the previous paragraph's speaker.
-            if own and paragraph_speaker is None and previous_speaker is not None and previous_had_quote:
-                first = own[0]
-                only_quote = first.open_mark == paragraph.start and (
-                    first.continues or _only_quotation(paragraph.text, paragraph.start, own)
-                )
-                if only_quote:
-                    for quotation in quotations:
-                        if quotation.paragraph == paragraph.number and quotation.quotation_kind == DIRECT \
-                                and quotation.speaker is None and len(quotation.text.split()) > _SHORT_WORDS:
-                            self._assign(quotation, previous_speaker)
-                    paragraph_speaker = previous_speaker
-                    for sentence in paragraph.sentences:
-                        self.who[(paragraph.number, sentence.number)] = previous_speaker.canonical
+            paragraph_speaker, last_who = self._paragraph(paragraph, own, quotations, last_who)
+            if own and paragraph_speaker is None and previous_speaker is not None and previous_had_quote \
+                    and _opens_with_its_quotation(paragraph, own):
+                self._continue_speaker(paragraph, quotations, previous_speaker)
+                paragraph_speaker = previous_speaker
             if paragraph.paragraph_kind != CAPTION:
                 previous_speaker = paragraph_speaker
                 previous_had_quote = bool(own) or paragraph_speaker is not None
@@ -177,6 +142,64 @@ class _Attributor:
             if quotation.speaker is not None:
                 quotation.aliases = sorted(self.names.aliases_of(quotation.speaker))
         return Attribution(quotations, self.who)
+
+    def _paragraph(self, paragraph: Paragraph, own: list[QuoteSpan], quotations: list[Quotation],
+                   last_who: str | None) -> tuple[Mention | None, str | None]:
+        """Attribute the quotations of one paragraph's sentences (appended to `quotations`) and note
+        who each sentence is about. Returns the paragraph's speaker, the last one found, and the
+        person the next sentence may go on about (`last_who`, passed on from the one before)."""
+        paragraph_speaker: Mention | None = None
+        quoted_last: Mention | None = None  # the speaker of the previous sentence's quotation
+        for sentence in paragraph.sentences:
+            inside = [s for s in own if sentence.start <= s.open_mark < sentence.end]
+            found = self._sentence(sentence, inside, paragraph)
+            if quoted_last is not None and inside and all(speaker is None for _, speaker in found) \
+                    and _only_quotation(sentence.text, sentence.start, inside):
+                found = self._go_on_quoting(found, quoted_last)
+            quoted_last = next((speaker for q, speaker in found if q.quotation_kind == DIRECT and speaker), None)
+            for quotation, speaker in found:
+                quotations.append(quotation)
+                if speaker is not None:
+                    paragraph_speaker = speaker
+                    self.who.setdefault((paragraph.number, sentence.number), speaker.canonical)
+            last_who = self._note_who(paragraph, sentence, last_who)
+        return paragraph_speaker, last_who
+
+    def _go_on_quoting(self, found: list[tuple[Quotation, Mention | None]], speaker: Mention
+                       ) -> list[tuple[Quotation, Mention | None]]:
+        """'"…," Mr Dewar said. "The verdict leaves …"': a sentence that is only a quotation goes on
+        with the one before it, as news copy writes. Its direct quotations but short ones get `speaker`."""
+        found = [(q, speaker) if q.quotation_kind == DIRECT and len(q.text.split()) > _SHORT_WORDS else (q, None)
+                 for q, _ in found]
+        for quotation, given in found:
+            if given is not None:
+                self._assign(quotation, given)
+        return found
+
+    def _note_who(self, paragraph: Paragraph, sentence: Sentence, last_who: str | None) -> str | None:
+        """Note the person a sentence is about; returns the one the next sentence may go on about."""
+        subject = self.names.note_sentence(sentence, paragraph.paragraph_kind == CAPTION)
+        if subject is not None and subject.canonical in self.names.people:
+            self.who.setdefault((paragraph.number, sentence.number), subject.canonical)
+        own_who = self.who.get((paragraph.number, sentence.number))
+        if own_who is None and subject is None and last_who is not None \
+                and paragraph.paragraph_kind != CAPTION and not _PRONOUN.search(sentence.text):
+            # "Zelensky created his own poll. As with Musk's poll, 2 million people
+            # responded …": a sentence with no person or pronoun as its subject goes on
+            # about the person before it. One step only, and never over a pronoun, which
+            # the name book resolves or deliberately leaves open.
+            self.who[(paragraph.number, sentence.number)] = last_who
+        # A caption interrupts the story: the sentence after it goes on from the one before it.
+        return last_who if paragraph.paragraph_kind == CAPTION else own_who
+
+    def _continue_speaker(self, paragraph: Paragraph, quotations: list[Quotation], speaker: Mention) -> None:
+        """A paragraph that is only a quotation continues the previous paragraph's speaker."""
+        for quotation in quotations:
+            if quotation.paragraph == paragraph.number and quotation.quotation_kind == DIRECT \
+                    and quotation.speaker is None and len(quotation.text.split()) > _SHORT_WORDS:
+                self._assign(quotation, speaker)
+        for sentence in paragraph.sentences:
+            self.who[(paragraph.number, sentence.number)] = speaker.canonical
 
     def _share_along_chains(self, spans: list[QuoteSpan], quotations: list[Quotation]) -> None:
         """A quotation running over paragraphs has one speaker, wherever the article names them."""
