@@ -149,7 +149,7 @@ def answer_embed(answer: Answer, passages: tuple[QuotedPassage, ...] | None = No
         embed.description = NOT_COVERED
         return embed
     shown = passages if passages is not None else answer.passages
-    budget = min(DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT - len(embed.title) - FOOTER_LIMIT // 4)
+    budget = min(DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT - len(embed.title or "") - FOOTER_LIMIT // 4)
     blocks = []
     per_passage = budget // max(1, len(shown)) - 4
     for passage in shown:

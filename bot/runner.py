@@ -43,9 +43,14 @@ def _token(settings: Settings) -> str:
 def _install_signal_handlers(bot: ArticleBot) -> None:
     # Client.run handles neither signal here; SIGTERM (docker stop, systemd) must close cleanly too.
     loop = asyncio.get_running_loop()
+    closing: list[asyncio.Future[None]] = []  # held, so that the task is not collected midway
+
+    def close(received: signal.Signals) -> None:
+        log.info("received %s, closing", received.name)
+        closing.append(asyncio.ensure_future(bot.close()))
+
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, lambda s=sig: (log.info("received %s, closing", s.name),
-                                                    asyncio.ensure_future(bot.close())))
+        loop.add_signal_handler(sig, close, sig)
 
 
 async def _serve(settings: Settings) -> int:

@@ -62,12 +62,13 @@ class Pager(discord.ui.View):
         self.page = 1
         self.message: discord.Message | discord.WebhookMessage | None = None
         self.next_page.label = next_label
-        self._refresh()
+        self._update_buttons()
 
     def to_components(self) -> list[dict[str, Any]]:
         return drawn_beside(super().to_components(), self.beside)
 
-    def _refresh(self) -> None:
+    # Not `_refresh`: discord.py's View has one of its own, called with the message's components.
+    def _update_buttons(self) -> None:
         self.previous_page.disabled = self.page <= 1
         self.next_page.disabled = self.page >= self.page_count
 
@@ -78,7 +79,7 @@ class Pager(discord.ui.View):
         return True
 
     async def _show(self, interaction: discord.Interaction) -> None:
-        self._refresh()
+        self._update_buttons()
         await interaction.response.edit_message(embed=self.render(self.page), view=self)
 
     @discord.ui.button(label="Previous", style=discord.ButtonStyle.secondary)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -16,6 +17,9 @@ from ..render import answer_embed
 from ..views import Drawn, Pager, page_count, page_of
 from ..votes import vote_buttons
 
+if TYPE_CHECKING:
+    from ..client import ArticleBot
+
 log = logging.getLogger(__name__)
 
 MAX_QUESTION = 300
@@ -24,7 +28,7 @@ EMPTY_MESSAGE = "That message has no text to look up."
 
 
 class Ask(commands.Cog):
-    def __init__(self, bot):
+    def __init__(self, bot: ArticleBot):
         self.bot = bot
         self.find_menu = app_commands.ContextMenu(name="Find in article", callback=self.find_in_article)
 
@@ -108,5 +112,5 @@ class Ask(commands.Cog):
             await interaction.followup.send(embed=render(1), ephemeral=private)
 
 
-async def setup(bot) -> None:
+async def setup(bot: ArticleBot) -> None:
     await bot.add_cog(Ask(bot))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -10,11 +12,14 @@ from ..checks import per_user_cooldown
 from ..render import quotes_embed
 from ..views import Pager, page_count
 
+if TYPE_CHECKING:
+    from ..client import ArticleBot
+
 QUOTES_PER_PAGE = 5
 
 
 class Quotes(commands.Cog):
-    def __init__(self, bot):
+    def __init__(self, bot: ArticleBot):
         self.bot = bot
 
     @app_commands.command(name="quotes")
@@ -56,5 +61,5 @@ class Quotes(commands.Cog):
         return choices[:25]
 
 
-async def setup(bot) -> None:
+async def setup(bot: ArticleBot) -> None:
     await bot.add_cog(Quotes(bot))

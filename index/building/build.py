@@ -200,11 +200,11 @@ def _file_records(build: Path, manifest: dict, previous: PreviousBuild, spec: Mo
     records = {}
     for name in needed_files(manifest):
         old = previous.reusable(name, spec)
-        if old is not None and (build / name).samefile(previous.path / name):
+        if old is not None and previous.path is not None and (build / name).samefile(previous.path / name):
             records[name] = old  # linked above; verified with the previous build
             continue
         records[name] = file_record(build / name)
-        if old is not None and old == records[name]:
+        if old is not None and previous.path is not None and old == records[name]:
             linked = build / f"{name}.link"
             try:
                 os.link(previous.path / name, linked)
@@ -325,7 +325,8 @@ def _passage_store(
     for unit, vector in zip(units, vectors, strict=True):
         if unit.unit_kind in (PARAGRAPH, SENTENCE):
             per_article.setdefault(unit.article, {}).setdefault((unit.paragraph, unit.sentence), vector)
-    paragraphs, quotes = [], []
+    paragraphs: list[dict[str, Any]] = []
+    quotes: list[dict[str, Any]] = []
     for article in articles:
         for paragraph in split[article.id]:
             restates = None

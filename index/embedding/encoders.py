@@ -112,9 +112,16 @@ class PassageEncoder(QueryEncoder, Protocol):
     """Embeds everything an index is built from; also answers questions (the tests and benches)."""
 
     spec: ModelSpec
-    dimension: int
-    max_tokens: int  # tokens a passage may have to be read whole, prefix excluded
-    encoded_count: int
+
+    @property
+    def dimension(self) -> int: ...
+
+    @property
+    def max_tokens(self) -> int:
+        """Tokens a passage may have to be read whole, prefix excluded."""
+
+    @property
+    def encoded_count(self) -> int: ...
 
     def token_count(self, text: str) -> int: ...
 

@@ -140,6 +140,6 @@ def split_article(article_id: str, body: str) -> list[Paragraph]:
                 Sentence(article_id, number, i, s, e, body[s:e]) for i, (s, e) in enumerate(group, 1)
             )
             text = body[start:end]
-            paragraph_kind = CAPTION if not long_block and is_caption(text, len(sentences)) else BODY
+            paragraph_kind: ParagraphKind = CAPTION if not long_block and is_caption(text, len(sentences)) else BODY
             paragraphs.append(Paragraph(article_id, number, start, end, text, paragraph_kind, sentences))
     return paragraphs
