@@ -5,10 +5,13 @@ from pathlib import Path
 
 import pytest
 
+from index.answering import Answer
 from index.answering.engine import Engine, clean_question
 from index.answering.evaluate import contains_gold, evaluate, read_cases
 from index.answering.question_names import named_article_share, question_names, spelling_variants
 from index.building.build import rebuild
+from index.corpus import load_corpus
+from index.text.passages import sentence_spans
 from tests.conftest import CORPUS, EVAL, FIXTURES, make_settings
 
 pytestmark = pytest.mark.slow
@@ -136,8 +139,9 @@ def test_answer_carries_article_paragraph_text_highlight_score_kind_and_speaker(
     first = answer.passages[0]
     assert first.article == "musk-peace-deal" and first.paragraph_kind == "body"
     assert first.speaker == "Andrij Melnyk"
-    start, end = first.highlights[0]
-    assert first.text[start:end] in first.text and end > start
+    # The highlight is a whole sentence of the paragraph: the one that answers.
+    assert first.highlights[0] in sentence_spans(first.text)
+    assert first.highlight.endswith("saying “F*** off is my very diplomatic answer to you.”")
     assert [p.score for p in answer.passages] == sorted((p.score for p in answer.passages), reverse=True)
     assert answer.more  # further passages for paging
 
@@ -198,10 +202,16 @@ def test_question_without_words_is_declined_like_an_empty_one(seed_engine, quest
 def test_huge_unicode_and_markup_questions_are_handled(seed_engine):
     huge = "Who told Musk to f*** off? " * 500
     assert len(clean_question(huge)) <= 1000
-    assert seed_engine.answer(huge).answered
-    for odd in ["Z̷̢a̴l̸g̵o̶ ̵t̷e̶x̸t̵", "مرحبا من هو المتحدث", "<@123> @everyone **bold** `code`", "🙂🙂🙂"]:
+    answer = seed_engine.answer(huge)
+    assert answer.question == clean_question(huge)
+    assert "F*** off is my very diplomatic answer" in answer.passages[0].highlight
+    body = next(a for a in load_corpus(CORPUS) if a.id == "musk-peace-deal").body
+    for odd in ["Z̷̢a̴l̸g̵o̶ ̵t̷e̶x̸t̵", "مرحبا من هو المتحدث", "<@123> @everyone **bold** `code`"]:
         answer = seed_engine.answer(odd)
-        assert answer.answered in (True, False)
+        assert answer.question == odd  # markup and marks are plain text here
+        assert answer.answered == bool(answer.passages)
+        assert all(p.text in body and p.highlight in p.text for p in answer.passages)  # verbatim
+    assert seed_engine.answer("🙂🙂🙂") == Answer("", False)  # no letter: nothing to look up
 
 
 def test_article_filter(mixed_engine):
