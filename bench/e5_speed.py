@@ -75,14 +75,14 @@ def import_system(system: str):
     if system in ("e5-onnx", "minilm-onnx"):
         import onnxruntime  # noqa: F401  (both encoders import it when they load; timed as an import)
 
-        from index.e5_onnx import E5OnnxEncoder
-        from index.onnx_model import OnnxEncoder
+        from index.embedding.e5_onnx import E5OnnxEncoder
+        from index.embedding.onnx_model import OnnxEncoder
 
         return E5OnnxEncoder if system == "e5-onnx" else OnnxEncoder
     import sentence_transformers  # noqa: F401
     import torch  # noqa: F401
 
-    from index.embedder import Embedder
+    from index.embedding.embedder import Embedder
 
     return Embedder
 
@@ -152,9 +152,9 @@ def head_to_head(systems: list[str], directory: Path, threads: int) -> dict[str,
 
 def prepare(directory: Path) -> None:
     """The texts, the e5 export and the MiniLM export (torch is needed for the latter only)."""
-    from index.e5_onnx import export
-    from index.embedder import Embedder
-    from index.onnx_model import export_onnx
+    from index.embedding.e5_onnx import export
+    from index.embedding.embedder import Embedder
+    from index.embedding.onnx_model import export_onnx
 
     (directory / "texts.json").write_text(json.dumps(texts()), encoding="utf-8")
     (directory / "e5").mkdir()

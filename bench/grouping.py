@@ -18,8 +18,8 @@ from types import SimpleNamespace
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from index.encoders import KNOWN_SIMILARITY, passage_encoder
-from index.grouping import group_by_meaning
+from index.answering.grouping import group_by_meaning
+from index.embedding.encoders import KNOWN_SIMILARITY, passage_encoder
 from index.settings import Settings
 
 PARAPHRASES = [

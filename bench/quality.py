@@ -24,15 +24,15 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from index.build import rebuild  # noqa: E402
-from index.corpus import load_corpus  # noqa: E402
-from index.embedder import Embedder  # noqa: E402
-from index.encoders import PassageEncoder, passage_encoder  # noqa: E402
-from index.engine import Engine  # noqa: E402
-from index.evaluate import Case, EvalReport, evaluate, read_cases  # noqa: E402
-from index.lexical import Bm25  # noqa: E402
-from index.passages import split_article  # noqa: E402
+from index.answering.engine import Engine  # noqa: E402
+from index.answering.evaluate import Case, EvalReport, evaluate, read_cases  # noqa: E402
+from index.answering.lexical import Bm25  # noqa: E402
+from index.building.build import rebuild  # noqa: E402
+from index.corpus.articles import load_corpus  # noqa: E402
+from index.embedding.embedder import Embedder  # noqa: E402
+from index.embedding.encoders import PassageEncoder, passage_encoder  # noqa: E402
 from index.settings import MINILM_MODEL, Settings  # noqa: E402
+from index.text.passages import split_article  # noqa: E402
 
 DEFAULT_EVAL = ROOT.parent / "shared" / "eval" / "seed_qa.jsonl"
 

@@ -49,7 +49,7 @@ def _naive_open(index_dir: Path):
     import faiss
     from sentence_transformers import SentenceTransformer
 
-    from index.embedder import resolve_model
+    from index.embedding.embedder import resolve_model
 
     model = SentenceTransformer(resolve_model("all-MiniLM-L6-v2"), device="cpu")
     build = index_dir.resolve()
@@ -65,7 +65,7 @@ def _naive_open(index_dir: Path):
 
 
 def _our_open(index_dir: Path):
-    from index.engine import Engine
+    from index.answering.engine import Engine
     from index.settings import Settings
 
     engine = Engine.open(Settings(index_dir=index_dir))  # the model from ARTICLEBOT_MODEL
@@ -102,8 +102,8 @@ def worker_warm(path: str, index_dir: Path, questions_file: Path) -> None:
         "peak_rss_mb": peak_rss_mb(),
     }
     if path == "ours":
-        from index.engine import Engine
-        from index.evaluate import evaluate, read_cases
+        from index.answering.engine import Engine
+        from index.answering.evaluate import evaluate, read_cases
         from index.settings import Settings
 
         report = evaluate(Engine.open(Settings(index_dir=index_dir)), read_cases(EVAL))
@@ -138,9 +138,9 @@ def worker_burst(path: str, index_dir: Path, questions_file: Path) -> None:
 
 
 def worker_build(corpus: Path, index_dir: Path) -> None:
-    from index.build import rebuild
-    from index.embedder import Embedder
-    from index.encoders import passage_encoder
+    from index.building.build import rebuild
+    from index.embedding.embedder import Embedder
+    from index.embedding.encoders import passage_encoder
     from index.settings import Settings
 
     settings = Settings(corpus_dir=corpus, index_dir=index_dir)  # the model from ARTICLEBOT_MODEL
@@ -150,7 +150,7 @@ def worker_build(corpus: Path, index_dir: Path) -> None:
     start = time.perf_counter()
     report = rebuild(settings, encoder=encoder, full=True)
     ours = time.perf_counter() - start
-    from index.loaded import load_index
+    from index.answering.loaded import load_index
 
     # The baseline: sentence-transformers' MiniLM embeds every unit the index holds, as a build
     # without de-duplication would.
@@ -187,7 +187,7 @@ def timed_process(command: list[str]) -> float:
 
 def make_questions(index_dir: Path, count: int) -> list[str]:
     """Different questions: the evaluation's, then ones built from the articles' own phrases."""
-    from index.loaded import load_index
+    from index.answering.loaded import load_index
 
     questions = [json.loads(line)["question"] for line in EVAL.read_text().splitlines() if line.strip()]
     templates = ("What about {}?", "Who said {}?", "Why {}?", "What happened when {}?", "Is it true that {}?")
@@ -205,7 +205,7 @@ def make_questions(index_dir: Path, count: int) -> list[str]:
 
 def build_corpus(folder: Path, copies: int) -> Path:
     """Several thousand passages: the real and test articles, each copy's paragraphs made distinct."""
-    from index.corpus import load_corpus
+    from index.corpus.articles import load_corpus
 
     corpus = folder / "corpus"
     corpus.mkdir()
@@ -236,7 +236,7 @@ def main() -> int:
         workers[name](*[r if r in ("ours", "naive") else Path(r) for r in rest])
         return 0
 
-    from index.build import rebuild
+    from index.building.build import rebuild
     from index.settings import MINILM_MODEL, Settings
 
     model = args.model or Settings().model

@@ -12,6 +12,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from index import Answer
 
 AnswerMany = Callable[[Sequence[str], str | None], Awaitable[list[Answer]]]
+# A question waiting for its batch: the question, its article (or None), and where its answer goes.
+Pending = tuple[str, str | None, "asyncio.Future[Answer]"]
 
 
 class QuestionBatcher:
@@ -19,7 +21,7 @@ class QuestionBatcher:
         self._answer_many = answer_many
         self._window = window_seconds
         self._max_batch = max_batch
-        self._pending: list[tuple[str, str | None, asyncio.Future[Answer]]] = []
+        self._pending: list[Pending] = []
         self._flusher: asyncio.Task | None = None
 
     async def ask(self, question: str, article: str | None) -> Answer:
@@ -31,11 +33,11 @@ class QuestionBatcher:
             self._flusher = asyncio.create_task(self._flush_after_window())
         return await future
 
-    def _take(self) -> list[tuple[str, str | None, asyncio.Future[Answer]]]:
+    def _take(self) -> list[Pending]:
         batch, self._pending = self._pending, []
         return batch
 
-    def _start(self, batch) -> None:
+    def _start(self, batch: list[Pending]) -> None:
         task = asyncio.create_task(self._answer(batch))
         task.add_done_callback(lambda t: t.exception() if not t.cancelled() else None)
 
@@ -47,7 +49,7 @@ class QuestionBatcher:
         if self._pending:
             await self._answer(self._take())
 
-    async def _answer(self, batch) -> None:
+    async def _answer(self, batch: list[Pending]) -> None:
         by_article: dict[str | None, list[tuple[str, asyncio.Future[Answer]]]] = {}
         for question, article, future in batch:
             by_article.setdefault(article, []).append((question, future))

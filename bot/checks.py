@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import discord
 from discord import app_commands
 
+if TYPE_CHECKING:
+    from .client import ArticleBot
 
-def per_user_cooldown(interaction: discord.Interaction) -> app_commands.Cooldown | None:
+
+def per_user_cooldown(interaction: discord.Interaction[ArticleBot]) -> app_commands.Cooldown | None:
     """The cooldown from the settings, read when a command runs, not at import; none for a client
     without user cooldowns (the local console)."""
     if not interaction.client.user_cooldowns:
@@ -20,7 +25,7 @@ def no_blank(option: str | None) -> str | None:
     return (option or "").strip() or None
 
 
-def article_choices(articles: dict[str, dict], current: str) -> list[app_commands.Choice[str]]:
+def article_choices(articles: dict[str, dict[str, Any]], current: str) -> list[app_commands.Choice[str]]:
     """At most 25 articles whose id or title contains what the user typed."""
     wanted = current.casefold()
     matches = [

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from index.cli import build_parser, run
-from index.settings import Settings
+from index import Settings, build_parser, ensure_fresh_index, run_command
+
+# discord.py's own messages (connecting, resuming) at INFO; its DEBUG is every gateway payload.
+LIBRARY_LOG_LEVELS = {"discord": logging.INFO}
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     """Build the index if needed, then serve: the bot with a token, else the local console."""
-    from index.cli import ConsoleProgress
-    from index.ensure import ensure_index
-
-    print(ensure_index(settings, progress=ConsoleProgress()), file=sys.stderr)
+    print(ensure_fresh_index(settings), file=sys.stderr)
     if settings.discord_token is not None and not args.console:
         from .runner import run_bot
 
@@ -123,7 +123,10 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return run(parser(), argv)
+    """`articlebot`: its exit status. Logging is set up here, once for the process."""
+    return run_command(parser(), argv, LIBRARY_LOG_LEVELS)
+
+
 if __name__ == "__main__":
     import sys
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import discord
 from discord.ext import commands
@@ -19,13 +20,15 @@ log = logging.getLogger(__name__)
 
 
 class ArticleBot(commands.Bot):
-    # The bot never joins voice: no warnings about voice libraries it does not need.
-    discord.VoiceClient.warn_nacl = False
-    discord.VoiceClient.warn_dave = False
+    """The Discord client with the bot's settings, its answer service and its question log."""
 
     def __init__(self, settings: Settings, service: AnswerService | None = None, serve: bool = True,
                  user_cooldowns: bool = True, origin: str = "discord", records: Records | None = None,
-                 **options):
+                 **options: Any):
+        # The bot never joins voice: discord.py would warn, as a client starts, that the voice
+        # libraries are missing. Said here, when a bot is made, not when this module is imported.
+        discord.VoiceClient.warn_nacl = False
+        discord.VoiceClient.warn_dave = False
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=discord.Intents.none() | discord.Intents(guilds=True),

@@ -7,12 +7,12 @@ import asyncio
 import os
 import sys
 import tempfile
-from typing import TextIO
+from typing import Any, TextIO
 
 import discord
+from discord import app_commands
 
-from index import IndexUnavailable, Settings
-from index.textview import terminal_safe
+from index import IndexUnavailable, Settings, terminal_safe
 
 from .client import ArticleBot
 from .mock import Recording, Reply, invoke, make_interaction, make_message, make_user
@@ -70,9 +70,10 @@ class Console:
         """Everything the console prints: questions and articles may hold terminal escape sequences."""
         self.out.write(terminal_safe(text))
 
-    def _command(self, name: str):
-        command = self.bot.tree.get_command(name)
-        if command is None:
+    def _command(self, name: str, kind: discord.AppCommandType = discord.AppCommandType.chat_input
+                 ) -> app_commands.Command[Any, ..., Any] | app_commands.ContextMenu:
+        command = self.bot.tree.get_command(name, type=kind)
+        if command is None or isinstance(command, app_commands.Group):
             raise KeyError(name)
         return command
 
@@ -101,12 +102,12 @@ class Console:
         elif name == "article":
             await invoke(self.bot, self._command("article"), interaction, article=rest or None)
         elif name == "find":
-            menu = self.bot.tree.get_command("Find in article", type=discord.AppCommandType.message)
-            await invoke(self.bot, menu, interaction, make_message(rest))
+            await invoke(self.bot, self._command("Find in article", discord.AppCommandType.message), interaction,
+                         make_message(rest))
         elif name in ("help", "reload"):
             await invoke(self.bot, self._command(name), interaction)
         elif name == "more":
-            await self._more(interaction, recording)
+            await self._more(interaction)
         elif name == "vote":
             await self._vote(interaction, rest)
         elif name == "stats":
@@ -131,7 +132,7 @@ class Console:
             options[key] = value
         return options, " ".join(words)
 
-    async def _more(self, interaction, recording: Recording) -> None:
+    async def _more(self, interaction: discord.Interaction) -> None:
         from .mock import press
 
         if self.last_view is None:
@@ -139,12 +140,15 @@ class Console:
             return
         label = next((i.label for i in self.last_view.children
                       if isinstance(i, discord.ui.Button) and i.label not in ("Previous",)), None)
+        if label is None:
+            self.write("no more pages\n")
+            return
         try:
             await press(self.last_view, label, interaction)
         except AssertionError:
             self.write("no more pages\n")
 
-    async def _vote(self, interaction, value: str) -> None:
+    async def _vote(self, interaction: discord.Interaction, value: str) -> None:
         """Press the last answer's 👍 or 👎, through the button's own code."""
         if value not in LABELS:
             self.write("type /vote up or /vote down\n")

@@ -83,16 +83,18 @@ def make_interaction(client: Any, user: MagicMock | None = None, manage_guild: b
             raise discord.InteractionResponded(interaction)
         recording.done = True
 
-    async def send_message(content: str | None = None, *, embed=None, view=None, ephemeral=False, file=None,
-                           **_: Any):
+    async def send_message(content: str | None = None, *, embed: discord.Embed | None = None,
+                           view: discord.ui.View | None = None, ephemeral: bool = False,
+                           file: discord.File | None = None, **_: Any) -> None:
         _responded()
         recording.replies.append(Reply(content, embed, view, ephemeral, file=file))
 
-    async def defer(*, ephemeral: bool = False, thinking: bool = False, **_: Any):
+    async def defer(*, ephemeral: bool = False, thinking: bool = False, **_: Any) -> None:
         _responded()
         recording.replies.append(Reply(ephemeral=ephemeral, kind="defer"))
 
-    async def edit_message(*, content=None, embed=None, view=None, **_: Any):
+    async def edit_message(*, content: str | None = None, embed: discord.Embed | None = None,
+                           view: discord.ui.View | None = None, **_: Any) -> None:
         _responded()
         recording.replies.append(Reply(content, embed, view, kind="edit"))
 
@@ -104,8 +106,9 @@ def make_interaction(client: Any, user: MagicMock | None = None, manage_guild: b
 
     followup = MagicMock(spec_set=discord.Webhook)
 
-    async def followup_send(content: str | None = None, *, embed=None, view=None, ephemeral=False, file=None,
-                            **_: Any):
+    async def followup_send(content: str | None = None, *, embed: discord.Embed | None = None,
+                            view: discord.ui.View | None = None, ephemeral: bool = False,
+                            file: discord.File | None = None, **_: Any) -> MagicMock:
         if not recording.done:
             raise discord.NotFound(MagicMock(status=404), "Unknown Webhook")
         recording.replies.append(Reply(content, embed, view, ephemeral, kind="followup", file=file))
@@ -124,7 +127,7 @@ def make_message(content: str) -> MagicMock:
     return message
 
 
-async def invoke(client: Any, command: app_commands.Command | app_commands.ContextMenu,
+async def invoke(client: Any, command: app_commands.Command[Any, ..., Any] | app_commands.ContextMenu,
                  interaction: MagicMock, *args: Any, **kwargs: Any) -> None:
     """Run a command the way the tree does: its checks, then its callback; errors go to the
     tree's error handler."""
@@ -149,7 +152,7 @@ async def invoke(client: Any, command: app_commands.Command | app_commands.Conte
         await client.tree.on_error(interaction, app_commands.CommandInvokeError(command, error))
 
 
-async def press(view: discord.ui.View, label: str, interaction: MagicMock) -> None:
+async def press(view: discord.ui.View, label: str, interaction: discord.Interaction) -> None:
     """Press a button of a view as `interaction.user`, through the view's interaction check."""
     button = next(item for item in view.children if isinstance(item, discord.ui.Button) and item.label == label)
     if button.disabled:

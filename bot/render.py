@@ -13,9 +13,10 @@ from urllib.parse import urlsplit
 
 import discord
 
-from index import NOT_COVERED, Answer, QuotedPassage
+from index import DIRECT, NOT_COVERED, Answer, QuotedPassage, attribution_line
 
 from .stats import StatsReport
+from .views import page_count, page_of
 
 TITLE_LIMIT = 256
 DESCRIPTION_LIMIT = 4096
@@ -128,17 +129,15 @@ def render_passage(passage: QuotedPassage, limit: int) -> str:
     return ""
 
 
+def _markdown_link(url: str) -> str | None:
+    checked = link_url(url)
+    return f"[link]({markdown_link_target(checked)})" if checked else None
+
+
 def attribution(passage: QuotedPassage) -> str:
-    title = passage.title or passage.article
-    parts = [f"— *{escape(title)}*, paragraph {passage.paragraph}"]
-    if passage.kind != "body":
-        parts.append(f"({passage.kind})")
-    if passage.speaker:
-        parts.append(f"· quoting **{escape(passage.speaker)}**")
-    url = link_url(passage.url)
-    if url:
-        parts.append(f"· [link]({markdown_link_target(url)})")
-    return " ".join(parts)
+    """Where a passage comes from, in markdown: the title in italics, the speaker in bold, a checked link."""
+    return attribution_line(passage, title=lambda title: f"*{escape(title)}*",
+                            speaker=lambda speaker: f"**{escape(speaker)}**", link=_markdown_link)
 
 
 def answer_embed(answer: Answer, passages: tuple[QuotedPassage, ...] | None = None,
@@ -150,7 +149,7 @@ def answer_embed(answer: Answer, passages: tuple[QuotedPassage, ...] | None = No
         embed.description = NOT_COVERED
         return embed
     shown = passages if passages is not None else answer.passages
-    budget = min(DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT - len(embed.title) - FOOTER_LIMIT // 4)
+    budget = min(DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT - len(embed.title or "") - FOOTER_LIMIT // 4)
     blocks = []
     per_passage = budget // max(1, len(shown)) - 4
     for passage in shown:
@@ -178,18 +177,17 @@ def fits(embed: discord.Embed) -> bool:
 def quotes_embed(speaker: str, quotes: list[dict], titles: dict[str, str], page: int, per_page: int
                  ) -> discord.Embed:
     embed = discord.Embed(title=clip_escaped(f"Quotations: {speaker}", TITLE_LIMIT), colour=EMBED_COLOUR)
-    start = (page - 1) * per_page
-    chunk = quotes[start:start + per_page]
+    chunk = page_of(quotes, page, per_page)
     if not chunk:
         embed.description = "No quotations found for that speaker."
         return embed
     for quote in chunk:
         name = clip_escaped(f"{titles.get(quote['article']) or quote['article']}, paragraph "
                             f"{quote['paragraph']} ({quote['kind']})", FIELD_NAME_LIMIT)
-        value = clip_escaped(f"“{quote['text']}”" if quote["kind"] == "direct" else quote["text"],
+        value = clip_escaped(f"“{quote['text']}”" if quote["kind"] == DIRECT else quote["text"],
                              FIELD_VALUE_LIMIT)
         embed.add_field(name=name, value=value or ELLIPSIS, inline=False)
-    pages = max(1, -(-len(quotes) // per_page))
+    pages = max(1, page_count(len(quotes), per_page))
     embed.set_footer(text=f"Page {page} of {pages} · {len(quotes)} quotations")
     while len(embed) > EMBED_TOTAL_LIMIT and embed.fields:
         embed.remove_field(-1)

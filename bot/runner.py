@@ -1,4 +1,5 @@
-"""Process set-up for the bot: logging, signals, start-up checks, and the deliberate sync."""
+"""Running the bot on Discord: signals, start-up checks, and the deliberate sync. (Logging is set up
+by the entry point, bot/cli.py.)"""
 
 from __future__ import annotations
 
@@ -42,9 +43,14 @@ def _token(settings: Settings) -> str:
 def _install_signal_handlers(bot: ArticleBot) -> None:
     # Client.run handles neither signal here; SIGTERM (docker stop, systemd) must close cleanly too.
     loop = asyncio.get_running_loop()
+    closing: list[asyncio.Future[None]] = []  # held, so that the task is not collected midway
+
+    def close(received: signal.Signals) -> None:
+        log.info("received %s, closing", received.name)
+        closing.append(asyncio.ensure_future(bot.close()))
+
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, lambda s=sig: (log.info("received %s, closing", s.name),
-                                                    asyncio.ensure_future(bot.close())))
+        loop.add_signal_handler(sig, close, sig)
 
 
 async def _serve(settings: Settings) -> int:
@@ -67,7 +73,7 @@ async def _serve(settings: Settings) -> int:
 
 
 def run_bot(settings: Settings) -> int:
-    logging.getLogger("discord").setLevel(logging.INFO)
+    """Serve on Discord until closed; 2 when the index cannot serve or Discord refuses."""
     return asyncio.run(_serve(settings))
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from index import Answer, Engine, IndexUnavailable, Settings, group_by_meaning
 
@@ -12,15 +14,19 @@ from .batching import QuestionBatcher
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 
 class AnswerService:
+    """Answers, articles and quotations for the cogs, from an engine opened in `start`."""
+
     def __init__(self, settings: Settings, workers: int = 2):
         self.settings = settings
         self.engine: Engine | None = None
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="articlebot-answer")
         self._batcher = QuestionBatcher(self._answer_many, settings.batch_window_ms / 1000)
 
-    async def _run(self, function, *args):
+    async def _run(self, function: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._executor, function, *args)
 
     async def start(self) -> None:
@@ -28,7 +34,7 @@ class AnswerService:
         self.engine = await self._run(Engine.open, self.settings)
         # Load the model now, not on the first question, which must be answered in time.
         await self._run(self.engine.warm_up)
-        log.info("index loaded from %s", self.engine.index.path)
+        log.info("index loaded from %s", self.engine.index_path)
 
     def _require(self) -> Engine:
         if self.engine is None:
@@ -39,7 +45,7 @@ class AnswerService:
         self._require()
         return await self._batcher.ask(question, article)
 
-    async def _answer_many(self, questions, article: str | None) -> list[Answer]:
+    async def _answer_many(self, questions: Sequence[str], article: str | None) -> list[Answer]:
         return await self._run(self._answer_batch, self._require(), list(questions), article)
 
     def _answer_batch(self, engine: Engine, questions: list[str], article: str | None) -> list[Answer]:
@@ -57,21 +63,17 @@ class AnswerService:
         return await self._run(self._require().reload_if_changed)
 
     @property
-    def articles(self) -> dict[str, dict]:
-        return self._require().index.articles
+    def articles(self) -> dict[str, dict[str, Any]]:
+        return self._require().articles
 
-    def speakers(self) -> list[dict]:
-        return self._require().speakers.speakers()
+    def speakers(self) -> list[dict[str, Any]]:
+        return self._require().speakers()
 
-    def quotes_by(self, speaker: str) -> list[dict]:
-        return self._require().speakers.quotes_by(speaker)
+    def quotes_by(self, speaker: str) -> list[dict[str, Any]]:
+        return self._require().quotes_by(speaker)
 
     def lead_paragraph(self, article_id: str) -> str:
-        engine = self._require()
-        for paragraph in engine.index.paragraphs:
-            if paragraph["article"] == article_id and paragraph["kind"] == "body":
-                return paragraph["text"]
-        return ""
+        return self._require().lead_paragraph(article_id)
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)

@@ -5,12 +5,25 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import discord
 
 NOT_YOURS = "Only the person who asked can page through these results. Ask your own with /ask!"
 BUTTONS_PER_ROW = 5
+
+T = TypeVar("T")
+
+
+def page_count(items: int, per_page: int) -> int:
+    """Pages that `items` things fill, `per_page` to a page (0 for none)."""
+    return -(-items // per_page)
+
+
+def page_of(items: Sequence[T], page: int, per_page: int) -> Sequence[T]:
+    """The things on `page` (counted from 1), `per_page` to a page."""
+    start = (page - 1) * per_page
+    return items[start:start + per_page]
 
 
 def drawn_beside(components: list[dict[str, Any]], items: Sequence[discord.ui.Item]) -> list[dict[str, Any]]:
@@ -49,12 +62,13 @@ class Pager(discord.ui.View):
         self.page = 1
         self.message: discord.Message | discord.WebhookMessage | None = None
         self.next_page.label = next_label
-        self._refresh()
+        self._update_buttons()
 
     def to_components(self) -> list[dict[str, Any]]:
         return drawn_beside(super().to_components(), self.beside)
 
-    def _refresh(self) -> None:
+    # Not `_refresh`: discord.py's View has one of its own, called with the message's components.
+    def _update_buttons(self) -> None:
         self.previous_page.disabled = self.page <= 1
         self.next_page.disabled = self.page >= self.page_count
 
@@ -65,7 +79,7 @@ class Pager(discord.ui.View):
         return True
 
     async def _show(self, interaction: discord.Interaction) -> None:
-        self._refresh()
+        self._update_buttons()
         await interaction.response.edit_message(embed=self.render(self.page), view=self)
 
     @discord.ui.button(label="Previous", style=discord.ButtonStyle.secondary)

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import discord
+
+if TYPE_CHECKING:
+    from .client import ArticleBot
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +41,7 @@ class VoteButton(discord.ui.DynamicItem[discord.ui.Button], template=VOTE_ID):
 
     async def callback(self, interaction: discord.Interaction) -> None:
         """Anyone may vote, once per answer; the press is acknowledged first, then stored."""
-        records = interaction.client.records
+        records = cast("ArticleBot", interaction.client).records  # the one client that draws these buttons
         try:
             await interaction.response.send_message(THANKS[self.value] if records.enabled else NOT_RECORDED,
                                                     ephemeral=True)

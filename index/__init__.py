@@ -1,17 +1,31 @@
 """articlebot's retrieval layer: corpus → passages → embeddings → FAISS index → answers.
 
-This package never imports discord; the bot uses it only through the names exported here.
+The sub-packages, lowest first: corpus (reading articles), text (passages and words), attribution
+(who said what), embedding (the models), store (the saved index), building (making the index),
+answering (the engine). This package never imports discord; the bot uses it only through the
+names exported here.
 """
 
-from .answer import Answer, QuotedPassage
+from .answering import (
+    MAX_QUESTION_CHARS,
+    NOT_COVERED,
+    SAME_MEANING,
+    Answer,
+    Engine,
+    QuotedPassage,
+    attribution_line,
+    clean_question,
+    group_by_meaning,
+    terminal_safe,
+)
+from .cli import build_parser, ensure_fresh_index, run_command
 from .corpus import Article, CorpusError, load_corpus
-from .engine import MAX_QUESTION_CHARS, Engine, clean_question
-from .grouping import SAME_MEANING, group_by_meaning
-from .settings import Settings
+from .kinds import DIRECT
+from .settings import Settings, SettingsError, load_settings
 from .store import IndexUnavailable, Status
-from .textview import NOT_COVERED
 
 __all__ = [
+    "DIRECT",
     "MAX_QUESTION_CHARS",
     "NOT_COVERED",
     "SAME_MEANING",
@@ -22,8 +36,15 @@ __all__ = [
     "IndexUnavailable",
     "QuotedPassage",
     "Settings",
+    "SettingsError",
     "Status",
+    "attribution_line",
+    "build_parser",
     "clean_question",
+    "ensure_fresh_index",
     "group_by_meaning",
     "load_corpus",
+    "load_settings",
+    "run_command",
+    "terminal_safe",
 ]

@@ -1,4 +1,5 @@
-"""The `index` command line: argument parsing only; the work is done by the library."""
+"""The `index` command line (`python -m index`), which the `articlebot` command extends: argument
+parsing only; the work is done by the library."""
 
 from __future__ import annotations
 
@@ -6,15 +7,18 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from .corpus import CorpusError
-from .encoders import ModelUnavailable
-from .ensure import corpus_status
+from .embedding import ModelUnavailable
+from .logs import setup_logging
 from .problems import os_problem
 from .settings import MAX_ANSWER_K, Settings, SettingsError, load_settings
 from .store import IndexUnavailable
+
+# Building (index/building) brings the attribution rules with it: the commands that build import
+# it when they run, so that a process that only answers never loads it.
 
 
 class ConsoleProgress:
@@ -37,8 +41,16 @@ class ConsoleProgress:
         return advance
 
 
+def ensure_fresh_index(settings: Settings) -> str:
+    """Rebuild the index unless it is fresh, showing the progress on stderr; what was done, for the
+    log (`articlebot run`)."""
+    from .building import ensure_index
+
+    return ensure_index(settings, progress=ConsoleProgress())
+
+
 def cmd_index_rebuild(args: argparse.Namespace, settings: Settings) -> int:
-    from .build import rebuild
+    from .building import rebuild
 
     report = rebuild(settings, full=args.full, progress=ConsoleProgress())
     print(report.summary())
@@ -46,6 +58,8 @@ def cmd_index_rebuild(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_index_status(args: argparse.Namespace, settings: Settings) -> int:
+    from .building import corpus_status
+
     status = corpus_status(settings)
     if args.json:
         print(json.dumps(status.as_dict()))
@@ -54,16 +68,10 @@ def cmd_index_status(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if status.ok else 1
 
 
-def _engine(settings: Settings):
-    from .engine import Engine
-
-    return Engine.open(settings)
-
-
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    from .textview import answer_text
+    from .answering import Engine, answer_text
 
-    engine = _engine(settings)
+    engine = Engine.open(settings)
     answers = engine.answer_many(args.questions, k=args.k, article=args.article)
     for answer in answers:
         if args.json:
@@ -74,22 +82,22 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from .evaluate import evaluate, read_cases
+    from .answering import Engine, evaluate, read_cases
 
     cases = read_cases(args.file)
-    report = evaluate(_engine(settings), cases)
+    report = evaluate(Engine.open(settings), cases)
     print(json.dumps(report.as_dict(), ensure_ascii=False) if args.json else report.summary())
     return 0
 
 
 def cmd_quotes(args: argparse.Namespace, settings: Settings) -> int:
-    from .loaded import load_index
-    from .speakers import SpeakerDirectory
+    from .answering import SpeakerDirectory, load_index
+    from .kinds import DIRECT
 
     directory = SpeakerDirectory(load_index(settings.index_dir).quotes)
     quotes = directory.quotes_by(args.speaker)
     if args.direct_only:
-        quotes = [q for q in quotes if q["kind"] == "direct"]
+        quotes = [q for q in quotes if q["kind"] == DIRECT]
     for quote in quotes:
         if args.json:
             fields = ("speaker", "aliases", "text", "article", "paragraph", "kind")
@@ -103,8 +111,7 @@ def cmd_quotes(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_speakers(args: argparse.Namespace, settings: Settings) -> int:
-    from .loaded import load_index
-    from .speakers import SpeakerDirectory
+    from .answering import SpeakerDirectory, load_index
 
     for speaker in SpeakerDirectory(load_index(settings.index_dir).quotes).speakers():
         if args.json:
@@ -126,7 +133,7 @@ def answer_count(text: str) -> int:
     return count
 
 
-def add_index_commands(subparsers: argparse._SubParsersAction) -> None:
+def add_index_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register the retrieval commands; the bot's command line adds its own beside them."""
     index = subparsers.add_parser("index", help="build and check the search index")
     index_commands = index.add_subparsers(dest="index_command", required=True)
@@ -161,7 +168,9 @@ def add_index_commands(subparsers: argparse._SubParsersAction) -> None:
     speakers.set_defaults(handler=cmd_speakers)
 
 
-def build_parser(prog: str = "python -m index") -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]:
+def build_parser(prog: str = "python -m index"
+                 ) -> tuple[argparse.ArgumentParser, argparse._SubParsersAction[argparse.ArgumentParser]]:
+    """The parser with the retrieval commands, and its subcommands for the bot's to join them."""
     parser = argparse.ArgumentParser(prog=prog, description="Quote news articles to answer questions.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     subparsers = parser.add_subparsers(dest="command", required=True)
@@ -169,24 +178,21 @@ def build_parser(prog: str = "python -m index") -> tuple[argparse.ArgumentParser
     return parser, subparsers
 
 
-def run(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> int:
-    """Run a command; every expected failure ends as `error: …` on stderr and exit status 2."""
+def run_command(parser: argparse.ArgumentParser, argv: Sequence[str] | None,
+                library_levels: Mapping[str, int] | None = None) -> int:
+    """Parse `argv`, read the settings, set up the process's logging (here, once; `library_levels`
+    as the entry point asks) and run the command. Every expected failure ends as `error: …` on
+    stderr and exit status 2."""
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
     except SettingsError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else settings.log_level,
-        force=True,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    for noisy in ("faiss", "sentence_transformers", "transformers", "httpx", "huggingface_hub", "bm25s"):
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
+    setup_logging(logging.DEBUG if args.verbose else settings.log_level, library_levels)
+    handler: Callable[[argparse.Namespace, Settings], int] = args.handler
     try:
-        return args.handler(args, settings)
+        return handler(args, settings)
     except CorpusError as error:
         print(f"error: the corpus has bad files; nothing was changed:\n{error}", file=sys.stderr)
         return 2
@@ -207,5 +213,6 @@ def run(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m index`: its exit status."""
     parser, _ = build_parser()
-    return run(parser, argv)
+    return run_command(parser, argv)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from index.embedder import Embedder
-from index.encoders import PassageEncoder, passage_encoder
+from index.embedding.embedder import Embedder
+from index.embedding.encoders import PassageEncoder, passage_encoder
 from index.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,7 +43,7 @@ def make_settings(tmp_path: Path, corpus: Path | None = None, **overrides) -> Se
 @pytest.fixture(scope="session")
 def seed_settings(tmp_path_factory, encoder) -> Settings:
     """The real corpus, indexed once for the whole session with the real model."""
-    from index.build import rebuild
+    from index.building.build import rebuild
 
     settings = make_settings(tmp_path_factory.mktemp("seed"), CORPUS)
     rebuild(settings, encoder=encoder)
@@ -52,6 +52,6 @@ def seed_settings(tmp_path_factory, encoder) -> Settings:
 
 @pytest.fixture(scope="session")
 def seed_engine(seed_settings):
-    from index.engine import Engine
+    from index.answering.engine import Engine
 
     return Engine.open(seed_settings)

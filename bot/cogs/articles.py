@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -9,9 +11,12 @@ from discord.ext import commands
 from ..checks import article_choices, no_blank
 from ..render import article_embed, article_list_embed
 
+if TYPE_CHECKING:
+    from ..client import ArticleBot
+
 
 class Articles(commands.Cog):
-    def __init__(self, bot):
+    def __init__(self, bot: ArticleBot):
         self.bot = bot
 
     @app_commands.command(name="article")
@@ -39,5 +44,5 @@ class Articles(commands.Cog):
         return article_choices(self.bot.service.articles, current)
 
 
-async def setup(bot) -> None:
+async def setup(bot: ArticleBot) -> None:
     await bot.add_cog(Articles(bot))

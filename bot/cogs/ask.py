@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -13,8 +14,11 @@ from index import clean_question
 
 from ..checks import article_choices, no_blank, per_user_cooldown
 from ..render import answer_embed
-from ..views import Drawn, Pager
+from ..views import Drawn, Pager, page_count, page_of
 from ..votes import vote_buttons
+
+if TYPE_CHECKING:
+    from ..client import ArticleBot
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +28,7 @@ EMPTY_MESSAGE = "That message has no text to look up."
 
 
 class Ask(commands.Cog):
-    def __init__(self, bot):
+    def __init__(self, bot: ArticleBot):
         self.bot = bot
         self.find_menu = app_commands.ContextMenu(name="Find in article", callback=self.find_in_article)
 
@@ -88,14 +92,14 @@ class Ask(commands.Cog):
         # No user id here: the question log keeps only a salted hash, and `forget` cannot reach this log.
         log.info("answered=%s passages=%d question=%s", answer.answered, len(answer.passages), question_id)
         votes = vote_buttons(question_id)
+        # The first page holds the answer's passages; the further ones, as many of `more` each.
         page_size = max(1, len(answer.passages))
-        pages = 1 + -(-len(answer.more) // page_size)
+        pages = 1 + page_count(len(answer.more), page_size)
 
         def render(page: int) -> discord.Embed:
             if page == 1:
                 return answer_embed(answer)
-            start = (page - 2) * page_size
-            return answer_embed(answer, answer.more[start:start + page_size], page)
+            return answer_embed(answer, tuple(page_of(answer.more, page - 1, page_size)), page)
 
         if pages > 1:
             view = Pager(interaction.user.id, pages, render, self.bot.settings.button_timeout_seconds,
@@ -108,5 +112,5 @@ class Ask(commands.Cog):
             await interaction.followup.send(embed=render(1), ephemeral=private)
 
 
-async def setup(bot) -> None:
+async def setup(bot: ArticleBot) -> None:
     await bot.add_cog(Ask(bot))

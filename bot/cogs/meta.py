@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
+
+if TYPE_CHECKING:
+    from ..client import ArticleBot
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +28,7 @@ HELP = (
 
 
 class Meta(commands.Cog):
-    def __init__(self, bot):
+    def __init__(self, bot: ArticleBot):
         self.bot = bot
 
     @app_commands.command(name="help")
@@ -47,5 +51,5 @@ class Meta(commands.Cog):
         await interaction.followup.send(message, ephemeral=True)
 
 
-async def setup(bot) -> None:
+async def setup(bot: ArticleBot) -> None:
     await bot.add_cog(Meta(bot))

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from ..checks import per_user_cooldown
 from ..render import quotes_embed
-from ..views import Pager
+from ..views import Pager, page_count
+
+if TYPE_CHECKING:
+    from ..client import ArticleBot
 
 QUOTES_PER_PAGE = 5
 
 
 class Quotes(commands.Cog):
-    def __init__(self, bot):
+    def __init__(self, bot: ArticleBot):
         self.bot = bot
 
     @app_commands.command(name="quotes")
@@ -31,7 +36,7 @@ class Quotes(commands.Cog):
             return
         name = found[0]["speaker"]
         titles = {a: (d.get("title") or a) for a, d in service.articles.items()}
-        pages = -(-len(found) // QUOTES_PER_PAGE)
+        pages = page_count(len(found), QUOTES_PER_PAGE)
 
         def render(page: int) -> discord.Embed:
             return quotes_embed(name, found, titles, page, QUOTES_PER_PAGE)
@@ -56,5 +61,5 @@ class Quotes(commands.Cog):
         return choices[:25]
 
 
-async def setup(bot) -> None:
+async def setup(bot: ArticleBot) -> None:
     await bot.add_cog(Quotes(bot))

@@ -6,6 +6,7 @@ import asyncio
 import io
 import logging
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -16,6 +17,9 @@ from ..database import NoStore, StoreUnavailable
 from ..render import stats_embed
 from ..stats import most_frequent_unanswered, read_stats
 
+if TYPE_CHECKING:
+    from ..client import ArticleBot
+
 log = logging.getLogger(__name__)
 
 DEFAULT_DAYS = 7
@@ -24,7 +28,7 @@ NOTHING_YET = "No questions have been logged yet."
 
 
 class Stats(commands.Cog):
-    def __init__(self, bot):
+    def __init__(self, bot: ArticleBot):
         self.bot = bot
 
     @app_commands.command(name="stats")
@@ -62,5 +66,5 @@ class Stats(commands.Cog):
                                         ephemeral=True)
 
 
-async def setup(bot) -> None:
+async def setup(bot: ArticleBot) -> None:
     await bot.add_cog(Stats(bot))

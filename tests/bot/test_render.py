@@ -26,7 +26,7 @@ MARKDOWNY = st.text(alphabet=st.sampled_from(list("ab *_~`|>#-@<&:!.?’“”\n
 def passage(text: str, highlight: tuple[int, int] | None = None, **extra) -> QuotedPassage:
     span = highlight or (0, len(text))
     return QuotedPassage(article="a", title=extra.pop("title", "Title"), paragraph=3, text=text,
-                         highlights=(span,), score=1.0, kind="body", **extra)
+                         highlights=(span,), score=1.0, paragraph_kind="body", **extra)
 
 
 def test_highlight_is_bold_and_markdown_in_the_article_is_escaped():
@@ -112,11 +112,11 @@ def test_article_list_shows_whole_lines_and_says_how_to_find_the_rest():
 
 
 def test_terminal_text_shows_control_characters_inert_and_keeps_unicode():
-    from index.textview import answer_text
+    from index.answering.textview import answer_text
 
     text = "Peskov\x1b[2J said \x9b31m “yes”\r over it.\té🙂\u202e"
     hostile = QuotedPassage(article="a", title="T\x1b]0;title\x07", paragraph=1, text=text,
-                            highlights=((0, 6),), score=1.0, kind="body", speaker="P\x08eskov", url="https://x\x1b")
+                            highlights=((0, 6),), score=1.0, paragraph_kind="body", speaker="P\x08eskov", url="https://x\x1b")
     rendered = answer_text(Answer("Who\x1b[2J?\x00", True, (hostile,)))
     assert not any(unicodedata.category(c) == "Cc" and c not in "\n\t" for c in rendered), repr(rendered)
     assert "Q: Who\\x1b[2J?\\x00" in rendered and "\\x9b31m" in rendered and "\\x1b]0;title\\x07" in rendered

@@ -10,8 +10,8 @@ from discord.http import Route
 
 from bot.client import ArticleBot
 from bot.service import AnswerService
-from index.build import rebuild
-from index.engine import Engine
+from index.answering.engine import Engine
+from index.building.build import rebuild
 from tests.conftest import CORPUS, make_settings
 from tests.e2e.emulator import DiscordEmulator
 

@@ -118,7 +118,7 @@ async def test_rate_limited_followup_is_retried_and_delivered(emulator, live_bot
 
 async def test_index_rebuilt_and_swapped_while_questions_are_in_flight(emulator, live_bot, e2e_settings,
                                                                        encoder):
-    from index.build import rebuild
+    from index.building.build import rebuild
 
     shutil.copy(FIXTURES / "articles" / "chip-plant.md", e2e_settings.corpus_dir / "chip-plant.md")
     states = [await emulator.slash("ask", {"question": "Who is the Kremlin spokesman?"},

@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from index.build import rebuild
+from index.building.build import rebuild
 from tests.conftest import CORPUS, FIXTURES, make_settings
 from tests.e2e.emulator import EPHEMERAL
 

@@ -11,8 +11,8 @@ import pytest
 from bot.client import ArticleBot
 from bot.service import AnswerService
 from bot.votes import THANKS
-from index.build import rebuild
-from index.engine import Engine
+from index.answering.engine import Engine
+from index.building.build import rebuild
 from tests.conftest import CORPUS, make_settings
 from tests.e2e.emulator import ACK_DEADLINE_SECONDS, ATTACHMENT_SIZE_LIMIT, EPHEMERAL
 

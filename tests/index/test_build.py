@@ -7,11 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.build import rebuild
-from index.encoders import E5_PASSAGE_PREFIX, E5_QUERY_PREFIX, fit_windows, passage_encoder
-from index.ensure import corpus_status
-from index.loaded import load_index
-from index.store import CORRUPT, FRESH, MISSING, MODEL_MISMATCH, STALE, needed_files
+from index.answering.loaded import load_index
+from index.building.build import rebuild
+from index.building.ensure import corpus_status
+from index.embedding.encoders import E5_PASSAGE_PREFIX, E5_QUERY_PREFIX, fit_windows, passage_encoder
+from index.store.manifest import CORRUPT, FRESH, MISSING, MODEL_MISMATCH, STALE, needed_files
 from tests.conftest import CORPUS, ROOT, make_settings
 
 pytestmark = pytest.mark.slow
@@ -46,7 +46,7 @@ def test_rebuild_writes_a_directory_with_manifest_vectors_and_passages(settings,
 def test_vectors_are_normalised_model_embeddings(settings, encoder):
     rebuild(settings, encoder=encoder)
     loaded = load_index(settings.index_dir)
-    from index.vectors import load_vectors
+    from index.store.vectors import load_vectors
 
     vectors = load_vectors(loaded.path / "vectors.faiss")
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
@@ -97,12 +97,12 @@ def test_interrupted_rebuild_leaves_the_previous_index_usable(settings, encoder,
     before = load_index(settings.index_dir)
     (settings.corpus_dir / "harbour.md").write_text(SECOND, encoding="utf-8")
 
-    import index.build
+    from index.building import build as build_module
 
     def crash(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(index.build, "save_vectors", crash)
+    monkeypatch.setattr(build_module, "save_vectors", crash)
     with pytest.raises(KeyboardInterrupt):
         rebuild(settings, encoder=encoder)
     after = load_index(settings.index_dir)
@@ -116,7 +116,7 @@ def test_corpus_error_stops_rebuild_before_touching_the_index(settings, encoder)
     rebuild(settings, encoder=encoder)
     before = os.readlink(settings.index_dir)
     (settings.corpus_dir / "broken.md").write_text("---\nwho: me\n---\ntext", encoding="utf-8")
-    from index.corpus import CorpusError
+    from index.corpus.articles import CorpusError
 
     with pytest.raises(CorpusError, match=r"broken\.md"):
         rebuild(settings, encoder=encoder)
@@ -140,7 +140,7 @@ def test_status_reports_each_state(tmp_path, encoder):
 def test_truncated_vectors_file_is_corrupt(settings, encoder):
     rebuild(settings, encoder=encoder)
     (settings.index_dir / "vectors.faiss").write_bytes(b"garbage")
-    from index.store import IndexUnavailable
+    from index.store.manifest import IndexUnavailable
 
     with pytest.raises(IndexUnavailable) as caught:
         load_index(settings.index_dir)
@@ -209,7 +209,7 @@ def copy_of_seed_index(tmp_path, seed_settings):
     made the way a rebuild makes it (a link to a build among the builds): damage it at will."""
     import shutil
 
-    from index.builds import builds_dir
+    from index.store.builds import builds_dir
 
     settings = make_settings(tmp_path, CORPUS)
     build = seed_settings.index_dir.resolve()
@@ -225,7 +225,7 @@ def copied(tmp_path, seed_settings):
 
 
 def test_an_existing_folder_is_never_moved_or_deleted(tmp_path, encoder):
-    from index.builds import IndexLocationError
+    from index.store.builds import IndexLocationError
 
     settings = make_settings(tmp_path, CORPUS)
     folder = settings.index_dir
@@ -263,7 +263,7 @@ def test_an_index_path_articlebot_did_not_make_is_refused_in_one_line(tmp_path, 
 
 
 def test_only_articlebots_own_builds_are_pruned(copied, encoder):
-    from index.builds import builds_dir
+    from index.store.builds import builds_dir
 
     root = builds_dir(copied.index_dir)
     first = copied.index_dir.resolve()
@@ -299,7 +299,7 @@ def test_an_unchanged_corpus_links_the_previous_builds_files_instead_of_copying(
 
 
 def test_a_killed_rebuilds_temporary_folder_is_removed_by_the_next_rebuild(copied, encoder):
-    from index.builds import BUILD_MARKER, builds_dir
+    from index.store.builds import BUILD_MARKER, builds_dir
 
     root = builds_dir(copied.index_dir)
     finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
@@ -377,7 +377,7 @@ def test_status_calls_an_index_that_cannot_serve_corrupt(copied, damage, monkeyp
     ("model not an object", False, "e5.onnx"),  # a manifest that cannot be read vouches for nothing
 ])
 def test_rebuild_repairs_what_status_calls_corrupt(copied, encoder, damage, full, damaged_file):
-    from index.engine import Engine
+    from index.answering.engine import Engine
 
     damaged = copied.index_dir.resolve()
     damaged_copy(copied, damage)
@@ -391,7 +391,7 @@ def test_rebuild_repairs_what_status_calls_corrupt(copied, encoder, damage, full
 
 @pytest.mark.parametrize("damage", ["missing tokenizer", "corrupt tokenizer", "corrupt export"])
 def test_a_damaged_minilm_export_is_corrupt_and_repaired(tmp_path, minilm, damage):
-    from index.engine import Engine
+    from index.answering.engine import Engine
     from index.settings import MINILM_MODEL
 
     settings = make_settings(tmp_path, CORPUS, model=MINILM_MODEL)
@@ -421,7 +421,7 @@ def test_asking_with_a_corrupt_onnx_model_names_the_fix(copied, monkeypatch, cap
 
 # ---- a bad corpus file does not stop a running bot (item 4) ------------------------------------
 def test_run_serves_the_last_good_index_when_a_corpus_file_is_bad(copied, caplog):
-    from index.ensure import ensure_index
+    from index.building.ensure import ensure_index
 
     before = copied.index_dir.resolve()
     (copied.corpus_dir / "latin1.md").write_bytes("Caf\xe9 story".encode("latin-1"))
@@ -432,16 +432,16 @@ def test_run_serves_the_last_good_index_when_a_corpus_file_is_bad(copied, caplog
     assert f"{copied.corpus_dir / 'latin1.md'}: not UTF-8 (byte 3)" in caplog.text
     assert "._musk" not in caplog.text  # a hidden file is not an article
     assert copied.index_dir.resolve() == before
-    from index.build import rebuild as build_now
-    from index.corpus import CorpusError
+    from index.building.build import rebuild as build_now
+    from index.corpus.articles import CorpusError
 
     with pytest.raises(CorpusError):  # an explicit rebuild still refuses the corpus
         build_now(copied)
 
 
 def test_run_without_a_good_index_still_stops_on_a_bad_corpus_file(tmp_path):
-    from index.corpus import CorpusError
-    from index.ensure import ensure_index
+    from index.building.ensure import ensure_index
+    from index.corpus.articles import CorpusError
 
     settings = make_settings(tmp_path, CORPUS)
     (settings.corpus_dir / "latin1.md").write_bytes("Caf\xe9".encode("latin-1"))
@@ -450,7 +450,7 @@ def test_run_without_a_good_index_still_stops_on_a_bad_corpus_file(tmp_path):
 
 
 def test_run_serves_the_last_good_index_when_the_disk_is_full(copied, encoder, monkeypatch, caplog):
-    from index.ensure import ensure_index
+    from index.building.ensure import ensure_index
 
     before = copied.index_dir.resolve()
     (copied.corpus_dir / "harbour.md").write_text(SECOND, encoding="utf-8")
@@ -458,8 +458,8 @@ def test_run_serves_the_last_good_index_when_the_disk_is_full(copied, encoder, m
     def full_disk(vectors, path):
         raise OSError(28, "No space left on device", str(path))
 
-    monkeypatch.setattr("index.build.save_vectors", full_disk)
-    monkeypatch.setattr("index.build.passage_encoder", lambda settings: encoder)
+    monkeypatch.setattr("index.building.build.save_vectors", full_disk)
+    monkeypatch.setattr("index.building.build.passage_encoder", lambda settings: encoder)
     with caplog.at_level("WARNING"):
         assert ensure_index(copied).startswith("serving the last good index")
     assert "No space left on device; free some disk space and run it again" in caplog.text

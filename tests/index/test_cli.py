@@ -88,7 +88,7 @@ def index_main(monkeypatch, tmp_path, encoder):
     for name in list(os.environ):
         if name.startswith("ARTICLEBOT_") or name == "DISCORD_TOKEN":
             monkeypatch.delenv(name)
-    monkeypatch.setattr("index.build.passage_encoder", lambda settings: encoder)
+    monkeypatch.setattr("index.building.build.passage_encoder", lambda settings: encoder)
     return main
 
 
@@ -157,7 +157,7 @@ def test_full_disk_during_rebuild_is_one_line_and_leaves_nothing(index_main, mon
     def full_disk(vectors, path):
         raise OSError(28, "No space left on device", str(path))
 
-    monkeypatch.setattr("index.build.save_vectors", full_disk)
+    monkeypatch.setattr("index.building.build.save_vectors", full_disk)
     assert index_main(["index", "rebuild"]) == 2
     err = capsys.readouterr().err  # progress and log lines, then the error
     assert "Traceback" not in err
@@ -200,7 +200,8 @@ def test_articlebot_run_starts_from_the_last_good_index_despite_a_bad_corpus_fil
     assert articlebot(["run", "--console"]) == 0
     out, err = capsys.readouterr()
     assert "Dmitry Peskov" in out
-    assert f"WARNING index.ensure: {settings.corpus_dir / 'latin1.md'}: not UTF-8 (byte 3): save it as UTF-8" in err
+    bad_file = settings.corpus_dir / "latin1.md"
+    assert f"WARNING index.building.ensure: {bad_file}: not UTF-8 (byte 3): save it as UTF-8" in err
     assert "serving the last good index (1 articles" in err and "Traceback" not in err
 
 

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from index.corpus import CorpusError, load_corpus, parse_article
+from index.corpus.articles import CorpusError, load_corpus, parse_article
 from tests.conftest import CORPUS, SEED
 
 
@@ -190,7 +190,7 @@ def test_article_over_the_size_limit_is_refused_naming_file_and_setting(tmp_path
 
 def test_control_characters_in_an_article_are_kept_verbatim(tmp_path):
     # Quotes stay verbatim; making such characters inert is the renderer's job, not the index's.
-    from index.passages import split_article
+    from index.text.passages import split_article
 
     body = "The \x1b[2Jscreen\x07 cleared.\n\nA \u202eflipped\u202c line \x00here."
     write(tmp_path, "odd.md", f"---\ntitle: Odd\n---\n{body}")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from index.cues import cue_matches, question_kind
+from index.answering.cues import cue_matches, kind_of_question
 
 
 @pytest.mark.parametrize(("question", "kind"), [
@@ -18,8 +18,8 @@ from index.cues import cue_matches, question_kind
     ("How long is the fire front?", "extent"),  # a length or a duration
     ("How long is the war expected to last?", "duration"),
 ])
-def test_question_kind(question, kind):
-    assert question_kind(question) == kind
+def test_kind_of_question(question, kind):
+    assert kind_of_question(question) == kind
 
 
 @pytest.mark.parametrize(("sentence", "holds"), [

@@ -12,8 +12,8 @@ import threading
 import numpy as np
 import pytest
 
-from index import e5_onnx
-from index.e5_onnx import E5ModelError, E5OnnxEncoder, E5Tokenizer, PackedModel
+from index.embedding import e5_onnx
+from index.embedding.e5_onnx import E5ModelError, E5OnnxEncoder, E5Tokenizer, PackedModel
 from tests.conftest import CORPUS, FIXTURES, ROOT
 
 try:

@@ -5,9 +5,13 @@ from pathlib import Path
 
 import pytest
 
-from index.build import rebuild
-from index.engine import Engine, clean_question, named_article_share, spelling_variants
-from index.evaluate import contains_gold, evaluate, read_cases
+from index.answering import Answer
+from index.answering.engine import Engine, clean_question
+from index.answering.evaluate import contains_gold, evaluate, read_cases
+from index.answering.question_names import named_article_share, question_names, spelling_variants
+from index.building.build import rebuild
+from index.corpus import load_corpus
+from index.text.passages import sentence_spans
 from tests.conftest import CORPUS, EVAL, FIXTURES, make_settings
 
 pytestmark = pytest.mark.slow
@@ -121,30 +125,31 @@ def test_passages_come_only_from_articles_naming_what_the_question_names(news_en
 
 def test_question_naming_someone_is_routed_to_the_article_that_names_them(mixed_engine):
     # "job" is a keyword of another article; only the seed names Peskov.
-    share = named_article_share(mixed_engine.index, "What is Dmitry Peskov's job?")
+    share = named_article_share(mixed_engine.index, question_names("What is Dmitry Peskov's job?"))
     seed_rows = mixed_engine.index.article_of_paragraph == "musk-peace-deal"
     assert (share[seed_rows] == 1).all() and (share[~seed_rows] == 0).all()
     answer = mixed_engine.answer("What is Dmitry Peskov's job?")
     assert "Kremlin spokesman Dmitry Peskov" in answer.passages[0].text
-    assert not named_article_share(mixed_engine.index, "WHAT IS HIS JOB?").any()
+    assert not named_article_share(mixed_engine.index, question_names("WHAT IS HIS JOB?")).any()
 
 
 def test_answer_carries_article_paragraph_text_highlight_score_kind_and_speaker(seed_engine):
     answer = seed_engine.answer("What did Melnyk tell Musk?")
     assert answer.answered and len(answer.passages) == 3
     first = answer.passages[0]
-    assert first.article == "musk-peace-deal" and first.kind == "body"
+    assert first.article == "musk-peace-deal" and first.paragraph_kind == "body"
     assert first.speaker == "Andrij Melnyk"
-    start, end = first.highlights[0]
-    assert first.text[start:end] in first.text and end > start
+    # The highlight is a whole sentence of the paragraph: the one that answers.
+    assert first.highlights[0] in sentence_spans(first.text)
+    assert first.highlight.endswith("saying “F*** off is my very diplomatic answer to you.”")
     assert [p.score for p in answer.passages] == sorted((p.score for p in answer.passages), reverse=True)
     assert answer.more  # further passages for paging
 
 
 def test_caption_restating_a_body_paragraph_quotes_the_body(seed_engine):
     answer = seed_engine.answer("Who told Musk to f*** off?")
-    assert answer.passages[0].kind == "body"
-    assert all(p.kind == "body" for p in answer.passages)
+    assert answer.passages[0].paragraph_kind == "body"
+    assert all(p.paragraph_kind == "body" for p in answer.passages)
 
 
 def test_a_name_spelt_another_way_still_counts(seed_engine):
@@ -197,10 +202,16 @@ def test_question_without_words_is_declined_like_an_empty_one(seed_engine, quest
 def test_huge_unicode_and_markup_questions_are_handled(seed_engine):
     huge = "Who told Musk to f*** off? " * 500
     assert len(clean_question(huge)) <= 1000
-    assert seed_engine.answer(huge).answered
-    for odd in ["Z̷̢a̴l̸g̵o̶ ̵t̷e̶x̸t̵", "مرحبا من هو المتحدث", "<@123> @everyone **bold** `code`", "🙂🙂🙂"]:
+    answer = seed_engine.answer(huge)
+    assert answer.question == clean_question(huge)
+    assert "F*** off is my very diplomatic answer" in answer.passages[0].highlight
+    body = next(a for a in load_corpus(CORPUS) if a.id == "musk-peace-deal").body
+    for odd in ["Z̷̢a̴l̸g̵o̶ ̵t̷e̶x̸t̵", "مرحبا من هو المتحدث", "<@123> @everyone **bold** `code`"]:
         answer = seed_engine.answer(odd)
-        assert answer.answered in (True, False)
+        assert answer.question == odd  # markup and marks are plain text here
+        assert answer.answered == bool(answer.passages)
+        assert all(p.text in body and p.highlight in p.text for p in answer.passages)  # verbatim
+    assert seed_engine.answer("🙂🙂🙂") == Answer("", False)  # no letter: nothing to look up
 
 
 def test_article_filter(mixed_engine):
@@ -265,7 +276,7 @@ def test_a_question_in_another_language_is_answered_on_the_model_alone(seed_engi
 
 
 def test_english_rules_still_apply_to_english_questions(seed_engine):
-    from index.language import is_foreign
+    from index.text.language import is_foreign
 
     assert not is_foreign("How do I reset my password?", "en")  # French at 0.45 is not sure enough
     assert not seed_engine.answer("What did Musk say about Mars rockets?").answered

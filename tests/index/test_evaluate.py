@@ -2,8 +2,8 @@
 
 import json
 
-from index.answer import Answer, QuotedPassage
-from index.evaluate import EvalReport, read_cases
+from index.answering.answer import Answer, QuotedPassage
+from index.answering.evaluate import EvalReport, read_cases
 
 CONTEXT = "The Normans were the people who gave their name to Normandy, a region in France."
 

@@ -3,7 +3,7 @@ import Stemmer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from index.lexical import Bm25
+from index.answering.lexical import Bm25
 
 
 @settings(max_examples=200, deadline=None)

@@ -6,14 +6,14 @@ import json
 import numpy as np
 import pytest
 
-from index.build import rebuild
-from index.embedder import Embedder
-from index.encoders import SENTENCE_TRANSFORMERS, ModelSpec
-from index.engine import Engine
-from index.evaluate import evaluate, read_cases
-from index.onnx_model import OnnxEncoder
+from index.answering.engine import Engine
+from index.answering.evaluate import evaluate, read_cases
+from index.building.build import rebuild
+from index.embedding.embedder import Embedder
+from index.embedding.encoders import SENTENCE_TRANSFORMERS, ModelSpec
+from index.embedding.onnx_model import OnnxEncoder
 from index.settings import MINILM_MODEL
-from index.store import MODEL_MISMATCH, IndexUnavailable
+from index.store.manifest import MODEL_MISMATCH, IndexUnavailable
 from tests.conftest import CORPUS, EVAL, make_settings
 
 pytestmark = pytest.mark.slow

@@ -1,8 +1,8 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from index.corpus import load_corpus
-from index.passages import BODY, CAPTION, is_caption, split_article
+from index.corpus.articles import load_corpus
+from index.text.passages import BODY, CAPTION, is_caption, split_article
 from tests.conftest import CORPUS
 
 
@@ -31,11 +31,11 @@ def test_passages_are_verbatim_slices_with_offsets():
 
 def test_captions_are_told_apart_from_body_text():
     _, paragraphs = seed_paragraphs()
-    captions = {p.number for p in paragraphs if p.kind == CAPTION}
+    captions = {p.number for p in paragraphs if p.paragraph_kind == CAPTION}
     assert captions == {4, 5, 16, 17, 23}
     assert paragraphs[16].text.startswith("Ukraine’s ambassador to Germany Andrij Melnyk, pictured")
     # A paragraph ending in a closing quote after its full stop is body text.
-    assert paragraphs[30].kind == BODY
+    assert paragraphs[30].paragraph_kind == BODY
 
 
 def test_caption_rule_is_general():

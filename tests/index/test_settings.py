@@ -56,7 +56,7 @@ def test_env_example_lists_every_setting():
 
 
 def test_the_example_env_gives_a_working_model(tmp_path, monkeypatch):
-    from index.encoders import model_spec
+    from index.embedding.encoders import model_spec
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / ".env").write_text((ROOT / ".env.example").read_text(encoding="utf-8"), encoding="utf-8")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from index.speakers import SpeakerDirectory
+from index.answering.speakers import SpeakerDirectory
 
 
 def quote(speaker: str, *aliases: str) -> dict:

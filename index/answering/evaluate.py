@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from ..text import fold
 from .answer import Answer
 
-_FOLD = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"'})
-
-
-def fold_for_match(text: str) -> str:
-    return " ".join(text.casefold().translate(_FOLD).split())
+if TYPE_CHECKING:
+    from .engine import Engine
 
 
 @dataclass(frozen=True)
@@ -32,7 +31,7 @@ class Case:
             return contains_gold(text, self.gold)
         if self.article is not None and article != self.article:
             return False
-        return fold_for_match(text) in fold_for_match(self.context)
+        return fold(text) in fold(self.context)
 
     def highlighted_by(self, article: str, text: str, highlight: str) -> bool:
         """Whether the passage answers and its highlighted sentence holds a gold string."""
@@ -54,8 +53,8 @@ def read_cases(path: Path) -> list[Case]:
 
 
 def contains_gold(text: str, gold: tuple[str, ...]) -> bool:
-    folded = fold_for_match(text)
-    return any(fold_for_match(g) in folded for g in gold)
+    folded = fold(text)
+    return any(fold(g) in folded for g in gold)
 
 
 @dataclass
@@ -67,7 +66,7 @@ class EvalReport:
     highlight_hits: int = 0
     declined: int = 0
     wrongly_declined: int = 0
-    misses: list[dict] = field(default_factory=list)
+    misses: list[dict[str, Any]] = field(default_factory=list)
 
     def add(self, case: Case, answer: Answer) -> None:
         if not case.answerable:
@@ -94,7 +93,7 @@ class EvalReport:
                                 "first": f"[{first.article} ¶{first.paragraph}] {first.highlight}",
                                 "hit_at_3": any(hits)})
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "hit_at_1": self.hit_at_1, "hit_at_3": self.hit_at_3, "answerable": self.answerable,
             "highlight_hits": self.highlight_hits, "declined": self.declined,
@@ -114,7 +113,7 @@ class EvalReport:
         return "\n".join(lines)
 
 
-def evaluate(engine, cases: list[Case]) -> EvalReport:
+def evaluate(engine: Engine, cases: list[Case]) -> EvalReport:
     report = EvalReport()
     for case, answer in zip(cases, engine.answer_many([c.question for c in cases]), strict=True):
         report.add(case, answer)

@@ -18,9 +18,9 @@ import time
 import uuid
 from pathlib import Path
 
-from .e5_onnx import ONNX_FILE as E5_ONNX_FILE
-from .onnx_model import ONNX_FILE, TOKENIZER_FILE
-from .store import FORMAT_VERSION, MANIFEST, PASSAGES, VECTORS
+from ..embedding import ONNX_FILE, TOKENIZER_FILE
+from ..embedding.e5_onnx import ONNX_FILE as E5_ONNX_FILE
+from .manifest import FORMAT_VERSION, MANIFEST, PASSAGES, VECTORS
 
 # Written first into every build directory: says articlebot made it, and which process.
 BUILD_MARKER = "articlebot-build.json"

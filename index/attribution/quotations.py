@@ -8,32 +8,37 @@ quotations used as scare quotes or poll options are left without a speaker.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
+from typing import Any
 
-from .corpus import Article
+from ..corpus import Article
+from ..kinds import CAPTION, DIRECT, INDIRECT, QuotationKind
+from ..text import Paragraph, Sentence
 from .names import Mention, NameBook, hide_parentheticals
-from .passages import CAPTION, Paragraph, Sentence
 from .quotemarks import QuoteSpan, find_quotes
 
-DIRECT, INDIRECT = "direct", "indirect"
-
-_FINITE = (
-    r"said|says|say|told|tells|tell|wrote|writes|claimed|claims|asked|asks|added|adds|"
-    r"responded|responds|replied|replies|lamented|laments|suggested|suggests|insisted|insists|"
-    r"argued|argues|warned|warns|explained|explains|stated|states|declared|declares|tweeted|tweets|"
-    r"posted|noted|notes|announced|announces|indicated|indicates|urged|urges|admitted|admits|"
-    r"acknowledged|acknowledges|conceded|concedes|continued|continues|recalled|recalls|"
-    r"described|describes|called|calls|told reporters|insisted|maintained|maintains|"
-    r"confirmed|confirms|denied|denies|predicted|predicts|vowed|vows|pledged|pledges|"
-    r"has said|have said|had said|has also said|has also indicated|has indicated|had indicated"
+# Finite reporting verbs that tie a quotation to its speaker and also report indirect speech
+# ("Peskov said Moscow was open to talks").
+_REPORTING = (
+    "said", "says", "told", "tells", "claimed", "claims", "suggested", "suggests", "indicated", "indicates",
+    "warned", "warns", "insisted", "insists", "argued", "argues", "added", "adds", "stated", "states",
+    "announced", "announces", "admitted", "admits", "confirmed", "confirms", "denied", "denies",
+    "predicted", "predicts",
 )
+# Finite reporting verbs that only tie a quotation to its speaker ("… wrote: ‘…’").
+_QUOTING_ONLY = (
+    "say", "tell", "wrote", "writes", "asked", "asks", "responded", "responds", "replied", "replies",
+    "lamented", "laments", "explained", "explains", "declared", "declares", "tweeted", "tweets", "posted",
+    "noted", "notes", "urged", "urges", "acknowledged", "acknowledges", "conceded", "concedes", "continued",
+    "continues", "recalled", "recalls", "described", "describes", "called", "calls", "maintained",
+    "maintains", "vowed", "vows", "pledged", "pledges", "has said", "have said", "had said", "has also said",
+    "has also indicated", "has indicated", "had indicated",
+)
+_FINITE = "|".join(_REPORTING + _QUOTING_ONLY)
 _PARTICIPLE = r"saying|calling|asking|adding|writing|telling|claiming|arguing|warning|insisting|noting|declaring"
 _VERB = re.compile(rf"\b(?:(?P<finite>{_FINITE})|(?P<participle>{_PARTICIPLE}))\b")
-_INDIRECT_VERBS = re.compile(
-    r"\b(saying|said|says|told|tells|claimed|claims|suggested|suggests|indicated|indicates|warned|warns|"
-    r"insisted|insists|argued|argues|added|adds|stated|states|announced|announces|believes|"
-    r"admitted|admits|confirmed|confirms|denied|denies|predicted|predicts)\b"
-)
+# The verbs after which indirect speech is looked for: "believes" never introduces a quotation.
+_INDIRECT_VERBS = re.compile(rf"\b(saying|{'|'.join(_REPORTING)}|believes)\b")
 _PRONOUN = re.compile(r"\b(he|she|they|it|we|i)\b", re.IGNORECASE)
 # "and" before a capital joins a name ("Institute of Reproduction and Development"), not clauses.
 _CLAUSE_BREAK = re.compile(r"[,;:()]|\b(that|and(?!\s+[A-Z])|but|while|after|before|because|when|which|who)\b")
@@ -59,12 +64,14 @@ class Quotation:
     start: int
     end: int
     text: str
-    kind: str
+    quotation_kind: QuotationKind
     speaker: str | None = None
     aliases: list[str] = field(default_factory=list)
 
-    def as_dict(self) -> dict:
-        return asdict(self)
+    def as_dict(self) -> dict[str, Any]:
+        """The quotation as the passage store keeps it."""
+        return {"article": self.article, "paragraph": self.paragraph, "start": self.start, "end": self.end,
+                "text": self.text, "kind": self.quotation_kind, "speaker": self.speaker, "aliases": self.aliases}
 
 
 @dataclass(frozen=True)
@@ -88,6 +95,13 @@ def _only_quotation(text: str, start: int, spans: list[QuoteSpan]) -> bool:
     return not re.search(r"\w", _mask(text, start, spans))
 
 
+def _opens_with_its_quotation(paragraph: Paragraph, own: list[QuoteSpan]) -> bool:
+    """Whether a paragraph opens with a quotation, and either continues one or holds nothing else."""
+    first = own[0]
+    return first.open_mark == paragraph.start and (
+        first.continues or _only_quotation(paragraph.text, paragraph.start, own))
+
+
 @dataclass
 class Attribution:
     quotations: list[Quotation]
@@ -109,59 +123,17 @@ class _Attributor:
         for span in spans:
             by_paragraph.setdefault(span.paragraph, []).append(span)
         quotations: list[Quotation] = []
-        previous_speaker: Mention | None = None
+        previous_speaker: Mention | None = None  # the last body paragraph's
         previous_had_quote = False
         last_who: str | None = None
         for paragraph in self.paragraphs:
             own = by_paragraph.get(paragraph.number, [])
-            paragraph_speaker: Mention | None = None
-            quoted_last: Mention | None = None  # the speaker of the previous sentence's quotation
-            for sentence in paragraph.sentences:
-                inside = [s for s in own if sentence.start <= s.open_mark < sentence.end]
-                found = self._sentence(sentence, inside, paragraph)
-                if quoted_last is not None and inside and all(speaker is None for _, speaker in found) \
-                        and _only_quotation(sentence.text, sentence.start, inside):
-                    # '"…," Mr Dewar said. "The verdict leaves …"': a sentence that is only a
-                    # quotation goes on with the one before it, as news copy writes.
-                    found = [(q, quoted_last) if q.kind == DIRECT and len(q.text.split()) > _SHORT_WORDS
-                             else (q, None) for q, _ in found]
-                    for quotation, speaker in found:
-                        if speaker is not None:
-                            self._assign(quotation, speaker)
-                quoted_last = next((speaker for q, speaker in found if q.kind == DIRECT and speaker), None)
-                for quotation, speaker in found:
-                    quotations.append(quotation)
-                    if speaker is not None:
-                        paragraph_speaker = speaker
-                        self.who.setdefault((paragraph.number, sentence.number), speaker.canonical)
-                subject = self.names.note_sentence(sentence, paragraph.kind == CAPTION)
-                if subject is not None and subject.canonical in self.names.people:
-                    self.who.setdefault((paragraph.number, sentence.number), subject.canonical)
-                own_who = self.who.get((paragraph.number, sentence.number))
-                if own_who is None and subject is None and last_who is not None \
-                        and paragraph.kind != CAPTION and not _PRONOUN.search(sentence.text):
-                    # "Zelensky created his own poll. As with Musk's poll, 2 million people
-                    # responded …": a sentence with no person or pronoun as its subject goes on
-                    # about the person before it. One step only, and never over a pronoun, which
-                    # the name book resolves or deliberately leaves open.
-                    self.who[(paragraph.number, sentence.number)] = last_who
-                if paragraph.kind != CAPTION:
-                    last_who = own_who
-            # A paragraph that is only a quotation continues the previous paragraph's speaker.
-            if own and paragraph_speaker is None and previous_speaker is not None and previous_had_quote:
-                first = own[0]
-                only_quote = first.open_mark == paragraph.start and (
-                    first.continues or _only_quotation(paragraph.text, paragraph.start, own)
-                )
-                if only_quote:
-                    for quotation in quotations:
-                        if quotation.paragraph == paragraph.number and quotation.kind == DIRECT \
-                                and quotation.speaker is None and len(quotation.text.split()) > _SHORT_WORDS:
-                            self._assign(quotation, previous_speaker)
-                    paragraph_speaker = previous_speaker
-                    for sentence in paragraph.sentences:
-                        self.who[(paragraph.number, sentence.number)] = previous_speaker.canonical
-            if paragraph.kind != CAPTION:
+            paragraph_speaker, last_who = self._paragraph(paragraph, own, quotations, last_who)
+            if own and paragraph_speaker is None and previous_speaker is not None and previous_had_quote \
+                    and _opens_with_its_quotation(paragraph, own):
+                self._continue_speaker(paragraph, quotations, previous_speaker)
+                paragraph_speaker = previous_speaker
+            if paragraph.paragraph_kind != CAPTION:
                 previous_speaker = paragraph_speaker
                 previous_had_quote = bool(own) or paragraph_speaker is not None
         self._share_along_chains(spans, quotations)
@@ -171,9 +143,67 @@ class _Attributor:
                 quotation.aliases = sorted(self.names.aliases_of(quotation.speaker))
         return Attribution(quotations, self.who)
 
+    def _paragraph(self, paragraph: Paragraph, own: list[QuoteSpan], quotations: list[Quotation],
+                   last_who: str | None) -> tuple[Mention | None, str | None]:
+        """Attribute the quotations of one paragraph's sentences (appended to `quotations`) and note
+        who each sentence is about. Returns the paragraph's speaker, the last one found, and the
+        person the next sentence may go on about (`last_who`, passed on from the one before)."""
+        paragraph_speaker: Mention | None = None
+        quoted_last: Mention | None = None  # the speaker of the previous sentence's quotation
+        for sentence in paragraph.sentences:
+            inside = [s for s in own if sentence.start <= s.open_mark < sentence.end]
+            found = self._sentence(sentence, inside, paragraph)
+            if quoted_last is not None and inside and all(speaker is None for _, speaker in found) \
+                    and _only_quotation(sentence.text, sentence.start, inside):
+                found = self._go_on_quoting(found, quoted_last)
+            quoted_last = next((speaker for q, speaker in found if q.quotation_kind == DIRECT and speaker), None)
+            for quotation, speaker in found:
+                quotations.append(quotation)
+                if speaker is not None:
+                    paragraph_speaker = speaker
+                    self.who.setdefault((paragraph.number, sentence.number), speaker.canonical)
+            last_who = self._note_who(paragraph, sentence, last_who)
+        return paragraph_speaker, last_who
+
+    def _go_on_quoting(self, found: list[tuple[Quotation, Mention | None]], speaker: Mention
+                       ) -> list[tuple[Quotation, Mention | None]]:
+        """'"…," Mr Dewar said. "The verdict leaves …"': a sentence that is only a quotation goes on
+        with the one before it, as news copy writes. Its direct quotations but short ones get `speaker`."""
+        found = [(q, speaker) if q.quotation_kind == DIRECT and len(q.text.split()) > _SHORT_WORDS else (q, None)
+                 for q, _ in found]
+        for quotation, given in found:
+            if given is not None:
+                self._assign(quotation, given)
+        return found
+
+    def _note_who(self, paragraph: Paragraph, sentence: Sentence, last_who: str | None) -> str | None:
+        """Note the person a sentence is about; returns the one the next sentence may go on about."""
+        subject = self.names.note_sentence(sentence, paragraph.paragraph_kind == CAPTION)
+        if subject is not None and subject.canonical in self.names.people:
+            self.who.setdefault((paragraph.number, sentence.number), subject.canonical)
+        own_who = self.who.get((paragraph.number, sentence.number))
+        if own_who is None and subject is None and last_who is not None \
+                and paragraph.paragraph_kind != CAPTION and not _PRONOUN.search(sentence.text):
+            # "Zelensky created his own poll. As with Musk's poll, 2 million people
+            # responded …": a sentence with no person or pronoun as its subject goes on
+            # about the person before it. One step only, and never over a pronoun, which
+            # the name book resolves or deliberately leaves open.
+            self.who[(paragraph.number, sentence.number)] = last_who
+        # A caption interrupts the story: the sentence after it goes on from the one before it.
+        return last_who if paragraph.paragraph_kind == CAPTION else own_who
+
+    def _continue_speaker(self, paragraph: Paragraph, quotations: list[Quotation], speaker: Mention) -> None:
+        """A paragraph that is only a quotation continues the previous paragraph's speaker."""
+        for quotation in quotations:
+            if quotation.paragraph == paragraph.number and quotation.quotation_kind == DIRECT \
+                    and quotation.speaker is None and len(quotation.text.split()) > _SHORT_WORDS:
+                self._assign(quotation, speaker)
+        for sentence in paragraph.sentences:
+            self.who[(paragraph.number, sentence.number)] = speaker.canonical
+
     def _share_along_chains(self, spans: list[QuoteSpan], quotations: list[Quotation]) -> None:
         """A quotation running over paragraphs has one speaker, wherever the article names them."""
-        by_start = {(q.start, q.end): q for q in quotations if q.kind == DIRECT}
+        by_start = {(q.start, q.end): q for q in quotations if q.quotation_kind == DIRECT}
         chains: list[list[Quotation]] = []
         for span in spans:
             quotation = by_start.get((span.start, span.end))
@@ -194,13 +224,14 @@ class _Attributor:
         quotation.speaker = speaker.canonical
         quotation.aliases = sorted(self.names.aliases_of(speaker.canonical))
 
-    def _sentence(self, sentence: Sentence, spans: list[QuoteSpan], paragraph: Paragraph):
+    def _sentence(self, sentence: Sentence, spans: list[QuoteSpan], paragraph: Paragraph
+                  ) -> list[tuple[Quotation, Mention | None]]:
         masked = _mask(sentence.text, sentence.start, spans)
         verbs = [
             _Verb(sentence.start + m.start(), sentence.start + m.end(), m.group("participle") is not None)
             for m in _VERB.finditer(masked)
         ]
-        results = []
+        results: list[tuple[Quotation, Mention | None]] = []
         for span in spans:
             quotation = Quotation(self.article.id, paragraph.number, span.start, span.end,
                                   self.body[span.start:span.end], DIRECT)
@@ -208,7 +239,7 @@ class _Attributor:
             if speaker is not None:
                 self._assign(quotation, speaker)
             results.append((quotation, speaker))
-        indirect = self._indirect(sentence, masked, spans, paragraph)
+        indirect = self._indirect(sentence, masked, paragraph)
         if indirect is not None:
             results.append(indirect)
         return results
@@ -252,7 +283,8 @@ class _Attributor:
             subject = self.names.mention_in(self.body[verb.end:sentence.end][:60], at_start=True)
         return subject
 
-    def _indirect(self, sentence: Sentence, masked: str, spans: list[QuoteSpan], paragraph: Paragraph):
+    def _indirect(self, sentence: Sentence, masked: str, paragraph: Paragraph
+                  ) -> tuple[Quotation, Mention] | None:
         match = _INDIRECT_VERBS.search(masked)
         if match is None:
             return None
@@ -280,4 +312,6 @@ class _Attributor:
 
 
 def attribute_article(article: Article, paragraphs: list[Paragraph]) -> Attribution:
+    """Every direct and indirect quotation of an article with its speaker where the rules find one,
+    and the person each sentence is about."""
     return _Attributor(article, paragraphs).run()

@@ -11,8 +11,8 @@ from typing import Any
 
 import numpy as np
 
+from ..settings import MINILM_MODEL
 from .encoders import SENTENCE_TRANSFORMERS, ModelSpec, ModelUnavailable, Progress
-from .settings import MINILM_MODEL
 
 log = logging.getLogger(__name__)
 
@@ -42,14 +42,14 @@ class Embedder:
         self.encoded_count = 0
 
     @property
-    def model(self):
+    def model(self) -> Any:
         if self._model is None:
             with self._lock:
                 if self._model is None:
                     self._model = self._load()
         return self._model
 
-    def _load(self):
+    def _load(self) -> Any:
         # Nothing may reach for the network: the model must come from disk.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 _QUANTITY_QUESTION = re.compile(
     r"\b((result|outcome|tally|turnout|score)s? of|how (many|much|long|old|far|big|large|often)|"
-    r"what (share|percent(age)?|proportion|number|fraction|amount|price|sum)|how many)\b",
+    r"what (share|percent(age)?|proportion|number|fraction|amount|price|sum))\b",
     re.IGNORECASE,
 )
 _TIME_QUESTION = re.compile(r"\b(when|what (year|date|day|month|time)|since when)\b", re.IGNORECASE)
@@ -51,15 +52,19 @@ _DURATION = re.compile(
 _LENGTH = re.compile(r"\b((kilo|centi)?met(re|er)s?|km|miles?|feet|foot|yards?|inch(es)?)\b", re.IGNORECASE)
 
 
+QuestionKind = Literal["duration", "extent", "time", "quantity", "reason", "person"]
+
 # How much a matching sentence gains: the rarer the cue in running text, the more it says.
-CUE_WEIGHTS = {"duration": 0.5, "extent": 0.5, "time": 0.15, "quantity": 0.12, "reason": 0.12, "person": 0.04}
+CUE_WEIGHTS: dict[QuestionKind, float] = {
+    "duration": 0.5, "extent": 0.5, "time": 0.15, "quantity": 0.12, "reason": 0.12, "person": 0.04,
+}
 _REASON_QUESTION = re.compile(r"^\s*(why|how come)\b|\bwhat (caused|led to|made)\b|\bfor what reason\b",
                               re.IGNORECASE)
 _REASON = re.compile(r"\b(because|since|so|due to|as a result|therefore|thus|owing to|meaning|"
                      r"after|given|which means|in order to)\b", re.IGNORECASE)
 
 
-_QUESTION_KINDS = (
+_QUESTION_KINDS: tuple[tuple[QuestionKind, re.Pattern[str]], ...] = (
     ("duration", _DURATION_QUESTION),
     ("quantity", _QUANTITY_QUESTION),
     ("time", _TIME_QUESTION),
@@ -68,31 +73,31 @@ _QUESTION_KINDS = (
 )
 
 
-def question_kind(question: str) -> str | None:
+def kind_of_question(question: str) -> QuestionKind | None:
     """The kind of fact asked for, read from the question word that comes first: "Who was killed
     when …" asks for a person, not a time. On a tie the earlier kind in _QUESTION_KINDS wins."""
-    found = [(match.start(), rank, kind) for rank, (kind, pattern) in enumerate(_QUESTION_KINDS)
+    found = [(match.start(), rank, question_kind) for rank, (question_kind, pattern) in enumerate(_QUESTION_KINDS)
              if (match := pattern.search(question))]
     if not found:
         return None
-    kind = min(found)[2]
-    if kind == "duration" and _EXTENT_QUESTION.search(question):
+    question_kind = min(found)[2]
+    if question_kind == "duration" and _EXTENT_QUESTION.search(question):
         return "extent"
-    return kind
+    return question_kind
 
 
-def cue_matches(kind: str | None, sentence: str) -> bool:
-    """Whether a sentence holds the kind of fact the question asks for."""
-    if kind == "duration":
+def cue_matches(question_kind: QuestionKind | None, sentence: str) -> bool:
+    """Whether a sentence holds the kind of fact a question of `question_kind` asks for."""
+    if question_kind == "duration":
         return bool(_DURATION.search(sentence))
-    if kind == "extent":
+    if question_kind == "extent":
         return bool(_DURATION.search(sentence) or _LENGTH.search(sentence))
-    if kind == "quantity":
+    if question_kind == "quantity":
         return bool(_QUANTITY.search(sentence))
-    if kind == "reason":
+    if question_kind == "reason":
         return bool(_REASON.search(sentence))
-    if kind == "time":
+    if question_kind == "time":
         return bool(_TIME.search(sentence))
-    if kind == "person":
+    if question_kind == "person":
         return bool(_NAME.search(sentence))
     return False

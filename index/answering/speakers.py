@@ -1,4 +1,4 @@
-"""Looking up attributed quotations: by speaker, by position, and by names in a question."""
+"""Looking up attributed quotations: by speaker, by position, and by the speakers a question names."""
 
 from __future__ import annotations
 
@@ -8,12 +8,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..kinds import DIRECT
+from ..text import POSSESSIVE, fold, is_possessive
+
 if TYPE_CHECKING:
     from .loaded import LoadedIndex
-
-
-def fold(text: str) -> str:
-    return " ".join(text.casefold().replace("’", "'").split())
 
 
 def _person_names(speaker: str, common_words: frozenset[str]) -> tuple[str, ...]:
@@ -47,7 +46,7 @@ class SpeakerDirectory:
         person_names = sorted({name for quote in quotes if quote["speaker"]
                                for name in _person_names(quote["speaker"], common_words)}, key=len, reverse=True)
         self._person_pattern = re.compile(
-            "|".join(rf"(?<!\w){re.escape(n)}(?:['’]s)?(?!\w)" for n in person_names)) if person_names else None
+            "|".join(rf"(?<!\w){re.escape(n)}(?:{POSSESSIVE})?(?!\w)" for n in person_names)) if person_names else None
 
     def speaker_at(self, article: str, paragraph: int, start: int, end: int) -> str | None:
         """The speaker of the quotation covering most of the span [start, end) (article offsets)."""
@@ -56,7 +55,7 @@ class SpeakerDirectory:
             if quote["speaker"] is None:
                 continue
             overlap = min(end, quote["end"]) - max(start, quote["start"])
-            if overlap > best_overlap or (overlap == best_overlap and quote["kind"] == "direct"):
+            if overlap > best_overlap or (overlap == best_overlap and quote["kind"] == DIRECT):
                 best, best_overlap = quote["speaker"], overlap
         return best if best_overlap > 0 else None
 
@@ -98,7 +97,7 @@ class SpeakerDirectory:
             names.add(fold(parts[-1]))
         return names
 
-    def named_in(self, question: str) -> set[str]:
+    def speakers_named_in(self, question: str) -> set[str]:
         """Speakers that the question names by any alias (whole words, case-folded)."""
         if self._alias_pattern is None:
             return set()
@@ -117,14 +116,14 @@ class SpeakerDirectory:
         match = self._person_pattern.search(question)
         if match is None:
             return None
-        pronoun = "his" if match.group(0).endswith(("'s", "’s")) else "he"
+        pronoun = "his" if is_possessive(match.group(0)) else "he"
         return question[:match.start()] + pronoun + question[match.end():]
 
     def boost_for(self, question: str, index: LoadedIndex) -> np.ndarray:
         """1 for sentences holding a statement (direct or indirect) by a speaker the question
         names, else 0."""
         boost = np.zeros(len(index.sentences), np.float32)
-        named = self.named_in(question)
+        named = self.speakers_named_in(question)
         if not named:
             return boost
         for quote in self.quotes:

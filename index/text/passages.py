@@ -11,8 +11,7 @@ from functools import lru_cache
 
 import pysbd
 
-BODY = "body"
-CAPTION = "caption"
+from ..kinds import BODY, CAPTION, ParagraphKind
 
 _BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
 _CLOSERS = "’”'\")]»›"
@@ -46,7 +45,7 @@ class Paragraph:
     start: int
     end: int
     text: str
-    kind: str
+    paragraph_kind: ParagraphKind
     sentences: tuple[Sentence, ...] = field(default=())
 
     @property
@@ -127,6 +126,7 @@ def _regroup(spans: list[tuple[int, int]], body: str) -> list[list[tuple[int, in
 
 
 def split_article(article_id: str, body: str) -> list[Paragraph]:
+    """The article's paragraphs, numbered from 1, each with its sentences; all slices of `body`."""
     paragraphs: list[Paragraph] = []
     for block_start, block_end in _blocks(body):
         block = body[block_start:block_end]
@@ -140,6 +140,6 @@ def split_article(article_id: str, body: str) -> list[Paragraph]:
                 Sentence(article_id, number, i, s, e, body[s:e]) for i, (s, e) in enumerate(group, 1)
             )
             text = body[start:end]
-            kind = CAPTION if not long_block and is_caption(text, len(sentences)) else BODY
-            paragraphs.append(Paragraph(article_id, number, start, end, text, kind, sentences))
+            paragraph_kind: ParagraphKind = CAPTION if not long_block and is_caption(text, len(sentences)) else BODY
+            paragraphs.append(Paragraph(article_id, number, start, end, text, paragraph_kind, sentences))
     return paragraphs

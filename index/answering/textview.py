@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from ..kinds import BODY
 from .answer import Answer, QuotedPassage
 
 NOT_COVERED = "The articles don't cover that question, so there is nothing to quote."
@@ -26,14 +29,24 @@ def passage_text(passage: QuotedPassage) -> str:
     return "\n".join(f"> {line}" for line in "".join(marked).splitlines())
 
 
-def attribution_line(passage: QuotedPassage) -> str:
-    parts = [f"— {passage.title or passage.article}, paragraph {passage.paragraph}"]
-    if passage.kind != "body":
-        parts.append(f"({passage.kind})")
+def _as_is(text: str) -> str:
+    return text
+
+
+def attribution_line(passage: QuotedPassage, title: Callable[[str], str] = _as_is,
+                     speaker: Callable[[str], str] = _as_is,
+                     link: Callable[[str], str | None] = _as_is) -> str:
+    """"— title, paragraph 6 (caption) · quoting Speaker · url": where a passage comes from.
+    `title`, `speaker` and `link` render those parts (the bot's markdown escapes them and checks
+    the URL); a link rendered as None is left out."""
+    parts = [f"— {title(passage.title or passage.article)}, paragraph {passage.paragraph}"]
+    if passage.paragraph_kind != BODY:
+        parts.append(f"({passage.paragraph_kind})")
     if passage.speaker:
-        parts.append(f"· quoting {passage.speaker}")
-    if passage.url:
-        parts.append(f"· {passage.url}")
+        parts.append(f"· quoting {speaker(passage.speaker)}")
+    shown = link(passage.url) if passage.url else None
+    if shown:
+        parts.append(f"· {shown}")
     return " ".join(parts)
 
 

@@ -13,8 +13,12 @@ import threading
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from .embedder import Embedder
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +31,7 @@ class ExportUnsupported(RuntimeError):
     """The model is not one this exporter reproduces exactly (mean pooling, BERT-style inputs)."""
 
 
-def export_onnx(embedder, directory: Path) -> dict:
+def export_onnx(embedder: Embedder, directory: Path) -> dict[str, Any]:
     """Write model.onnx and tokenizer.json for `embedder`'s model; returns the manifest entry.
 
     Needs torch and the `onnx` package, which are present wherever the index is built."""
@@ -46,11 +50,11 @@ def export_onnx(embedder, directory: Path) -> dict:
         raise ExportUnsupported(f"model inputs {tuple(sample.keys())} are not exported")
 
     class LastHiddenState(torch.nn.Module):
-        def __init__(self, network):
+        def __init__(self, network: Any) -> None:
             super().__init__()
             self.network = network
 
-        def forward(self, input_ids, attention_mask, token_type_ids):
+        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
             return self.network(input_ids=input_ids, attention_mask=attention_mask,
                                 token_type_ids=token_type_ids).last_hidden_state
 
@@ -74,7 +78,7 @@ def export_onnx(embedder, directory: Path) -> dict:
             "pooling": "mean", "normalize": True}
 
 
-def _pooling_mode(pooling) -> str | None:
+def _pooling_mode(pooling: Any) -> str | None:
     """The pooling mode across sentence-transformers versions (the attribute was renamed)."""
     if pooling is None:
         return None

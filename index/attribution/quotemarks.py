@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .passages import Paragraph
+from ..text import Paragraph
 
+# Which pair of marks a quotation uses: “double” or ‘single’ (straight marks likewise).
 DOUBLE, SINGLE = "double", "single"
 _OPENERS = {"“": DOUBLE, "‘": SINGLE, "«": DOUBLE}
 _CLOSERS = {"”": DOUBLE, "’": SINGLE, "»": DOUBLE}
@@ -45,18 +46,19 @@ def _role(text: str, i: int) -> str | None:
     return None
 
 
-def _kind(ch: str) -> str:
+def _pair(ch: str) -> str:
+    """DOUBLE or SINGLE: the pair of marks `ch` belongs to."""
     return _OPENERS.get(ch) or _CLOSERS.get(ch) or _STRAIGHT[ch]
 
 
 def find_quotes(body: str, paragraphs: list[Paragraph]) -> list[QuoteSpan]:
     """Top-level quotations of an article; marks nested inside a quotation belong to it."""
     spans: list[QuoteSpan] = []
-    carry: str | None = None  # the kind of a quotation left open at the previous paragraph's end
+    carry: str | None = None  # the pair of a quotation left open at the previous paragraph's end
     for paragraph in paragraphs:
         text = body[paragraph.start:paragraph.end]
         base = paragraph.start
-        open_kind: str | None = None
+        open_pair: str | None = None
         open_at = -1
         continues = False
         stack: list[str] = []
@@ -66,32 +68,32 @@ def find_quotes(body: str, paragraphs: list[Paragraph]) -> list[QuoteSpan]:
             role = _role(text, i)
             if role is None:
                 continue
-            kind = _kind(ch)
-            if open_kind is None:
+            pair = _pair(ch)
+            if open_pair is None:
                 if role == "open":
-                    open_kind, open_at, stack = kind, i, []
-                    continues = carry == kind and i == 0
+                    open_pair, open_at, stack = pair, i, []
+                    continues = carry == pair and i == 0
                 continue
-            if role == "open" and kind == open_kind and ch not in _STRAIGHT and not stack:
+            if role == "open" and pair == open_pair and ch not in _STRAIGHT and not stack:
                 # A new quotation opens before the last one closed: in text that lost its paragraph
                 # breaks, that is where a continued quotation's next paragraph began.
                 spans.append(QuoteSpan(paragraph.number, base + open_at + 1, base + i, base + open_at,
                                        False, continues))
                 open_at, continues = i, True
                 continue
-            if role == "open" and kind != open_kind:
-                stack.append(kind)
-            elif role == "close" and stack and stack[-1] == kind:
+            if role == "open" and pair != open_pair:
+                stack.append(pair)
+            elif role == "close" and stack and stack[-1] == pair:
                 stack.pop()
-            elif role == "close" and kind == open_kind:
+            elif role == "close" and pair == open_pair:
                 spans.append(QuoteSpan(paragraph.number, base + open_at + 1, base + i, base + open_at,
                                        True, continues))
-                open_kind = None
+                open_pair = None
         carry = None
-        if open_kind is not None:
+        if open_pair is not None:
             end = len(text.rstrip())
             if end > open_at + 1:
                 spans.append(QuoteSpan(paragraph.number, base + open_at + 1, base + end, base + open_at,
                                        False, continues))
-            carry = open_kind
+            carry = open_pair
     return spans

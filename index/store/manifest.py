@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from .encoders import ModelSpec
+from ..embedding import ModelSpec
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"

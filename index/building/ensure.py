@@ -4,16 +4,13 @@ mismatched, and serve the last good index when the rebuild cannot be done."""
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
-from .corpus import CorpusError, load_corpus
-from .encoders import model_spec
-from .problems import os_problem
-from .settings import Settings
-from .store import FRESH, STALE, Status, check_status
-
-if TYPE_CHECKING:
-    from .build import Progress
+from ..corpus import CorpusError, load_corpus
+from ..embedding import model_spec
+from ..problems import os_problem
+from ..settings import Settings
+from ..store import FRESH, STALE, Status, check_status
+from .build import Progress, rebuild
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +35,6 @@ def ensure_index(settings: Settings, progress: Progress | None = None) -> str:
     When the rebuild fails on the corpus (a bad file) or the disk, and the current index is
     sound and made with the configured model, it keeps serving and each problem is logged as
     a warning; with no index to fall back on, the error is raised."""
-    from .build import rebuild
-
     status = corpus_status(settings)
     if status.state == FRESH:
         return f"index fresh ({status.reason})"

@@ -16,29 +16,39 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from .attribution import Attribution, attribute_article
-from .builds import check_index_location, new_build_dir, publish
-from .corpus import Article, load_corpus
-from .encoders import ModelSpec, PassageEncoder, Similarity, fit_windows, passage_encoder, similarity_of
-from .language import language_of
-from .onnx_model import ExportUnsupported
-from .passages import BODY, CAPTION, Paragraph, split_article
-from .settings import Settings
-from .store import (
+from ..attribution import Attribution, attribute_article
+from ..corpus import Article, load_corpus
+from ..embedding import (
+    ExportUnsupported,
+    ModelSpec,
+    PassageEncoder,
+    Similarity,
+    fit_windows,
+    passage_encoder,
+    similarity_of,
+)
+from ..kinds import BODY, CAPTION, PARAGRAPH, SENTENCE
+from ..settings import Settings
+from ..store import (
     FORMAT_VERSION,
     MANIFEST,
     PASSAGES,
     VECTORS,
     IndexUnavailable,
+    check_index_location,
     file_problem,
     file_record,
     flat_index_shape,
+    load_vectors,
     needed_files,
+    new_build_dir,
+    publish,
     query_model_files,
     read_manifest,
+    save_vectors,
 )
-from .units import PARAGRAPH, SENTENCE, Unit, make_units
-from .vectors import load_vectors, save_vectors
+from ..text import Paragraph, language_of, split_article
+from .units import Unit, make_units
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +158,7 @@ def _restated_paragraph(
         return None
     best, best_score = None, RESTATES_MIN_SIMILARITY
     for paragraph in paragraphs:
-        if paragraph.kind != BODY:
+        if paragraph.paragraph_kind != BODY:
             continue
         for key in [(paragraph.number, 0)] + [(paragraph.number, s.number) for s in paragraph.sentences]:
             vector = vector_of.get(key)
@@ -190,11 +200,11 @@ def _file_records(build: Path, manifest: dict, previous: PreviousBuild, spec: Mo
     records = {}
     for name in needed_files(manifest):
         old = previous.reusable(name, spec)
-        if old is not None and (build / name).samefile(previous.path / name):
+        if old is not None and previous.path is not None and (build / name).samefile(previous.path / name):
             records[name] = old  # linked above; verified with the previous build
             continue
         records[name] = file_record(build / name)
-        if old is not None and old == records[name]:
+        if old is not None and previous.path is not None and old == records[name]:
             linked = build / f"{name}.link"
             try:
                 os.link(previous.path / name, linked)
@@ -313,13 +323,14 @@ def _passage_store(
 ) -> dict:
     per_article: dict[str, dict[tuple[int, int], np.ndarray]] = {}
     for unit, vector in zip(units, vectors, strict=True):
-        if unit.kind in (PARAGRAPH, SENTENCE):
+        if unit.unit_kind in (PARAGRAPH, SENTENCE):
             per_article.setdefault(unit.article, {}).setdefault((unit.paragraph, unit.sentence), vector)
-    paragraphs, quotes = [], []
+    paragraphs: list[dict[str, Any]] = []
+    quotes: list[dict[str, Any]] = []
     for article in articles:
         for paragraph in split[article.id]:
             restates = None
-            if paragraph.kind == CAPTION:
+            if paragraph.paragraph_kind == CAPTION:
                 restates = _restated_paragraph(paragraph, split[article.id], per_article.get(article.id, {}),
                                                similarity)
             paragraphs.append({
@@ -327,7 +338,7 @@ def _passage_store(
                 "number": paragraph.number,
                 "start": paragraph.start,
                 "end": paragraph.end,
-                "kind": paragraph.kind,
+                "kind": paragraph.paragraph_kind,
                 "text": paragraph.text,
                 "sentences": [[s.start - paragraph.start, s.end - paragraph.start]
                               for s in paragraph.sentences],

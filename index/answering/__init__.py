@@ -1,0 +1,40 @@
+"""Answering from an open index: the index in memory (loaded.py), keyword and cue signals
+(lexical.py, cues.py), quotations by speaker (speakers.py), the names a question uses
+(question_names.py), scoring (scoring.py), which passages may answer and when to decline
+(declining.py), and the engine that runs them (engine.py); answers as data (answer.py) and as
+text (textview.py), scoring against a question file (evaluate.py), grouping by meaning (grouping.py)."""
+
+from .answer import Answer, QuotedPassage
+from .engine import MAX_QUESTION_CHARS, Engine, clean_question
+from .evaluate import Case, EvalReport, contains_gold, evaluate, read_cases
+from .grouping import SAME_MEANING, group_by_meaning
+from .lexical import Bm25
+from .loaded import LoadedIndex, load_index
+from .scoring import Scores, Weights
+from .speakers import SpeakerDirectory
+from .textview import NOT_COVERED, answer_text, attribution_line, terminal_safe
+
+__all__ = [
+    "MAX_QUESTION_CHARS",
+    "NOT_COVERED",
+    "SAME_MEANING",
+    "Answer",
+    "Bm25",
+    "Case",
+    "Engine",
+    "EvalReport",
+    "LoadedIndex",
+    "QuotedPassage",
+    "Scores",
+    "SpeakerDirectory",
+    "Weights",
+    "answer_text",
+    "attribution_line",
+    "clean_question",
+    "contains_gold",
+    "evaluate",
+    "group_by_meaning",
+    "load_index",
+    "read_cases",
+    "terminal_safe",
+]

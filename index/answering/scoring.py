@@ -1,0 +1,146 @@
+"""Scoring: every sentence and paragraph of the index, for one question.
+
+Scores from the dense model (sentences, paragraphs, and sentences with the one before them) and
+from BM25 (sentences, paragraphs and whole articles) are fused per sentence, then per paragraph;
+question-type cues, named speakers and named articles add small, bounded boosts. Each component
+is kept by name in `Scores`, so that what made a passage rank can be read back.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from .cues import CUE_WEIGHTS, kind_of_question
+from .loaded import WIDENED_UNIT_CODES, LoadedIndex
+from .question_names import named_article_share
+from .speakers import SpeakerDirectory
+
+# Distinct terms of a sentence beyond which it counts as saying more than the question at all.
+NOVELTY_SATURATION = 6
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How the signals are fused. Chosen by measurement (see bench/quality and docs/method.md)."""
+
+    # A widened sentence (embedded with the one before it, or with the person it is about)
+    # counts a little less than the sentence alone.
+    widened_sentence: float = 0.9
+    sentence_bm25: float = 0.25
+    paragraph_dense: float = 0.3
+    paragraph_bm25: float = 0.15
+    cue: float = 1.5  # scales cues.CUE_WEIGHTS; 1.3 to 1.6 is one plateau over 102 questions
+    speaker: float = 0.1
+    novelty: float = 0.1  # sentences that say more than the question's own words
+    caption: float = 0.1  # a caption restates the body; the body carries the detail
+    named_article: float = 0.2  # paragraphs of an article that mentions the names a question uses
+    # Paragraphs of an article whose whole text matches the question's keywords: among hundreds of
+    # articles, the one about the question's subject. 0.15 to 0.25 is one plateau (docs/method.md).
+    article_bm25: float = 0.2
+    candidates: int = 1000
+
+
+@dataclass(frozen=True)
+class Scores:
+    """One question's scores. Per sentence: the components, then their weighted sum; per paragraph
+    likewise. A component that does not apply to the question (no cue, a question in another
+    language) is 0.0 rather than an array."""
+
+    dense_sentence: np.ndarray  # the model's similarity alone: this sets the relevance
+    sentence_bm25: np.ndarray
+    cue: np.ndarray | float
+    speaker: np.ndarray
+    novelty: np.ndarray | float
+    sentence: np.ndarray  # fused
+    dense_paragraph: np.ndarray
+    paragraph_bm25: np.ndarray
+    caption: np.ndarray
+    named_article: np.ndarray | float
+    article_bm25: np.ndarray  # the paragraph's article's
+    paragraph: np.ndarray  # fused: the best sentence's score plus the paragraph's own
+
+    def best_sentence(self, index: LoadedIndex, row: int) -> int:
+        """The paragraph's highest-scoring sentence: the one highlighted."""
+        return max(index.sentence_rows_of[row], key=lambda s: self.sentence[s])
+
+
+def score_question(index: LoadedIndex, speakers: SpeakerDirectory, question: str, vector: np.ndarray,
+                   names: list[str], weights: Weights, article: str | None = None,
+                   lexical: bool = True) -> Scores | None:
+    """Every sentence's and paragraph's score for a question (whose `names` are question_names').
+    With `lexical` False (a question in another language than the articles') only the model's
+    similarity and the speakers it names count: keywords, answer types and names are read in the
+    articles' language. None for an index without sentences."""
+    if not index.sentences:
+        return None
+    sims, ids = index.vectors.search(vector[None, :], weights.candidates)
+    sims, ids = sims[0], ids[0]
+    keep = ids >= 0
+    # On one scale for every model, so the weights below and the relevance threshold hold.
+    sims, ids = index.similarity.calibrate(sims[keep]).astype(np.float32), ids[keep]
+    n_sentences, n_paragraphs = len(index.sentences), len(index.paragraphs)
+
+    # Texts beyond the candidates count as the least similar of them (calibrated scores go below 0).
+    floor = float(min(sims.min(), 0.0)) if sims.size else 0.0
+    dense_sentence = np.full(n_sentences, floor, np.float32)
+    dense_paragraph = np.full(n_paragraphs, floor, np.float32)
+    widened = np.isin(index.unit_kind[ids], WIDENED_UNIT_CODES)
+    weighted = np.where(widened, sims * weights.widened_sentence, sims).astype(np.float32)
+    sentence_ids = index.unit_sentence[ids]
+    on_sentence = sentence_ids >= 0
+    np.maximum.at(dense_sentence, sentence_ids[on_sentence], weighted[on_sentence])
+    np.maximum.at(dense_paragraph, index.unit_paragraph[ids], weighted)
+
+    terms = index.sentence_bm25.query_terms(question) if lexical else []
+    sentence_bm25 = _normalised(index.sentence_bm25.scores(question, terms))
+    paragraph_bm25 = _normalised(index.paragraph_bm25.scores(question, terms))
+    article_bm25 = _normalised(index.article_bm25.scores(question, terms))[index.article_row_of_paragraph]
+
+    question_kind = kind_of_question(question) if lexical else None
+    cue = CUE_WEIGHTS[question_kind] * index.cue_mask(question_kind) if question_kind else 0.0
+    speaker = speakers.boost_for(question, index)
+    # An answer adds something to the question; a short sentence that only echoes it does not.
+    novelty = index.novelty(set(index.sentence_bm25.terms(question)), NOVELTY_SATURATION) if lexical else 0.0
+    named_article = named_article_share(index, names) if lexical else 0.0
+
+    sentence_score = (dense_sentence + weights.sentence_bm25 * sentence_bm25 + weights.cue * cue
+                      + weights.speaker * speaker + weights.novelty * novelty)
+    best_sentence = np.full(n_paragraphs, -np.inf, np.float32)
+    np.maximum.at(best_sentence, index.paragraph_of_sentence, sentence_score)
+    paragraph_score = (best_sentence + weights.paragraph_dense * dense_paragraph
+                       + weights.paragraph_bm25 * paragraph_bm25 - weights.caption * index.caption_mask
+                       + weights.named_article * named_article
+                       + weights.article_bm25 * article_bm25)
+    if article is not None:
+        paragraph_score[index.article_of_paragraph != article] = -np.inf
+    return Scores(dense_sentence=dense_sentence, sentence_bm25=sentence_bm25, cue=cue, speaker=speaker,
+                  novelty=novelty, sentence=sentence_score, dense_paragraph=dense_paragraph,
+                  paragraph_bm25=paragraph_bm25, caption=index.caption_mask, named_article=named_article,
+                  article_bm25=article_bm25, paragraph=paragraph_score)
+
+
+def _normalised(scores: np.ndarray) -> np.ndarray:
+    top = float(scores.max()) if scores.size else 0.0
+    return scores / top if top > 0 else scores
+
+
+# A sentence that opens by pointing back ("This hypothesis is called the Cobham–Edmonds thesis.",
+# "But a storm dispersed the fleet.") goes on from the one before it, and often says what a
+# question about that one asks.
+_GOES_ON = re.compile(r"^\W*(it|its|this|these|that|those|they|their|he|his|she|her|but|however|so|thus|"
+                      r"there|such|the latter)\b", re.IGNORECASE)
+
+
+def highlight_span(index: LoadedIndex, sentence_row: int) -> tuple[int, int]:
+    """The highlighted part of a paragraph: its best sentence, and the next one too when that one
+    goes on from it. Measured: Highlight@1 on SQuAD 383 → 398 of 473, +1 on each of the own,
+    paraphrase and both Lee sets; 16% of SQuAD's and 11% of the news answers get two sentences."""
+    sentence = index.sentences[sentence_row]
+    following = sentence_row + 1
+    if following < len(index.sentences) and index.sentences[following].paragraph == sentence.paragraph \
+            and _GOES_ON.match(index.sentences[following].text):
+        return sentence.start, index.sentences[following].end
+    return sentence.start, sentence.end
