@@ -20,7 +20,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -249,7 +249,9 @@ class E5Tokenizer:
     def _plan_word(self, word: str) -> tuple[tuple[int, ...], tuple[float, ...], float]:
         return self._viterbi(word, 0.0, float)
 
-    def _viterbi(self, word: str, base, rounding) -> tuple[tuple[int, ...], tuple[float, ...], float]:
+    def _viterbi(
+        self, word: str, base: Any, rounding: Callable[[Any], Any]
+    ) -> tuple[tuple[int, ...], tuple[float, ...], float]:
         """Best split of one word from score `base`, summing with `rounding`; returns its ids, their
         scores and the smallest lead any decision had over its runner-up (0 for a tie)."""
         size, piece_ids, scores, unk_score = len(word), self._piece_ids, self._scores, self._unk_score
@@ -316,7 +318,7 @@ def build_graph(model: PackedModel) -> onnx.ModelProto:
         initializers.append(numpy_helper.from_array(np.ascontiguousarray(array), name))
         return name
 
-    def node(op: str, inputs: list[str], output: str, microsoft: bool = False, **attributes) -> str:
+    def node(op: str, inputs: list[str], output: str, microsoft: bool = False, **attributes: Any) -> str:
         nodes.append(helper.make_node(op, inputs, [output], name=output,
                                       domain="com.microsoft" if microsoft else "", **attributes))
         return output
@@ -448,7 +450,7 @@ class E5OnnxEncoder:
             if accuracy_level != _INT8_ACTIVATIONS:
                 import onnx
 
-                graph = onnx.load_model(source)
+                graph = onnx.load_model(str(self._path))
                 for node in graph.graph.node:
                     if node.op_type == "MatMulNBits":
                         for attribute in node.attribute:
