@@ -14,7 +14,17 @@ from .loaded import LoadedIndex, load_index
 from .scoring import Scores, Weights
 from .speakers import SpeakerDirectory
 from .textview import NOT_COVERED, answer_text, attribution_line, terminal_safe
-from .trace import PassageTrace, RankedPassage, Trace, parts_sum, question_line, trace_text, verdict_line
+from .trace import (
+    PassageTrace,
+    RankedPassage,
+    Trace,
+    parts_sum,
+    question_line,
+    ranking_heading,
+    ranking_line,
+    trace_text,
+    verdict_line,
+)
 
 __all__ = [
     "MAX_QUESTION_CHARS",
@@ -42,6 +52,8 @@ __all__ = [
     "load_index",
     "parts_sum",
     "question_line",
+    "ranking_heading",
+    "ranking_line",
     "read_cases",
     "terminal_safe",
     "trace_text",
