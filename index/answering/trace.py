@@ -195,8 +195,10 @@ def question_line(trace: Trace) -> str:
 def ranking_heading(trace: Trace) -> str:
     if trace.declined_by:
         return "ranking (none quoted)"
-    return f"ranking (the first {trace.quoted} quoted, the rest under “More passages”)" \
-        if trace.quoted < len(trace.ranking) else "ranking (all quoted)"
+    if trace.quoted >= len(trace.ranking):
+        return "ranking (all quoted)"
+    first = "the first passage" if trace.quoted == 1 else f"the first {trace.quoted}"
+    return f"ranking ({first} quoted, the rest under “More passages”)"
 
 
 def ranking_line(trace: Trace) -> str:

@@ -150,3 +150,14 @@ def test_ask_explain_json_and_text(seed_settings):
 
     without = run(seed_settings, "ask", "--json", "Who is the Kremlin spokesman?").stdout
     assert "trace" not in json.loads(without)
+
+
+def test_the_ranking_heading_says_how_many_are_quoted():
+    from index.answering import RankedPassage, ranking_heading
+
+    ranked = [RankedPassage("a", n, 1.0) for n in range(3)]
+    assert ranking_heading(Trace(ranking=ranked, quoted=1)) == \
+        "ranking (the first passage quoted, the rest under “More passages”)"
+    assert ranking_heading(Trace(ranking=ranked, quoted=2)).startswith("ranking (the first 2 quoted")
+    assert ranking_heading(Trace(ranking=ranked, quoted=3)) == "ranking (all quoted)"
+    assert ranking_heading(Trace(ranking=ranked, quoted=0, declined_by=TOO_FAR)) == "ranking (none quoted)"
