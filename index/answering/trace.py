@@ -110,7 +110,7 @@ class Trace:
         self.ranking = [RankedPassage(index.paragraphs[c.row]["article"], index.paragraphs[c.row]["number"], c.score,
                                       self._caption_scored(index, scores, c))
                         for c in chosen]
-        self.quoted = min(quoted, len(chosen))
+        self.quoted = 0 if declined_by else min(quoted, len(chosen))
         self.declined_by = declined_by
 
     def _caption_scored(self, index: LoadedIndex, scores: Scores, chosen: Candidate) -> int | None:

@@ -59,7 +59,7 @@ def test_the_parts_are_the_engines_arrays_not_a_recomputation(seed_engine):
 
 def test_an_off_topic_question_names_the_rule_that_declined_it(seed_engine):
     answer, trace = seed_engine.explain("How do I bake sourdough bread?")
-    assert not answer.answered and trace.declined_by == TOO_FAR
+    assert not answer.answered and trace.declined_by == TOO_FAR and trace.quoted == 0
     [too_far] = [rule for rule in trace.rules if rule.rule == TOO_FAR]
     assert too_far.declines and too_far.value < too_far.threshold == seed_engine.settings.min_relevance
     assert "declined by the rule “too far”" in trace_text(trace)
