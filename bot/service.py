@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from index import Answer, Engine, IndexUnavailable, Settings, group_by_meaning
+from index import Answer, Engine, IndexUnavailable, Settings, Trace, group_by_meaning
 
 from .batching import QuestionBatcher
 
@@ -49,11 +49,23 @@ class AnswerService:
         return await self._run(self._answer_batch, self._require(), list(questions), article)
 
     def _answer_batch(self, engine: Engine, questions: list[str], article: str | None) -> list[Answer]:
+        self._pick_up_new_index(engine)
+        return engine.answer_many(questions, k=self.settings.answer_k, article=article)
+
+    async def explain(self, question: str, article: str | None = None) -> tuple[Answer, Trace]:
+        """The answer and why (Engine.explain); alone, not batched: a moderator's rare check."""
+        return await self._run(self._explain, self._require(), question, article)
+
+    def _explain(self, engine: Engine, question: str, article: str | None) -> tuple[Answer, Trace]:
+        self._pick_up_new_index(engine)
+        return engine.explain(question, k=self.settings.answer_k, article=article)
+
+    @staticmethod
+    def _pick_up_new_index(engine: Engine) -> None:
         try:
             engine.reload_if_changed()
         except IndexUnavailable as error:
             log.warning("a new index could not be loaded, keeping the current one: %s", error)
-        return engine.answer_many(questions, k=self.settings.answer_k, article=article)
 
     async def group_by_meaning(self, texts: list[str]) -> list[list[int]]:
         """`texts` grouped by meaning (index.group_by_meaning), embedded in a worker thread."""

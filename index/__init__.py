@@ -13,10 +13,16 @@ from .answering import (
     Answer,
     Engine,
     QuotedPassage,
+    Trace,
     attribution_line,
     clean_question,
     group_by_meaning,
+    parts_sum,
+    question_line,
+    ranking_heading,
+    ranking_line,
     terminal_safe,
+    verdict_line,
 )
 from .cli import build_parser, ensure_fresh_index, run_command
 from .corpus import Article, CorpusError, load_corpus
@@ -38,6 +44,7 @@ __all__ = [
     "Settings",
     "SettingsError",
     "Status",
+    "Trace",
     "attribution_line",
     "build_parser",
     "clean_question",
@@ -45,6 +52,11 @@ __all__ = [
     "group_by_meaning",
     "load_corpus",
     "load_settings",
+    "parts_sum",
+    "question_line",
+    "ranking_heading",
+    "ranking_line",
     "run_command",
     "terminal_safe",
+    "verdict_line",
 ]
