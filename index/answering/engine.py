@@ -27,6 +27,7 @@ from .question_model import question_encoder
 from .question_names import MAX_CACHED_NAMES, question_names
 from .scoring import Scores, Weights, highlight_span, score_question
 from .speakers import SpeakerDirectory
+from .verdict import judge
 
 log = logging.getLogger(__name__)
 
@@ -175,7 +176,9 @@ class Engine:
         if decline_reason(index, scores, chosen, vector, name_vectors, self.settings.min_relevance, lexical):
             return Answer(question, False)
         passages = [self._quote(index, speakers, scores, candidate) for candidate in chosen]
-        return Answer(question, True, tuple(passages[:k]), tuple(passages[k:k + 3 * k]))
+        judged = judge(index, scores, question, chosen, names, lexical)
+        return Answer(question, True, tuple(passages[:k]), tuple(passages[k:k + 3 * k]), judged.verdict,
+                      judged.confidence, judged.evidence)
 
     @staticmethod
     def _quote(index: LoadedIndex, speakers: SpeakerDirectory, scores: Scores, candidate: Candidate
