@@ -63,7 +63,10 @@ DEVELOPMENT = [
 HELDOUT = [(FIXTURES / "lee_heldout2_qa.jsonl", "news"), (FIXTURES / "multilingual_qa.jsonl", "seed")]
 ENGLISH_FEATURES = tuple(Evidence.__dataclass_fields__)
 FOREIGN_FEATURES = ("relevance", "margin", "dense_lead")  # what holds across languages
-TARGET_COVERAGE = 0.90
+# Share of each group's answerable questions that must stay `answer`. A question in another
+# language is read on the model's similarity alone, whose `answer` is right less often (about 70%
+# against 90% on the news): more of those are shown as related when unsure.
+TARGET_COVERAGE = {"english": 0.90, "foreign": 0.75}
 C = 0.5  # inverse regularisation strength
 BALANCED_FROM = 50  # questions of each of SQuAD and the news
 SQUAD_ARTICLES = ("computational_complexity_theory", "normans", "southern_california")
@@ -147,14 +150,14 @@ def cross_validate(rows: list[Row], features: tuple[str, ...]) -> None:
             row.probability = float(probability)
 
 
-def threshold_for(rows: list[Row], quoted: list[Row]) -> float:
-    """The highest threshold that keeps TARGET_COVERAGE of the answerable questions of every group
+def threshold_for(rows: list[Row], quoted: list[Row], coverage: float) -> float:
+    """The highest threshold that keeps `coverage` of the answerable questions of every group
     `answer`; those declined outright count against it."""
     threshold = 1.0
     for group in {r.group for r in quoted}:
         answerable = [r for r in rows if r.group == group and r.case.answerable]
         given = sorted((r.probability for r in answerable if r.quoted), reverse=True)
-        needed = min(int(np.ceil(TARGET_COVERAGE * len(answerable))), len(given))
+        needed = min(int(np.ceil(coverage * len(answerable))), len(given))
         if needed:
             threshold = min(threshold, given[needed - 1])
     return threshold
@@ -213,7 +216,7 @@ def main() -> int:
             mine = [r for r in rows if r.foreign == foreign]
             quoted = [r for r in mine if r.quoted]
             cross_validate(quoted, features)
-            threshold = threshold_for(mine, quoted)
+            threshold = threshold_for(mine, quoted, TARGET_COVERAGE[name])
             report(f"{name}: {len(quoted)} quoted questions, cross-validated by group", mine, quoted, threshold)
             fitted[name] = model_entry(quoted, features, threshold)
             if name == "english" and not args.dry_run:

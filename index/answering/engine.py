@@ -27,7 +27,7 @@ from .question_model import question_encoder
 from .question_names import MAX_CACHED_NAMES, question_names
 from .scoring import Scores, Weights, highlight_span, score_question
 from .speakers import SpeakerDirectory
-from .verdict import judge
+from .verdict import VerdictModels, judge, shipped_models
 
 log = logging.getLogger(__name__)
 
@@ -47,11 +47,12 @@ class Engine:
     """Answers questions from a loaded index; safe to call from several threads at once."""
 
     def __init__(self, index: LoadedIndex, encoder: QueryEncoder, settings: Settings,
-                 weights: Weights | None = None):
+                 weights: Weights | None = None, verdicts: VerdictModels | None = None):
         self.index = index
         self.encoder = encoder
         self.settings = settings
         self.weights = weights or Weights()
+        self.verdicts = verdicts or shipped_models()
         self.speaker_directory = SpeakerDirectory(index.quotes, index.lowercase_words)
         self._reload_lock = threading.Lock()
         self._name_vector_cache: dict[str, np.ndarray] = {}
@@ -176,7 +177,7 @@ class Engine:
         if decline_reason(index, scores, chosen, vector, name_vectors, self.settings.min_relevance, lexical):
             return Answer(question, False)
         passages = [self._quote(index, speakers, scores, candidate) for candidate in chosen]
-        judged = judge(index, scores, question, chosen, names, lexical)
+        judged = judge(index, scores, question, chosen, names, lexical, self.verdicts)
         return Answer(question, True, tuple(passages[:k]), tuple(passages[k:k + 3 * k]), judged.verdict,
                       judged.confidence, judged.evidence)
 

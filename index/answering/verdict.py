@@ -137,12 +137,11 @@ def shipped_models() -> VerdictModels:
 
 
 def judge(index: LoadedIndex, scores: Scores, question: str, chosen: list[Candidate], names: list[str],
-          lexical: bool, model: VerdictModels | None = None) -> Judgement:
+          lexical: bool, models: VerdictModels) -> Judgement:
     """`answer` or `related` for a question the engine quotes from `chosen` (best first).
 
     A question in another language than the articles' is judged on the model's similarity alone
     (its own, smaller fit): its keywords, names and answer type cannot be read against the text."""
-    models = model or shipped_models()
     evidence = evidence_of(index, scores, question, chosen, names)
     fitted = models.english if lexical else models.foreign
     probability = fitted.probability(evidence)
