@@ -132,8 +132,13 @@ class VerdictModels:
 
 @functools.cache
 def shipped_models() -> VerdictModels:
-    """The coefficients bench/fit_verdict.py wrote (read once)."""
-    return VerdictModels.from_dict(json.loads(MODEL_FILE.read_text(encoding="utf-8")))
+    """The coefficients bench/fit_verdict.py wrote (read once). They ship with the package; a
+    missing or damaged file is a broken installation, named with its fix."""
+    try:
+        return VerdictModels.from_dict(json.loads(MODEL_FILE.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise RuntimeError(f"{MODEL_FILE}: unreadable verdict coefficients ({error}); reinstall articlebot "
+                           "or re-fit them with `python bench/fit_verdict.py`") from None
 
 
 def judge(index: LoadedIndex, scores: Scores, question: str, chosen: list[Candidate], names: list[str],

@@ -77,3 +77,17 @@ def test_seed_questions_keep_their_verdicts(seed_engine):
     answers = seed_engine.answer_many([c.question for c in cases])
     assert [a.verdict for c, a in zip(cases, answers, strict=True) if not c.answerable] == ["none"] * 4
     assert all(a.verdict == "answer" for c, a in zip(cases, answers, strict=True) if c.answerable)
+
+
+def test_damaged_coefficients_are_named_with_the_fix(tmp_path, monkeypatch):
+    damaged = tmp_path / "verdict_model.json"
+    damaged.write_text('{"english": {"features": [', encoding="utf-8")
+    monkeypatch.setattr("index.answering.verdict.MODEL_FILE", damaged)
+    shipped_models.cache_clear()
+    try:
+        with pytest.raises(RuntimeError, match=r"verdict_model\.json: unreadable verdict coefficients .*fit_verdict"):
+            shipped_models()
+    finally:
+        monkeypatch.undo()
+        shipped_models.cache_clear()
+    assert shipped_models().english.threshold > 0
