@@ -182,7 +182,7 @@ def model_entry(rows: list[Row], features: tuple[str, ...], threshold: float) ->
     return {"features": list(features), "mean": scaler.mean_.round(6).tolist(),
             "scale": scaler.scale_.round(6).tolist(), "weights": model.coef_[0].round(6).tolist(),
             "intercept": round(float(model.intercept_[0]), 6), "threshold": round(threshold, 6),
-            "fitted_on": f"{sum(r.group not in SQUAD_ARTICLES for r in rows)} quoted news questions, {C=}"}
+            "fitted_on": f"{sum(r.group not in SQUAD_ARTICLES for r in rows)} quoted questions (SQuAD left out), {C=}"}
 
 
 def held_out(folder: Path, engines: dict[str, Engine]) -> None:
