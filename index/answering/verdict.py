@@ -111,7 +111,9 @@ class VerdictModel:
 
     def probability(self, evidence: Evidence) -> float:
         z = (evidence.vector(self.features) - self.mean) / self.scale
-        return 1.0 / (1.0 + math.exp(-(float(z @ self.weights) + self.intercept)))
+        logit = float(z @ self.weights) + self.intercept
+        # The logistic function in the form that cannot overflow, whatever the evidence.
+        return 1.0 / (1.0 + math.exp(-logit)) if logit >= 0 else math.exp(logit) / (1.0 + math.exp(logit))
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> VerdictModel:

@@ -93,3 +93,10 @@ def test_damaged_coefficients_are_named_with_the_fix(tmp_path, monkeypatch):
         monkeypatch.undo()
         shipped_models.cache_clear()
     assert shipped_models().english.threshold > 0
+
+
+def test_probability_stays_in_range_for_any_evidence():
+    model = VerdictModel(("margin",), np.zeros(1), np.full(1, 1e-3), np.ones(1), 0.0, 0.5)
+    values = dict.fromkeys((f.name for f in dataclasses.fields(Evidence)), 0.0)
+    assert model.probability(Evidence(**{**values, "margin": -1e6})) == 0.0
+    assert model.probability(Evidence(**{**values, "margin": 1e6})) == 1.0
