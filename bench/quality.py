@@ -1,11 +1,14 @@
 """Answer quality: the naive tutorial pipeline, BM25 alone and articlebot's engine, side by side.
 
-    python bench/quality.py [EVAL.jsonl ...] [--corpus DIR ...] [--model NAME ...] [--json]
+    python bench/quality.py [EVAL.jsonl ...] [--corpus DIR ...] [--model NAME ...] [--json] [--curve PNG]
 
 Builds a fresh index of the corpus in a temporary folder for each model, then scores each method
 on the same questions (format: ../shared/eval/README.md; SQuAD cases count a passage only inside
 their paragraph). The baselines never decline, so only the engine has declined /
-wrongly-declined numbers.
+wrongly-declined numbers, and verdicts (answer / related / none, docs/verdicts.md): precision is
+the share of `answer` verdicts whose first passage holds the answer, coverage the share of
+answerable questions given `answer`. --curve draws precision against coverage as the verdict's
+threshold moves (the last engine's, all files together), the shipped threshold marked.
 """
 
 from __future__ import annotations
@@ -25,8 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from index.answering.engine import Engine  # noqa: E402
-from index.answering.evaluate import Case, EvalReport, evaluate, read_cases  # noqa: E402
+from index.answering.evaluate import Case, CurvePoint, EvalReport, evaluate, read_cases  # noqa: E402
 from index.answering.lexical import Bm25  # noqa: E402
+from index.answering.verdict import shipped_models  # noqa: E402
 from index.building.build import rebuild  # noqa: E402
 from index.corpus.articles import load_corpus  # noqa: E402
 from index.embedding.embedder import Embedder  # noqa: E402
@@ -46,6 +50,7 @@ class Row:
     declined: str
     wrongly_declined: str
     highlight: str = "n/a"  # first passage answers and its highlighted sentence holds a gold string
+    verdicts: dict | None = None  # the engine's: answer, related, none, precision, coverage
 
 
 def paragraphs_of(corpus: Path) -> list[tuple[str, str]]:
@@ -100,6 +105,7 @@ def engine_rows(files: dict[str, list[Case]], corpus: Path, index_dir: Path, mod
                      "wrongly_declined"):
             setattr(report, name, getattr(report, name) + getattr(part, name))
         report.misses.extend(part.misses)
+        report.verdicts.include(part.verdicts)
     rows = [report_row(f"articlebot engine, {model}", report)]
     if len(parts) > 1:
         rows.extend(report_row(f"  {name}", part) for name, part in parts.items())
@@ -109,7 +115,44 @@ def engine_rows(files: dict[str, list[Case]], corpus: Path, index_dir: Path, mod
 def report_row(method: str, report: EvalReport) -> Row:
     return Row(method, report.hit_at_1, report.hit_at_3, report.answerable,
                f"{report.declined}/{report.unanswerable}", str(report.wrongly_declined),
-               f"{report.highlight_hits}/{report.answerable}")
+               f"{report.highlight_hits}/{report.answerable}", report.verdicts.as_dict())
+
+
+def curve(points: list[CurvePoint]) -> tuple[list[float], list[float], list[float]]:
+    """(thresholds, coverage, precision) as the threshold on the probability falls from the highest."""
+    answerable = sum(point.answerable for point in points) or 1
+    quoted = sorted((p for p in points if p.probability is not None), key=lambda p: -(p.probability or 0.0))
+    thresholds, coverage, precision = [], [], []
+    covered = right = 0
+    for given, point in enumerate(quoted, 1):
+        covered += point.answerable
+        right += point.first_answers
+        thresholds.append(float(point.probability or 0.0))
+        coverage.append(covered / answerable)
+        precision.append(right / given)
+    return thresholds, coverage, precision
+
+
+def draw_curve(sets: dict[str, list[CurvePoint]], threshold: float, path: Path) -> None:
+    """Precision against coverage per set of questions, the point at `threshold` marked, as a PNG."""
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(6.4, 4.2), dpi=100, layout="constrained")
+    axes = figure.subplots()
+    for title, points in sets.items():
+        thresholds, coverage, precision = curve(points)
+        line = axes.plot(coverage, precision, label=title)[0]
+        at = [i for i, t in enumerate(thresholds) if t >= threshold]
+        if at:
+            axes.plot([coverage[at[-1]]], [precision[at[-1]]], "o", color=line.get_color())
+    axes.axvline(0.9, color="#999999", linestyle=":", linewidth=1)
+    axes.set_xlabel("coverage: answerable questions given `answer`")
+    axes.set_ylabel("precision of `answer`")
+    axes.set_title(f"Verdict threshold moving; dots: the shipped {threshold:.2f}")
+    axes.set_xlim(0, 1)
+    axes.set_ylim(0, 1.02)
+    axes.legend(loc="lower left")
+    figure.savefig(path)
 
 
 def compare(files: dict[str, list[Case]], corpus: Path, folder: Path, models: list[str]
@@ -141,12 +184,15 @@ def main() -> int:
     parser.add_argument("--model", action="append",
                         help="the engine's model; give it more than once to compare (default: the settings')")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--curve", type=Path, help="draw the precision-coverage curve to this PNG")
     args = parser.parse_args()
 
     files = {path.name: read_cases(path) for path in args.files}
     with tempfile.TemporaryDirectory() as folder:
         corpus = merged_corpus(args.corpus or [ROOT / "corpus"], Path(folder) / "corpus")
         rows, report = compare(files, corpus, Path(folder), args.model or [Settings(_env_file=None).model])
+    if args.curve:
+        draw_curve({", ".join(files): report.verdicts.points}, shipped_models().english.threshold, args.curve)
 
     if args.json:
         print(json.dumps({"files": [str(f) for f in args.files], "rows": [r.__dict__ for r in rows],
@@ -163,6 +209,13 @@ def main() -> int:
         hit1, hit3 = f"{row.hit_at_1}/{row.answerable}", f"{row.hit_at_3}/{row.answerable}"
         print(f"| {row.method:<44} | {hit1:>{width}} | {hit3:>{width}} | {row.highlight:>{max(width, 11)}} "
               f"| {row.declined:>8} | {row.wrongly_declined:>16} |")
+    print("\n| engine verdicts                              | answer | related | none | precision | coverage |")
+    print(f"|{'-' * 46}|--------|---------|------|-----------|----------|")
+    for row in rows:
+        if row.verdicts:
+            v = row.verdicts
+            print(f"| {row.method:<44} | {v['answer']:>6} | {v['related']:>7} | {v['none']:>4} "
+                  f"| {v['precision']:>9.0%} | {v['coverage']:>8.0%} |")
     if report.misses:
         print("\nengine misses:")
         for miss in report.misses:

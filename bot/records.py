@@ -34,11 +34,6 @@ PRUNE_EVERY = timedelta(hours=1)
 VOTE_VALUES = {"up": 1, "down": -1}
 
 
-def verdict_of(answer: Answer) -> str:
-    """The verdict logged for an answer: "answer" when it quotes passages, else "none"."""
-    return "answer" if answer.answered else "none"
-
-
 def passage_scores(answer: Answer) -> tuple[tuple[str, float], ...]:
     return tuple((f"{p.article}#p{p.paragraph}", p.score) for p in answer.passages)
 
@@ -172,7 +167,7 @@ class Records:
             return None
         entry = LoggedQuestion(asked_at=self.clock(), origin=origin, command=command, guild_id=guild_id,
                                channel_id=channel_id, user_id=user_id, question=question,
-                               verdict=verdict_of(answer), passages=passage_scores(answer), latency_ms=latency_ms)
+                               verdict=str(answer.verdict), passages=passage_scores(answer), latency_ms=latency_ms)
 
         def write(store: Store) -> int:
             question_id = store.log_question(entry)

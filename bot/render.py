@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import discord
 
-from index import DIRECT, NOT_COVERED, Answer, QuotedPassage, attribution_line
+from index import DIRECT, NOT_COVERED, RELATED_HEADING, Answer, QuotedPassage, attribution_line
 
 from .stats import StatsReport
 from .views import page_count, page_of
@@ -28,6 +28,9 @@ EMBED_TOTAL_LIMIT = 6000
 URL_LIMIT = 2048  # an embed's url in Discord's API
 ELLIPSIS = "…"
 EMBED_COLOUR = discord.Colour.blurple()
+# An answer whose passages are only related (none known to answer) reads differently at a glance;
+# the same amber as "related" in the /stats chart.
+RELATED_COLOUR = discord.Colour(0xFAA61A)
 
 _SENTENCE_END = re.compile(r"[.!?…][’”'\")\]]*\s")
 
@@ -108,14 +111,15 @@ def _window(passage: QuotedPassage, raw_budget: int) -> tuple[str, list[tuple[in
     return text[lo:hi], shifted, lo > 0, hi < len(text)
 
 
-def render_passage(passage: QuotedPassage, limit: int) -> str:
-    """The passage as a block quote, highlight in bold, at most `limit` characters."""
+def render_passage(passage: QuotedPassage, limit: int, bold: bool = True) -> str:
+    """The passage as a block quote, highlight in bold (unless `bold` is False), at most `limit` characters."""
+    marker = "**" if bold else ""
     raw_budget = len(passage.text)
     while raw_budget > 0:
         text, spans, cut_left, cut_right = _window(passage, raw_budget)
         pieces, position = [], 0
         for start, end in spans:
-            pieces += [escape(text[position:start]), "**", escape(text[start:end].strip()), "**"]
+            pieces += [escape(text[position:start]), marker, escape(text[start:end].strip()), marker]
             trailing = text[start:end][len(text[start:end].rstrip()):]
             pieces.append(trailing)
             position = end
@@ -142,21 +146,26 @@ def attribution(passage: QuotedPassage) -> str:
 
 def answer_embed(answer: Answer, passages: tuple[QuotedPassage, ...] | None = None,
                  page: int = 1) -> discord.Embed:
-    """One embed for an answer (or one page of its further passages)."""
+    """One embed for an answer (or one page of its further passages). Related passages come under
+    their own heading, in their own colour, with no sentence in bold."""
     title = clip_plain(f"Q: {answer.question}", TITLE_LIMIT)
-    embed = discord.Embed(title=clip_escaped(title, TITLE_LIMIT) or "Q:", colour=EMBED_COLOUR)
+    related = answer.related_only
+    embed = discord.Embed(title=clip_escaped(title, TITLE_LIMIT) or "Q:",
+                          colour=RELATED_COLOUR if related else EMBED_COLOUR)
     if not answer.answered:
         embed.description = NOT_COVERED
         return embed
     shown = passages if passages is not None else answer.passages
-    budget = min(DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT - len(embed.title or "") - FOOTER_LIMIT // 4)
+    heading = [escape(RELATED_HEADING)] if related else []
+    budget = min(DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT - len(embed.title or "") - FOOTER_LIMIT // 4) \
+        - sum(len(h) + 2 for h in heading)
     blocks = []
     per_passage = budget // max(1, len(shown)) - 4
     for passage in shown:
         credit = attribution(passage)
-        quote = render_passage(passage, max(0, per_passage - len(credit) - 1))
+        quote = render_passage(passage, max(0, per_passage - len(credit) - 1), bold=not related)
         blocks.append(f"{quote}\n{credit}" if quote else credit)
-    embed.description = "\n\n".join(blocks)[:DESCRIPTION_LIMIT]
+    embed.description = "\n\n".join(heading + blocks)[:DESCRIPTION_LIMIT]
     if page > 1:
         embed.set_footer(text=f"More passages, page {page}")
     return embed

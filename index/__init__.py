@@ -9,6 +9,7 @@ names exported here.
 from .answering import (
     MAX_QUESTION_CHARS,
     NOT_COVERED,
+    RELATED_HEADING,
     SAME_MEANING,
     Answer,
     Engine,
@@ -34,6 +35,7 @@ __all__ = [
     "DIRECT",
     "MAX_QUESTION_CHARS",
     "NOT_COVERED",
+    "RELATED_HEADING",
     "SAME_MEANING",
     "Answer",
     "Article",

@@ -117,7 +117,7 @@ class Ask(commands.Cog):
             channel_id=interaction.channel_id, user_id=interaction.user.id, question=cleaned, answer=answer,
             latency_ms=(time.perf_counter() - started) * 1000)
         # No user id here: the question log keeps only a salted hash, and `forget` cannot reach this log.
-        log.info("answered=%s passages=%d question=%s", answer.answered, len(answer.passages), question_id)
+        log.info("verdict=%s passages=%d question=%s", answer.verdict, len(answer.passages), question_id)
         votes = vote_buttons(question_id)
         # The first page holds the answer's passages; the further ones, as many of `more` each.
         page_size = max(1, len(answer.passages))

@@ -13,7 +13,7 @@ from .lexical import Bm25
 from .loaded import LoadedIndex, load_index
 from .scoring import Scores, Weights
 from .speakers import SpeakerDirectory
-from .textview import NOT_COVERED, answer_text, attribution_line, terminal_safe
+from .textview import NOT_COVERED, RELATED_HEADING, answer_text, attribution_line, terminal_safe
 from .trace import (
     PassageTrace,
     RankedPassage,
@@ -29,6 +29,7 @@ from .trace import (
 __all__ = [
     "MAX_QUESTION_CHARS",
     "NOT_COVERED",
+    "RELATED_HEADING",
     "SAME_MEANING",
     "Answer",
     "Bm25",

@@ -28,6 +28,7 @@ from .question_names import MAX_CACHED_NAMES, question_names
 from .scoring import Scores, Weights, highlight_span, score_question
 from .speakers import SpeakerDirectory
 from .trace import EMPTY_QUESTION, Trace
+from .verdict import VerdictModels, judge, shipped_models
 
 log = logging.getLogger(__name__)
 
@@ -47,11 +48,12 @@ class Engine:
     """Answers questions from a loaded index; safe to call from several threads at once."""
 
     def __init__(self, index: LoadedIndex, encoder: QueryEncoder, settings: Settings,
-                 weights: Weights | None = None):
+                 weights: Weights | None = None, verdicts: VerdictModels | None = None):
         self.index = index
         self.encoder = encoder
         self.settings = settings
         self.weights = weights or Weights()
+        self.verdicts = verdicts or shipped_models()
         self.speaker_directory = SpeakerDirectory(index.quotes, index.lowercase_words)
         self._reload_lock = threading.Lock()
         self._name_vector_cache: dict[str, np.ndarray] = {}
@@ -195,7 +197,12 @@ class Engine:
         if declined:
             return Answer(question, False)
         passages = [self._quote(index, speakers, scores, candidate) for candidate in chosen]
-        return Answer(question, True, tuple(passages[:k]), tuple(passages[k:k + 3 * k]))
+        judged = judge(index, scores, question, chosen, names, lexical, self.verdicts)
+        if trace is not None:
+            trace.judged(judged.verdict, judged.confidence, judged.threshold,
+                         judged.evidence.as_dict() if judged.evidence else {})
+        return Answer(question, True, tuple(passages[:k]), tuple(passages[k:k + 3 * k]), judged.verdict,
+                      judged.confidence, judged.evidence)
 
     @staticmethod
     def _quote(index: LoadedIndex, speakers: SpeakerDirectory, scores: Scores, candidate: Candidate

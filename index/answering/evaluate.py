@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..text import fold
-from .answer import Answer
+from .answer import ANSWER, NONE, RELATED, Answer
 
 if TYPE_CHECKING:
     from .engine import Engine
@@ -57,6 +57,73 @@ def contains_gold(text: str, gold: tuple[str, ...]) -> bool:
     return any(fold(g) in folded for g in gold)
 
 
+@dataclass(frozen=True)
+class CurvePoint:
+    """One quoted or declined question, for drawing precision against coverage."""
+
+    probability: float | None  # the verdict's confidence; None when declined
+    answerable: bool
+    first_answers: bool
+
+
+@dataclass
+class VerdictCounts:
+    """How often each verdict was given, and how well `answer` was given: precision is the share of
+    `answer` verdicts whose first passage holds the answer, coverage the share of answerable
+    questions given `answer`."""
+
+    answerable: int = 0
+    unanswerable: int = 0
+    answer: int = 0
+    related: int = 0
+    none: int = 0
+    right: int = 0  # `answer` verdicts whose first passage holds the answer
+    covered: int = 0  # answerable questions given `answer`
+    kept_from_answer: int = 0  # unanswerable questions not given `answer`
+    points: list[CurvePoint] = field(default_factory=list)  # of the answers added with add_answer
+
+    def add(self, answerable: bool, verdict: str, first_answers: bool) -> None:
+        self.answerable += answerable
+        self.unanswerable += not answerable
+        self.answer += verdict == ANSWER
+        self.related += verdict == RELATED
+        self.none += verdict == NONE
+        self.right += verdict == ANSWER and first_answers
+        self.covered += verdict == ANSWER and answerable
+        self.kept_from_answer += verdict != ANSWER and not answerable
+
+    def add_answer(self, case: Case, answer: Answer) -> None:
+        first = answer.passages[0] if answer.passages else None
+        first_answers = bool(first and case.answerable and case.answered_by(first.article, first.text))
+        self.add(case.answerable, str(answer.verdict), first_answers)
+        self.points.append(CurvePoint(answer.confidence, case.answerable, first_answers))
+
+    def include(self, other: VerdictCounts) -> None:
+        """Add another set's counts to these."""
+        for name in ("answerable", "unanswerable", "answer", "related", "none", "right", "covered",
+                     "kept_from_answer"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.points.extend(other.points)
+
+    @property
+    def precision(self) -> float:
+        return self.right / self.answer if self.answer else 0.0
+
+    @property
+    def coverage(self) -> float:
+        return self.covered / self.answerable if self.answerable else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"answer": self.answer, "related": self.related, "none": self.none,
+                "precision": round(self.precision, 4), "coverage": round(self.coverage, 4),
+                "unanswerable_not_answer": self.kept_from_answer}
+
+    def summary(self) -> str:
+        return (f"answer {self.answer}, related {self.related}, none {self.none}; precision {self.right}/"
+                f"{self.answer} ({self.precision:.0%}), coverage {self.covered}/{self.answerable} "
+                f"({self.coverage:.0%}), unanswerable not answer {self.kept_from_answer}/{self.unanswerable}")
+
+
 @dataclass
 class EvalReport:
     answerable: int = 0
@@ -67,14 +134,17 @@ class EvalReport:
     declined: int = 0
     wrongly_declined: int = 0
     misses: list[dict[str, Any]] = field(default_factory=list)
+    verdicts: VerdictCounts = field(default_factory=VerdictCounts)
 
     def add(self, case: Case, answer: Answer) -> None:
+        self.verdicts.add_answer(case, answer)
         if not case.answerable:
             self.unanswerable += 1
             if not answer.answered:
                 self.declined += 1
-            else:
-                self.misses.append({"id": case.id, "question": case.question, "problem": "answered",
+            else:  # quoted: as the answer, or only as related passages
+                self.misses.append({"id": case.id, "question": case.question,
+                                    "problem": "answered" if answer.verdict == ANSWER else "related",
                                     "first": answer.passages[0].highlight if answer.passages else ""})
             return
         self.answerable += 1
@@ -98,7 +168,7 @@ class EvalReport:
             "hit_at_1": self.hit_at_1, "hit_at_3": self.hit_at_3, "answerable": self.answerable,
             "highlight_hits": self.highlight_hits, "declined": self.declined,
             "unanswerable": self.unanswerable, "wrongly_declined": self.wrongly_declined,
-            "misses": self.misses,
+            "verdicts": self.verdicts.as_dict(), "misses": self.misses,
         }
 
     def summary(self) -> str:
@@ -106,6 +176,7 @@ class EvalReport:
             f"Hit@1 {self.hit_at_1}/{self.answerable}   Hit@3 {self.hit_at_3}/{self.answerable}   "
             f"highlight {self.highlight_hits}/{self.answerable}",
             f"declined {self.declined}/{self.unanswerable}   wrongly declined {self.wrongly_declined}",
+            f"verdicts: {self.verdicts.summary()}",
         ]
         for miss in self.misses:
             lines.append(f"  miss {miss['id']} ({miss['problem']}): {miss['question']}"

@@ -8,6 +8,8 @@ from ..kinds import BODY
 from .answer import Answer, QuotedPassage
 
 NOT_COVERED = "The articles don't cover that question, so there is nothing to quote."
+# Above passages quoted under the verdict `related`: worth reading, but none is known to answer.
+RELATED_HEADING = "The articles don't say this directly. Closest passages:"
 
 # C0 and C1 control characters (and DEL) but newline and tab: a question or an article holding
 # ESC [ 2 J would otherwise clear the reader's screen, and a carriage return could overwrite a line.
@@ -19,10 +21,11 @@ def terminal_safe(text: str) -> str:
     return text.translate(_CONTROLS)
 
 
-def passage_text(passage: QuotedPassage) -> str:
-    """The passage as a block quote with the answering span in **bold**."""
+def passage_text(passage: QuotedPassage, bold: bool = True) -> str:
+    """The passage as a block quote with the answering span in **bold** (unless `bold` is False:
+    a related passage has no answering span)."""
     marked, position = [], 0
-    for start, end in passage.highlights:
+    for start, end in passage.highlights if bold else ():
         marked += [passage.text[position:start], "**", passage.text[start:end], "**"]
         position = end
     marked.append(passage.text[position:])
@@ -55,6 +58,8 @@ def answer_text(answer: Answer) -> str:
     if not answer.answered:
         lines.append(NOT_COVERED)
         return terminal_safe("\n".join(lines))
+    if answer.related_only:
+        lines.append(RELATED_HEADING)
     for passage in answer.passages:
-        lines += [passage_text(passage), attribution_line(passage), ""]
+        lines += [passage_text(passage, bold=not answer.related_only), attribution_line(passage), ""]
     return terminal_safe("\n".join(lines).rstrip())

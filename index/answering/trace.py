@@ -81,6 +81,10 @@ class Trace:
     quoted: int = 0  # how many of `ranking` are quoted at once; the rest are "More passages"
     rules: list[RuleCheck] = field(default_factory=list)
     declined_by: str | None = None
+    verdict: str | None = None  # answer or related, for a question that is quoted
+    confidence: float | None = None
+    verdict_threshold: float | None = None
+    evidence: dict[str, float] = field(default_factory=dict)
     _skipped: dict[int, str] = field(default_factory=dict, repr=False)  # paragraph row → why
     _restated: dict[int, list[int]] = field(default_factory=dict, repr=False)  # body row → caption rows
 
@@ -94,6 +98,10 @@ class Trace:
         self._skipped.setdefault(row, why)
         if quoted_instead is not None:
             self._restated.setdefault(quoted_instead, []).append(row)
+
+    def judged(self, verdict: str, confidence: float, threshold: float | None, evidence: dict[str, float]) -> None:
+        """The verdict on the quoted passages, with the evidence it was read from."""
+        self.verdict, self.confidence, self.verdict_threshold, self.evidence = verdict, confidence, threshold, evidence
 
     def check(self, rule: RuleCheck) -> None:
         self.rules.append(rule)
@@ -139,6 +147,10 @@ class Trace:
             "quoted": self.quoted,
             "rules": [rule.as_dict() for rule in self.rules],
             "declined_by": self.declined_by,
+            "verdict": self.verdict,
+            "confidence": None if self.confidence is None else round(self.confidence, 4),
+            "verdict_threshold": self.verdict_threshold,
+            "evidence": self.evidence,
         }
 
 
@@ -177,8 +189,13 @@ def verdict_line(trace: Trace) -> str:
     if trace.declined_by:
         return f"declined by the rule “{trace.declined_by}”"
     more = len(trace.ranking) - trace.quoted
-    return f"answered with {trace.quoted} passage{'s' if trace.quoted != 1 else ''}" + \
+    line = f"answered with {trace.quoted} passage{'s' if trace.quoted != 1 else ''}" + \
         (f" ({more} more under “More passages”)" if more else "")
+    if trace.verdict and trace.confidence is not None:
+        bound = "" if trace.verdict_threshold is None else \
+            f" {'≥' if trace.confidence >= trace.verdict_threshold else '<'} {trace.verdict_threshold:.2f}"
+        line += f"; verdict {trace.verdict} (confidence {trace.confidence:.2f}{bound})"
+    return line
 
 
 def question_line(trace: Trace) -> str:
@@ -210,6 +227,8 @@ def trace_text(trace: Trace) -> str:
     """The trace as plain text (`ask --explain`)."""
     lines = [f"Why: {trace.question or '(empty)'}", f"question: {question_line(trace)}",
              f"verdict: {verdict_line(trace)}"]
+    if trace.evidence:
+        lines.append("verdict evidence: " + ", ".join(f"{name} {value:g}" for name, value in trace.evidence.items()))
     if trace.top:
         lines.append(f"best {len(trace.top)} paragraphs (score = the sum of its parts):")
         for rank, passage in enumerate(trace.top, 1):

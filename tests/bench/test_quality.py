@@ -21,7 +21,7 @@ def test_quality_benchmark_compares_the_methods_on_merged_folders(tmp_path):
         (rest / name).write_bytes((FIXTURES / "articles" / name).read_bytes())
     result = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "quality.py"), str(FIXTURES / "own_qa.jsonl"),
-         "--corpus", str(only_one), "--corpus", str(rest), "--json"],
+         "--corpus", str(only_one), "--corpus", str(rest), "--json", "--curve", str(tmp_path / "curve.png")],
         capture_output=True, text=True, timeout=300, check=True,
     )
     report = json.loads(result.stdout)
@@ -32,3 +32,7 @@ def test_quality_benchmark_compares_the_methods_on_merged_folders(tmp_path):
     assert naive["answerable"] == e5["answerable"] == bm25["answerable"] == engine["answerable"] == 26
     assert engine["hit_at_1"] > max(naive["hit_at_1"], e5["hit_at_1"], bm25["hit_at_1"])
     assert int(engine["declined"].split("/")[0]) >= 8 and naive["declined"] == "n/a"  # of 10, slack 2
+    verdicts = engine["verdicts"]
+    assert verdicts["answer"] + verdicts["related"] + verdicts["none"] == 36 and naive["verdicts"] is None
+    assert verdicts["coverage"] >= 0.9 and verdicts["precision"] >= 0.8
+    assert (tmp_path / "curve.png").read_bytes().startswith(b"\x89PNG")

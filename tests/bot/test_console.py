@@ -113,3 +113,19 @@ def test_control_characters_reach_the_terminal_inert(seed_settings):
     text = out.getvalue()
     assert not any(unicodedata.category(c) == "Cc" and c not in "\n\t" for c in text), repr(text)
     assert "\\x1b[2JWho is the Kremlin spokesman?\\x07" in text and "unknown command /bogus\\x1b]0;pwned" in text
+
+
+def test_console_shows_related_passages_under_their_heading_without_bold(seed_settings, monkeypatch):
+    import numpy as np
+
+    from index import RELATED_HEADING
+    from index.answering.verdict import VerdictModel, VerdictModels
+
+    only_related = VerdictModel(("relevance",), np.zeros(1), np.ones(1), np.zeros(1), 0.0, 0.9)
+    monkeypatch.setattr("index.answering.engine.shipped_models", lambda: VerdictModels(only_related, only_related))
+    out = io.StringIO()
+    assert run_console(seed_settings, io.StringIO("/ask How many people voted in Musk's poll?\n"), out) == 0
+    text = out.getvalue()
+    assert RELATED_HEADING in text
+    quoted = [line for line in text.splitlines() if line.startswith(">")]
+    assert quoted and not any("**" in line for line in quoted)

@@ -9,6 +9,7 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import discord
+import numpy as np
 import pytest
 
 from bot.client import ArticleBot
@@ -18,8 +19,12 @@ from bot.records import Records
 from bot.service import AnswerService
 from bot.views import Drawn
 from bot.votes import votes_drawn_in
+from index import RELATED_HEADING
+from index.answering.verdict import VerdictModel, VerdictModels
 
 pytestmark = pytest.mark.slow
+# Every quoted question `related`: a probability of 0.5 against a threshold of 0.9.
+ONLY_RELATED = VerdictModel(("relevance",), np.zeros(1), np.ones(1), np.zeros(1), 0.0, 0.9)
 
 
 @pytest.fixture
@@ -196,3 +201,12 @@ async def test_the_bots_own_log_names_the_question_not_the_asker(make_bot, caplo
     [logged] = rows(bot)
     assert f"question={logged['id']}" in caplog.text
     assert "987654321987654321" not in caplog.text and "Findable" not in caplog.text
+
+
+async def test_a_related_answer_is_logged_as_related(make_bot, seed_engine, monkeypatch):
+    monkeypatch.setattr(seed_engine, "verdicts", VerdictModels(english=ONLY_RELATED, foreign=ONLY_RELATED))
+    bot = await make_bot()
+    _, reply = await ask(bot, "How many people voted in Musk's poll?")
+    [logged] = rows(bot)
+    assert logged["verdict"] == "related" and json.loads(logged["passages"])
+    assert reply.embed.description.startswith(RELATED_HEADING)

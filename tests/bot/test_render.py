@@ -7,6 +7,8 @@ from hypothesis import strategies as st
 from bot.render import (
     DESCRIPTION_LIMIT,
     ELLIPSIS,
+    EMBED_COLOUR,
+    RELATED_COLOUR,
     answer_embed,
     article_embed,
     article_list_embed,
@@ -17,7 +19,8 @@ from bot.render import (
     quotes_embed,
     render_passage,
 )
-from index import Answer, QuotedPassage
+from index import RELATED_HEADING, Answer, QuotedPassage
+from index.answering import answer_text
 
 TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=3000)
 MARKDOWNY = st.text(alphabet=st.sampled_from(list("ab *_~`|>#-@<&:!.?’“”\n é🙂\u202e\u0301")), max_size=3000)
@@ -68,13 +71,32 @@ def test_attribution_names_article_paragraph_speaker_and_link():
     assert "(<https://example.org/x>)" in embed.description
 
 
+def test_related_passages_have_their_heading_and_colour_and_no_bold():
+    text = "The storm hit the harbour on Sunday. Waves reached six metres."
+    related = answer_embed(Answer("Is it going to rain this weekend?", True, (passage(text, (0, 36)),),
+                                  verdict="related"))
+    assert related.description.startswith(RELATED_HEADING)
+    assert related.colour == RELATED_COLOUR != EMBED_COLOUR
+    assert "**" not in related.description and "> The storm hit the harbour on Sunday." in related.description
+    answered = answer_embed(Answer("When did the storm hit?", True, (passage(text, (0, 36)),)))
+    assert answered.colour == EMBED_COLOUR and "**The storm hit the harbour on Sunday.**" in answered.description
+    assert RELATED_HEADING not in answered.description
+
+
+def test_related_passages_in_plain_text_have_the_heading_and_no_bold():
+    text = "The storm hit the harbour on Sunday."
+    shown = answer_text(Answer("Is it going to rain?", True, (passage(text),), verdict="related"))
+    assert shown.splitlines()[1] == RELATED_HEADING and "**" not in shown and "> The storm hit" in shown
+    assert "**The storm hit" in answer_text(Answer("When did the storm hit?", True, (passage(text),)))
+
+
 @settings(max_examples=80, deadline=None)
 @given(question=MARKDOWNY, texts=st.lists(MARKDOWNY.filter(str.strip), min_size=1, max_size=12),
-       title=TEXT)
-def test_answer_embeds_always_fit_discords_limits(question, texts, title):
+       title=TEXT, verdict=st.sampled_from(["answer", "related"]))
+def test_answer_embeds_always_fit_discords_limits(question, texts, title, verdict):
     passages = tuple(passage(t, (0, len(t) // 2 or len(t)), title=title or None, speaker=title[:300] or None)
                      for t in texts)
-    embed = answer_embed(Answer(question or "q", True, passages))
+    embed = answer_embed(Answer(question or "q", True, passages, verdict=verdict))
     assert fits(embed)
     assert len(embed.description) <= DESCRIPTION_LIMIT
     assert "@everyone" not in embed.title

@@ -4,10 +4,14 @@ import asyncio
 import logging
 import shutil
 
+import numpy as np
 import pytest
 from pydantic import SecretStr
 
+from bot.render import EMBED_COLOUR, RELATED_COLOUR
 from bot.runner import _sync
+from index import RELATED_HEADING
+from index.answering.verdict import VerdictModel, VerdictModels
 from tests.conftest import FIXTURES
 from tests.e2e.emulator import ACK_DEADLINE_SECONDS, EPHEMERAL, GUILD_ID
 
@@ -46,9 +50,21 @@ async def test_ask_is_acknowledged_in_time_and_answered_with_quote_and_attributi
     reply = await emulator.answered(state)
     assert acked_in_time(state) and state.ack_type == 5
     text = embed_text(reply)
+    assert reply["embeds"][0]["color"] == EMBED_COLOUR.value
     assert "Andrij Melnyk" in text and "**" in text
     assert "quoting **Andrij Melnyk**" in text and "paragraph 21" in text
     assert reply["request"]["allowed_mentions"]["parse"] == []
+
+
+async def test_a_related_answer_has_its_heading_its_colour_and_no_bold(emulator, live_bot, monkeypatch):
+    only_related = VerdictModel(("relevance",), np.zeros(1), np.ones(1), np.zeros(1), 0.0, 0.9)
+    monkeypatch.setattr(live_bot.service.engine, "verdicts", VerdictModels(only_related, only_related))
+    reply = await emulator.answered(await emulator.slash("ask", {"question": "How many people voted in Musk's poll?"}))
+    [embed] = reply["embeds"]
+    assert embed["color"] == RELATED_COLOUR.value
+    assert embed["description"].startswith(RELATED_HEADING)
+    quoted = [line for line in embed["description"].splitlines() if line.startswith(">")]
+    assert quoted and not any("**" in line for line in quoted)
 
 
 async def test_autocomplete_buttons_and_message_command(emulator, live_bot):

@@ -49,6 +49,7 @@ def test_ask_json_follows_the_contract_in_order_with_one_model_load(seed_setting
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["question"] for r in rows] == questions
     assert [r["answered"] for r in rows] == [True, False, True]
+    assert [r["verdict"] for r in rows] == ["answer", "none", "answer"]
     assert rows[1]["passages"] == []
     first = rows[0]["passages"][0]
     assert set(first) == {"article", "paragraph", "text", "highlight", "speaker", "score", "kind"}

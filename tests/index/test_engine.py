@@ -280,3 +280,18 @@ def test_english_rules_still_apply_to_english_questions(seed_engine):
 
     assert not is_foreign("How do I reset my password?", "en")  # French at 0.45 is not sure enough
     assert not seed_engine.answer("What did Musk say about Mars rockets?").answered
+
+
+def test_a_question_on_the_subject_that_no_story_answers_is_related_not_answered(news_engine):
+    """Quoted as the closest passages under `related`; far off-topic stays `none`."""
+    rate = news_engine.answer("What is the exchange rate of the Australian dollar to the yen?")
+    assert rate.answered and rate.verdict == "related" and rate.passages
+    assert news_engine.answer("What is the capital of France?").verdict == "none"
+    assert news_engine.answer("How many people voted in Musk's poll?").verdict == "answer"
+
+
+def test_verdicts_keep_nine_in_ten_answerable_lee_questions_answer(news_engine):
+    cases = read_cases(LEE) + read_cases(LEE_HELDOUT)
+    answers = news_engine.answer_many([c.question for c in cases])
+    answerable = [a for c, a in zip(cases, answers, strict=True) if c.answerable]
+    assert sum(a.verdict == "answer" for a in answerable) >= 0.9 * len(answerable)

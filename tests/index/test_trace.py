@@ -161,3 +161,12 @@ def test_the_ranking_heading_says_how_many_are_quoted():
     assert ranking_heading(Trace(ranking=ranked, quoted=2)).startswith("ranking (the first 2 quoted")
     assert ranking_heading(Trace(ranking=ranked, quoted=3)) == "ranking (all quoted)"
     assert ranking_heading(Trace(ranking=ranked, quoted=0, declined_by=TOO_FAR)) == "ranking (none quoted)"
+
+
+def test_the_trace_carries_the_engines_verdict_and_its_evidence(seed_engine):
+    answer, trace = seed_engine.explain("Who told Musk to f*** off?")
+    assert trace.verdict == answer.verdict and trace.confidence == answer.confidence
+    assert trace.evidence == answer.evidence.as_dict()
+    assert f"verdict {answer.verdict} (confidence {answer.confidence:.2f}" in trace_text(trace)
+    declined, declined_trace = seed_engine.explain("What is the capital of France?")
+    assert declined.verdict == "none" and declined_trace.verdict is None and not declined_trace.evidence
