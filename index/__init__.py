@@ -12,11 +12,14 @@ from .answering import (
     SAME_MEANING,
     Answer,
     Engine,
+    FollowupContext,
     QuotedPassage,
+    Scope,
     attribution_line,
     clean_question,
     group_by_meaning,
     terminal_safe,
+    visible_articles,
 )
 from .cli import build_parser, ensure_fresh_index, run_command
 from .corpus import Article, CorpusError, load_corpus
@@ -33,8 +36,10 @@ __all__ = [
     "Article",
     "CorpusError",
     "Engine",
+    "FollowupContext",
     "IndexUnavailable",
     "QuotedPassage",
+    "Scope",
     "Settings",
     "SettingsError",
     "Status",
@@ -47,4 +52,5 @@ __all__ = [
     "load_settings",
     "run_command",
     "terminal_safe",
+    "visible_articles",
 ]

@@ -7,9 +7,11 @@ text (textview.py), scoring against a question file (evaluate.py), grouping by m
 from .answer import Answer, QuotedPassage
 from .engine import MAX_QUESTION_CHARS, Engine, clean_question
 from .evaluate import Case, EvalReport, contains_gold, evaluate, read_cases
+from .followup import FollowupContext, rewrite_followup
 from .grouping import SAME_MEANING, group_by_meaning
 from .lexical import Bm25
 from .loaded import LoadedIndex, load_index
+from .scope import Scope, visible_articles
 from .scoring import Scores, Weights
 from .speakers import SpeakerDirectory
 from .textview import NOT_COVERED, answer_text, attribution_line, terminal_safe
@@ -23,8 +25,10 @@ __all__ = [
     "Case",
     "Engine",
     "EvalReport",
+    "FollowupContext",
     "LoadedIndex",
     "QuotedPassage",
+    "Scope",
     "Scores",
     "SpeakerDirectory",
     "Weights",
@@ -36,5 +40,7 @@ __all__ = [
     "group_by_meaning",
     "load_index",
     "read_cases",
+    "rewrite_followup",
     "terminal_safe",
+    "visible_articles",
 ]
