@@ -11,6 +11,7 @@ from discord.ext import commands
 from index import Settings
 
 from .cogs import EXTENSIONS
+from .followups import FollowupButton
 from .records import Records
 from .service import AnswerService
 from .tree import ArticleTree
@@ -53,8 +54,8 @@ class ArticleBot(commands.Bot):
             await self.service.start()
         if self.serve:
             await self.records.start()
-        # Vote buttons are answered by their custom id alone: those sent before a restart too.
-        self.add_dynamic_items(VoteButton)
+        # Vote and follow-up buttons are answered by their custom id alone: those sent before a restart too.
+        self.add_dynamic_items(VoteButton, FollowupButton)
         for extension in EXTENSIONS:
             await self.load_extension(extension)
 

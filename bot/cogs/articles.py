@@ -8,7 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from ..checks import article_choices, no_blank
+from ..checks import article_choices, no_blank, scope_of
 from ..render import article_embed, article_list_embed
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ class Articles(commands.Cog):
     async def article(self, interaction: discord.Interaction, article: str | None = None) -> None:
         """Show an article's title, publisher, date, link, length and lead paragraph."""
         service = self.bot.service
-        articles = service.articles
+        articles = service.articles_in(scope_of(interaction))
         article = no_blank(article)
         if article is None and len(articles) == 1:
             article = next(iter(articles))
@@ -41,7 +41,7 @@ class Articles(commands.Cog):
     @article.autocomplete("article")
     async def article_autocomplete(self, interaction: discord.Interaction, current: str
                                    ) -> list[app_commands.Choice[str]]:
-        return article_choices(self.bot.service.articles, current)
+        return article_choices(self.bot.service.articles_in(scope_of(interaction)), current)
 
 
 async def setup(bot: ArticleBot) -> None:

@@ -102,7 +102,7 @@ async def test_cooldown_answers_with_a_friendly_private_message(bot):
 
 
 async def test_error_handler_logs_and_answers_via_followup_after_defer(bot, monkeypatch, caplog):
-    async def broken(question, article=None):
+    async def broken(question, article=None, scope=None):
         raise RuntimeError("model exploded")
 
     monkeypatch.setattr(bot.service, "ask", broken)

@@ -27,6 +27,7 @@ ATTACHMENT_SIZE_LIMIT = 8 * 1024 * 1024  # what every interaction tells the bot,
 BOT_USER = {"id": APPLICATION_ID, "username": "articlebot", "discriminator": "0", "global_name": None,
             "avatar": None, "bot": True, "verified": True, "mfa_enabled": False, "flags": 0}
 GUILD_ID = "1200000000000000001"
+OTHER_GUILD_ID = "1200000000000000002"  # a second server the bot is in
 CHANNEL_ID = "1300000000000000001"
 ACK_DEADLINE_SECONDS = 3.0
 EPHEMERAL = 1 << 6
@@ -156,8 +157,9 @@ class DiscordEmulator:
                 "avatar": None, "bot": False}
 
     async def interact(self, kind: int, data: dict, user_id: str = "1400000000000000001",
-                       permissions: str = "0", message: dict | None = None) -> InteractionState:
-        """Dispatch INTERACTION_CREATE as a guild member would cause it."""
+                       permissions: str = "0", message: dict | None = None,
+                       guild_id: str = GUILD_ID) -> InteractionState:
+        """Dispatch INTERACTION_CREATE as a member of the server `guild_id` would cause it."""
         interaction_id = self.snowflake()
         token = f"token-{interaction_id}"
         state = InteractionState(interaction_id, token, time.monotonic())
@@ -165,13 +167,13 @@ class DiscordEmulator:
         self.by_token[token] = state
         payload = {
             "id": interaction_id, "application_id": APPLICATION_ID, "type": kind, "token": token, "version": 1,
-            "data": data, "guild_id": GUILD_ID, "channel_id": CHANNEL_ID,
-            "channel": {"id": CHANNEL_ID, "type": 0, "guild_id": GUILD_ID, "name": "news", "position": 0,
+            "data": data, "guild_id": guild_id, "channel_id": CHANNEL_ID,
+            "channel": {"id": CHANNEL_ID, "type": 0, "guild_id": guild_id, "name": "news", "position": 0,
                         "permission_overwrites": [], "nsfw": False, "parent_id": None},
             "member": {"user": self._user(user_id), "roles": [], "joined_at": "2024-01-01T00:00:00+00:00",
                        "deaf": False, "mute": False, "flags": 0, "permissions": permissions},
             "locale": "en-GB", "guild_locale": "en-GB", "app_permissions": "2147483647", "entitlements": [],
-            "authorizing_integration_owners": {"0": GUILD_ID}, "context": 0,
+            "authorizing_integration_owners": {"0": guild_id}, "context": 0,
             "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
         }
         if message is not None:
@@ -186,6 +188,16 @@ class DiscordEmulator:
                             for k, v in (options or {}).items()]}
         return await self.interact(2, data, **kwargs)
 
+    async def submit_modal(self, modal: dict, values: dict[str, str], **kwargs) -> InteractionState:
+        """The form `modal` (a MODAL callback's data) sent back filled in, as Discord sends it:
+        `values` by each text input's label."""
+        labels = {component["label"]: component["custom_id"]
+                  for row in modal["components"] for component in row["components"]}
+        data = {"custom_id": modal["custom_id"], "components": [
+            {"type": 1, "components": [{"type": 4, "custom_id": labels[label], "value": value}]}
+            for label, value in values.items()]}
+        return await self.interact(5, data, **kwargs)
+
     async def wait_for(self, condition, timeout: float = 10.0) -> None:
         deadline = time.monotonic() + timeout
         while not condition():
@@ -196,11 +208,11 @@ class DiscordEmulator:
     async def answered(self, state: InteractionState, timeout: float = 10.0) -> dict:
         """The visible reply: the immediate message, or the followup / edit after a defer."""
         def done() -> bool:
-            if state.ack_type in (4, 7, 8):
+            if state.ack_type in (4, 7, 8, 9):
                 return True
             return state.ack_type == 5 and bool(state.followups or state.edits)
         await self.wait_for(done, timeout)
-        if state.ack_type in (4, 7, 8):
+        if state.ack_type in (4, 7, 8, 9):  # 9: the form a MODAL response opens
             return state.ack_data or {}
         return (state.followups or state.edits)[-1]
 
