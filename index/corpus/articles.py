@@ -183,11 +183,26 @@ def read_article(path: Path, max_bytes: int = DEFAULT_MAX_ARTICLE_BYTES) -> Arti
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            raise ValueError(f"{size} bytes, over the limit of {max_bytes} (ARTICLEBOT_MAX_ARTICLE_BYTES): "
-                             "split the article or raise the limit")
+            raise ValueError(_too_large(size, max_bytes))
         data = path.read_bytes()
     except OSError as error:
         raise ValueError(f"unreadable ({error.strerror or error})") from None
+    return article_from_bytes(data, path, max_bytes)
+
+
+def _too_large(size: int, max_bytes: int) -> str:
+    return (f"{size} bytes, over the limit of {max_bytes} (ARTICLEBOT_MAX_ARTICLE_BYTES): "
+            "split the article or raise the limit")
+
+
+def article_from_bytes(data: bytes, path: Path, max_bytes: int = DEFAULT_MAX_ARTICLE_BYTES) -> Article:
+    """An article from the bytes of its file (named `path`: its suffix and, for a .txt, its id),
+    checked as a rebuild checks every file; ValueError with a reader-facing reason. A binary file
+    (an image, a PDF, a Word document) is refused as not UTF-8."""
+    if path.suffix.lower() not in ARTICLE_SUFFIXES:
+        raise ValueError(f"not an article file: use a {' or '.join(ARTICLE_SUFFIXES)} file")
+    if len(data) > max_bytes:
+        raise ValueError(_too_large(len(data), max_bytes))
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
