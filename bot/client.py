@@ -12,6 +12,7 @@ from index import Settings
 
 from .cogs import EXTENSIONS
 from .followups import FollowupButton
+from .library import ArticleLibrary
 from .records import Records
 from .service import AnswerService
 from .tree import ArticleTree
@@ -48,6 +49,8 @@ class ArticleBot(commands.Bot):
         # Where questions come from, as the question log records it: discord or console.
         self.origin = origin
         self.records = records or Records(settings)
+        # Adds and removes of servers' articles, one rebuild at a time.
+        self.library = ArticleLibrary(settings, self.records)
 
     async def setup_hook(self) -> None:
         if self.serve and self.service.engine is None:
@@ -64,5 +67,6 @@ class ArticleBot(commands.Bot):
 
     async def close(self) -> None:
         self.service.close()
+        self.library.close()
         await super().close()
         await self.records.close()

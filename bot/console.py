@@ -83,6 +83,13 @@ class Console:
             raise KeyError(name)
         return command
 
+    def _subcommand(self, group: str, name: str) -> app_commands.Command[Any, ..., Any]:
+        found = self.bot.tree.get_command(group)
+        command = found.get_command(name) if isinstance(found, app_commands.Group) else None
+        if not isinstance(command, app_commands.Command):
+            raise KeyError(f"{group} {name}")
+        return command
+
     async def handle(self, line: str) -> bool:
         """Run one line; False when the console should stop."""
         line = line.strip()
@@ -106,7 +113,7 @@ class Console:
         elif name == "quotes":
             await invoke(self.bot, self._command("quotes"), interaction, speaker=rest)
         elif name == "article":
-            await invoke(self.bot, self._command("article"), interaction, article=rest or None)
+            await invoke(self.bot, self._subcommand("article", "show"), interaction, article=rest or None)
         elif name == "find":
             await invoke(self.bot, self._command("Find in article", discord.AppCommandType.message), interaction,
                          make_message(rest))
@@ -256,6 +263,7 @@ def console_session(runner: asyncio.Runner, settings: Settings, lines: TextIO, o
                 break
     finally:
         bot.service.close()
+        bot.library.close()
         runner.run(bot.records.close())
     return 0
 

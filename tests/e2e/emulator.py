@@ -43,6 +43,17 @@ class Recorded:
 
 
 @dataclass
+class Upload:
+    """A file a user attaches to a command option. `size` is what Discord reports (the data's
+    length unless given, to stand for a file too large to send in a test)."""
+
+    filename: str
+    data: bytes
+    content_type: str = "text/plain"
+    size: int | None = None
+
+
+@dataclass
 class InteractionState:
     id: str
     token: str
@@ -70,6 +81,8 @@ class DiscordEmulator:
         self.socket: web.WebSocketResponse | None = None
         self.connected = asyncio.Event()
         self.rate_limit_next_followups = 0
+        self.uploads: dict[str, Upload] = {}  # attachment id → the file a user attached
+        self.downloads: list[str] = []  # attachment ids the bot fetched
         self.rate_limited: list[str] = []
         self._ids = itertools.count(1)
         self._runner: web.AppRunner | None = None
@@ -79,6 +92,7 @@ class DiscordEmulator:
     async def start(self) -> None:
         app = web.Application()
         app.router.add_get("/gateway", self._gateway)
+        app.router.add_get("/attachments/{id}/{name}", self._download)
         app.router.add_route("*", "/api/v10/{tail:.*}", self._rest)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -181,12 +195,37 @@ class DiscordEmulator:
         await self._send_dispatch("INTERACTION_CREATE", payload)
         return state
 
-    async def slash(self, name: str, options: dict[str, Any] | None = None, **kwargs) -> InteractionState:
-        option_type = {str: 3, bool: 5, int: 4}
-        data = {"id": self.snowflake(), "name": name, "type": 1,
-                "options": [{"name": k, "type": option_type[type(v)], "value": v}
-                            for k, v in (options or {}).items()]}
+    async def slash(self, name: str, options: dict[str, Any] | None = None, subcommand: str | None = None,
+                    **kwargs) -> InteractionState:
+        """`/name [subcommand] options`; an option whose value is an `Upload` is an attachment."""
+        option_type = {str: 3, bool: 5, int: 4, Upload: 11}
+        values = [{"name": k, "type": option_type[type(v)], "value": self._attach(v) if isinstance(v, Upload) else v}
+                  for k, v in (options or {}).items()]
+        data: dict[str, Any] = {"id": self.snowflake(), "name": name, "type": 1,
+                                "options": [{"name": subcommand, "type": 1, "options": values}] if subcommand
+                                else values}
+        uploads = {k: v for k, v in self.uploads.items() if k in {o["value"] for o in values}}
+        if uploads:
+            data["resolved"] = {"attachments": {k: self._attachment(k, v) for k, v in uploads.items()}}
         return await self.interact(2, data, **kwargs)
+
+    def _attach(self, upload: Upload) -> str:
+        """A file the user attached: kept until the bot downloads it from the emulator's CDN."""
+        attachment_id = self.snowflake()
+        self.uploads[attachment_id] = upload
+        return attachment_id
+
+    def _attachment(self, attachment_id: str, upload: Upload) -> dict:
+        url = f"http://127.0.0.1:{self.port}/attachments/{attachment_id}/{upload.filename}"
+        return {"id": attachment_id, "filename": upload.filename, "size": upload.size or len(upload.data),
+                "url": url, "proxy_url": url, "content_type": upload.content_type}
+
+    async def _download(self, request: web.Request) -> web.Response:
+        upload = self.uploads.get(request.match_info["id"])
+        if upload is None:
+            return _error(404, 0, "no such attachment")
+        self.downloads.append(request.match_info["id"])
+        return web.Response(body=upload.data, content_type="application/octet-stream")
 
     async def submit_modal(self, modal: dict, values: dict[str, str], **kwargs) -> InteractionState:
         """The form `modal` (a MODAL callback's data) sent back filled in, as Discord sends it:

@@ -45,8 +45,10 @@ async def ask(emulator, question: str, guild: str, **options) -> dict:
 
 
 async def complete(emulator, command: str, option: str, typed: str, guild: str) -> list[str]:
+    command, _, sub = command.partition(" ")
+    focused = [{"name": option, "type": 3, "value": typed, "focused": True}]
     state = await emulator.interact(4, {"id": "1", "name": command, "type": 1, "options": [
-        {"name": option, "type": 3, "value": typed, "focused": True}]}, guild_id=guild)
+        {"name": sub, "type": 1, "options": focused}] if sub else focused}, guild_id=guild)
     return [choice["value"] for choice in (await emulator.answered(state))["choices"]]
 
 
@@ -59,16 +61,16 @@ async def test_a_server_never_sees_another_server_s_article(emulator, live_bot):
 
     assert "harbour-storm" in await complete(emulator, "ask", "article", "", GUILD_ID)
     assert set(await complete(emulator, "ask", "article", "", OTHER_GUILD_ID)) == {"musk-peace-deal", "chip-plant"}
-    assert await complete(emulator, "article", "article", "harb", OTHER_GUILD_ID) == []
+    assert await complete(emulator, "article show", "article", "harb", OTHER_GUILD_ID) == []
     assert await complete(emulator, "quotes", "speaker", "Calfas", OTHER_GUILD_ID) == []
     assert await complete(emulator, "quotes", "speaker", "Calfas", GUILD_ID) == ["Marika Calfas"]
 
     quotes = await emulator.answered(await emulator.slash("quotes", {"speaker": "Calfas"}, guild_id=OTHER_GUILD_ID))
     assert quotes["content"].startswith("No quotations by that speaker")
-    listed = await emulator.answered(await emulator.slash("article", guild_id=OTHER_GUILD_ID))
+    listed = await emulator.answered(await emulator.slash("article", subcommand="show", guild_id=OTHER_GUILD_ID))
     assert "harbour" not in text_of(listed) and "chip-plant" in text_of(listed)
     shown = await emulator.answered(await emulator.slash("article", {"article": "harbour-storm"},
-                                                         guild_id=OTHER_GUILD_ID))
+                                                         subcommand="show", guild_id=OTHER_GUILD_ID))
     assert shown["content"] == "I don't know that article."
     limited = await ask(emulator, question, OTHER_GUILD_ID, article="harbour-storm")
     assert limited["content"].startswith("I don't know that article")
