@@ -87,19 +87,36 @@ def dense_row(name: str, cases: list[Case], paragraphs: list[tuple[str, str]], e
     return score_ranked(name, cases, paragraphs, lambda q: [int(i) for i in found[q] if i >= 0])
 
 
-def engine_row(cases: list[Case], corpus: Path, index_dir: Path, model: str) -> tuple[Row, EvalReport]:
+def engine_rows(files: dict[str, list[Case]], corpus: Path, index_dir: Path, model: str
+                ) -> tuple[list[Row], EvalReport]:
+    """The engine's row over all files, then (for more than one file) a row per file."""
     settings = Settings(_env_file=None, corpus_dir=corpus, index_dir=index_dir, model=model)
     rebuild(settings)
-    report: EvalReport = evaluate(Engine.open(settings), cases)
-    row = Row(f"articlebot engine, {model}", report.hit_at_1, report.hit_at_3, report.answerable,
-              f"{report.declined}/{report.unanswerable}", str(report.wrongly_declined),
-              f"{report.highlight_hits}/{report.answerable}")
-    return row, report
+    engine = Engine.open(settings)
+    parts = {name: evaluate(engine, cases) for name, cases in files.items()}
+    report = EvalReport()
+    for part in parts.values():
+        for name in ("answerable", "unanswerable", "hit_at_1", "hit_at_3", "highlight_hits", "declined",
+                     "wrongly_declined"):
+            setattr(report, name, getattr(report, name) + getattr(part, name))
+        report.misses.extend(part.misses)
+    rows = [report_row(f"articlebot engine, {model}", report)]
+    if len(parts) > 1:
+        rows.extend(report_row(f"  {name}", part) for name, part in parts.items())
+    return rows, report
 
 
-def compare(cases: list[Case], corpus: Path, folder: Path, models: list[str]) -> tuple[list[Row], EvalReport]:
+def report_row(method: str, report: EvalReport) -> Row:
+    return Row(method, report.hit_at_1, report.hit_at_3, report.answerable,
+               f"{report.declined}/{report.unanswerable}", str(report.wrongly_declined),
+               f"{report.highlight_hits}/{report.answerable}")
+
+
+def compare(files: dict[str, list[Case]], corpus: Path, folder: Path, models: list[str]
+            ) -> tuple[list[Row], EvalReport]:
     """The naive path with MiniLM (and with each other model asked for), BM25 alone, then the
-    engine with each model; the report is the last engine's."""
+    engine with each model (and by file); the report is the last engine's."""
+    cases = [case for part in files.values() for case in part]
     paragraphs = paragraphs_of(corpus)
     rows = [dense_row(f"naive: paragraphs + {MINILM_MODEL} + FAISS", cases, paragraphs, Embedder())]
     for model in models:
@@ -111,8 +128,8 @@ def compare(cases: list[Case], corpus: Path, folder: Path, models: list[str]) ->
                              lambda q: [int(i) for i in np.argsort(-bm25.scores(q), kind="stable")[:3]]))
     report = EvalReport()
     for number, model in enumerate(models):
-        row, report = engine_row(cases, corpus, folder / f"index-{number}", model)
-        rows.append(row)
+        engine, report = engine_rows(files, corpus, folder / f"index-{number}", model)
+        rows.extend(engine)
     return rows, report
 
 
@@ -126,10 +143,10 @@ def main() -> int:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
-    cases = [case for path in args.files for case in read_cases(path)]
+    files = {path.name: read_cases(path) for path in args.files}
     with tempfile.TemporaryDirectory() as folder:
         corpus = merged_corpus(args.corpus or [ROOT / "corpus"], Path(folder) / "corpus")
-        rows, report = compare(cases, corpus, Path(folder), args.model or [Settings(_env_file=None).model])
+        rows, report = compare(files, corpus, Path(folder), args.model or [Settings(_env_file=None).model])
 
     if args.json:
         print(json.dumps({"files": [str(f) for f in args.files], "rows": [r.__dict__ for r in rows],

@@ -21,7 +21,8 @@ from .mock import Recording, Reply, invoke, make_interaction, make_message, make
 from .votes import LABELS, VoteButton, votes_drawn_in
 
 PROMPT = "articlebot> "
-USAGE = ("Commands: /ask QUESTION  ·  /ask article:ID QUESTION  ·  /quotes SPEAKER  ·  /article [ID]  ·  "
+USAGE = ("Commands: /ask QUESTION  ·  /ask article:ID QUESTION  ·  /ask explain:true QUESTION (why)  ·  "
+         "/quotes SPEAKER  ·  /article [ID]  ·  "
          "/find MESSAGE TEXT  ·  /help  ·  /reload  ·  /more (next page)  ·  /vote up|down (the last answer)  ·  "
          "/followup QUESTION (on the last answer)  ·  "
          "/stats [DAYS]  ·  /quit")
@@ -109,7 +110,8 @@ class Console:
         if name == "ask":
             options, question = self._options(rest)
             await invoke(self.bot, self._command("ask"), interaction, question=question,
-                         article=options.get("article"), private=options.get("private") == "true")
+                         article=options.get("article"), private=options.get("private") == "true",
+                         explain=options.get("explain") == "true")
         elif name == "quotes":
             await invoke(self.bot, self._command("quotes"), interaction, speaker=rest)
         elif name == "article":
@@ -143,7 +145,7 @@ class Console:
         """Leading `name:value` options, then the question."""
         options: dict[str, str] = {}
         words = rest.split(" ")
-        while words and ":" in words[0] and words[0].split(":", 1)[0] in ("article", "private"):
+        while words and ":" in words[0] and words[0].split(":", 1)[0] in ("article", "private", "explain"):
             key, value = words.pop(0).split(":", 1)
             options[key] = value
         return options, " ".join(words)

@@ -15,6 +15,7 @@ from index import (
     IndexUnavailable,
     Scope,
     Settings,
+    Trace,
     group_by_meaning,
     visible_articles,
 )
@@ -61,11 +62,25 @@ class AnswerService:
 
     def _answer_batch(self, engine: Engine, questions: list[str], article: str | None,
                       scope: Scope | None) -> list[Answer]:
+        self._pick_up_new_index(engine)
+        return engine.answer_many(questions, k=self.settings.answer_k, article=article, scope=scope)
+
+    async def explain(self, question: str, article: str | None = None,
+                      scope: Scope | None = None) -> tuple[Answer, Trace]:
+        """The answer and why (Engine.explain); alone, not batched: a moderator's rare check."""
+        return await self._run(self._explain, self._require(), question, article, scope)
+
+    def _explain(self, engine: Engine, question: str, article: str | None,
+                 scope: Scope | None) -> tuple[Answer, Trace]:
+        self._pick_up_new_index(engine)
+        return engine.explain(question, k=self.settings.answer_k, article=article, scope=scope)
+
+    @staticmethod
+    def _pick_up_new_index(engine: Engine) -> None:
         try:
             engine.reload_if_changed()
         except IndexUnavailable as error:
             log.warning("a new index could not be loaded, keeping the current one: %s", error)
-        return engine.answer_many(questions, k=self.settings.answer_k, article=article, scope=scope)
 
     async def group_by_meaning(self, texts: list[str]) -> list[list[int]]:
         """`texts` grouped by meaning (index.group_by_meaning), embedded in a worker thread."""

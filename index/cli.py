@@ -81,15 +81,20 @@ def scope_of(args: argparse.Namespace) -> Scope | None:
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    from .answering import Engine, answer_text
+    from .answering import Engine, Trace, answer_text, terminal_safe, trace_text
 
     engine = Engine.open(settings)
-    answers = engine.answer_many(args.questions, k=args.k, article=args.article, scope=scope_of(args))
-    for answer in answers:
+    traces = [Trace() for _ in args.questions] if args.explain else None
+    answers = engine.answer_many(args.questions, k=args.k, article=args.article, scope=scope_of(args),
+                                 traces=traces)
+    for number, answer in enumerate(answers):
+        trace = traces[number] if traces is not None else None
         if args.json:
-            print(json.dumps(answer.as_dict(), ensure_ascii=False))
+            print(json.dumps(answer.as_dict() | ({"trace": trace.as_dict()} if trace else {}), ensure_ascii=False))
         else:
             print(answer_text(answer), end="\n\n")
+            if trace is not None:
+                print(terminal_safe(trace_text(trace)), end="\n\n")
     return 0
 
 
@@ -177,6 +182,8 @@ def add_index_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentP
                      help=f"passages to quote, 1 to {MAX_ANSWER_K} (default: ARTICLEBOT_ANSWER_K)")
     ask.add_argument("--article", help="only this article id")
     ask.add_argument("--guild", type=guild_id, help=GUILD_HELP)
+    ask.add_argument("--explain", action="store_true",
+                     help="also show why: each top passage's score by part, the ranking, the rules that decline")
     ask.set_defaults(handler=cmd_ask)
 
     evaluation = subparsers.add_parser("eval", help="score the engine on a JSONL question file")

@@ -15,6 +15,7 @@ from index import FollowupContext, clean_question
 from ..checks import article_choices, no_blank, per_user_cooldown, scope_of
 from ..followups import followup_buttons
 from ..render import answer_embed
+from ..trace_embed import EXPLAIN_REFUSED, trace_embed
 from ..views import Drawn, Pager, page_count, page_of
 from ..votes import vote_buttons
 
@@ -44,6 +45,7 @@ class Ask(commands.Cog):
         question="What you want to know about the news articles",
         article="Only search this article",
         private="Show the answer only to you",
+        explain="Moderators: also show why these passages, or why none (Manage Server; only you see it)",
     )
     @app_commands.checks.dynamic_cooldown(per_user_cooldown)
     async def ask(
@@ -52,8 +54,12 @@ class Ask(commands.Cog):
         question: app_commands.Range[str, 1, MAX_QUESTION],
         article: str | None = None,
         private: bool = False,
+        explain: bool = False,
     ) -> None:
         """Answer a question by quoting the passages of the articles that answer it."""
+        if explain:
+            await self.explain(interaction, question, no_blank(article))
+            return
         await self.answer(interaction, question, no_blank(article), private, command="ask")
 
     @ask.autocomplete("article")
@@ -77,18 +83,39 @@ class Ask(commands.Cog):
         rewritten = self.bot.service.rewrite_followup(clean_question(question), context)
         await self.answer(interaction, rewritten, context.article, private, command="followup")
 
+    async def explain(self, interaction: discord.Interaction, question: str, article: str | None) -> None:
+        """The answer as readers would get it, then why, both only to the moderator who asked. Not
+        logged: a moderator's check is not a reader's question, and would skew /stats."""
+        if not interaction.permissions.manage_guild:
+            await interaction.response.send_message(EXPLAIN_REFUSED, ephemeral=True)
+            return
+        cleaned = await self._checked(interaction, question, article)
+        if cleaned is None:
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        answer, trace = await self.bot.service.explain(cleaned, article, scope_of(interaction))
+        await interaction.followup.send(embed=answer_embed(answer), ephemeral=True)
+        await interaction.followup.send(embed=trace_embed(trace), ephemeral=True)
+
+    async def _checked(self, interaction: discord.Interaction, question: str, article: str | None) -> str | None:
+        """The question cleaned, or None after telling the user why it cannot be answered."""
+        cleaned = clean_question(question)
+        if not cleaned:
+            await interaction.response.send_message(EMPTY_QUESTION, ephemeral=True)
+            return None
+        if article and article not in self.bot.service.articles_in(scope_of(interaction)):
+            await interaction.response.send_message(
+                "I don't know that article; pick one from the list as you type.", ephemeral=True)
+            return None
+        return cleaned
+
     async def answer(self, interaction: discord.Interaction, question: str, article: str | None,
                      private: bool, command: str) -> None:
         started = time.perf_counter()
         service = self.bot.service
         scope = scope_of(interaction)
-        cleaned = clean_question(question)
-        if not cleaned:
-            await interaction.response.send_message(EMPTY_QUESTION, ephemeral=True)
-            return
-        if article and article not in service.articles_in(scope):
-            await interaction.response.send_message(
-                "I don't know that article; pick one from the list as you type.", ephemeral=True)
+        cleaned = await self._checked(interaction, question, article)
+        if cleaned is None:
             return
         # The model may take longer than Discord's 3 seconds: acknowledge first.
         await interaction.response.defer(ephemeral=private, thinking=True)

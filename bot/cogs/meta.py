@@ -17,7 +17,8 @@ log = logging.getLogger(__name__)
 HELP = (
     "I answer questions about the news articles by quoting them, word for word.\n\n"
     "**/ask** `question` — the passages that answer it, the answering sentence in bold, with the "
-    "article, paragraph and speaker. If the articles don't cover it, I say so.\n"
+    "article, paragraph and speaker. If the articles don't cover it, I say so. (Manage Server) "
+    "`explain:true` also shows why.\n"
     "**/quotes** `speaker` — everything a person is quoted as saying.\n"
     "**/article show** — title, publisher, date, link and lead paragraph of an article.\n"
     "**/article add** `file` · **/article remove** `article` — (Manage Server) this server's own articles: "

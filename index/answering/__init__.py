@@ -2,7 +2,8 @@
 (lexical.py, cues.py), quotations by speaker (speakers.py), the names a question uses
 (question_names.py), scoring (scoring.py), which passages may answer and when to decline
 (declining.py), and the engine that runs them (engine.py); answers as data (answer.py) and as
-text (textview.py), scoring against a question file (evaluate.py), grouping by meaning (grouping.py)."""
+text (textview.py), why an answer was given (trace.py), scoring against a question file
+(evaluate.py), grouping by meaning (grouping.py)."""
 
 from .answer import Answer, QuotedPassage
 from .engine import MAX_QUESTION_CHARS, Engine, clean_question
@@ -15,6 +16,17 @@ from .scope import Scope, visible_articles
 from .scoring import Scores, Weights
 from .speakers import SpeakerDirectory
 from .textview import NOT_COVERED, answer_text, attribution_line, terminal_safe
+from .trace import (
+    PassageTrace,
+    RankedPassage,
+    Trace,
+    parts_sum,
+    question_line,
+    ranking_heading,
+    ranking_line,
+    trace_text,
+    verdict_line,
+)
 
 __all__ = [
     "MAX_QUESTION_CHARS",
@@ -27,10 +39,13 @@ __all__ = [
     "EvalReport",
     "FollowupContext",
     "LoadedIndex",
+    "PassageTrace",
     "QuotedPassage",
+    "RankedPassage",
     "Scope",
     "Scores",
     "SpeakerDirectory",
+    "Trace",
     "Weights",
     "answer_text",
     "attribution_line",
@@ -39,8 +54,14 @@ __all__ = [
     "evaluate",
     "group_by_meaning",
     "load_index",
+    "parts_sum",
+    "question_line",
+    "ranking_heading",
+    "ranking_line",
     "read_cases",
     "rewrite_followup",
     "terminal_safe",
+    "trace_text",
+    "verdict_line",
     "visible_articles",
 ]

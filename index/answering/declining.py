@@ -9,7 +9,9 @@ when the first one shares only a name with the question.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -17,6 +19,9 @@ from ..kinds import CAPTION
 from .loaded import LoadedIndex
 from .question_names import absent_names
 from .scoring import Scores
+
+if TYPE_CHECKING:
+    from .trace import Trace
 
 # At most this many passages are quoted, first page and "More passages" together.
 MAX_CANDIDATES = 12
@@ -50,7 +55,32 @@ class Candidate:
     score: float
 
 
-def candidates(index: LoadedIndex, scores: Scores, names: list[str]) -> list[Candidate]:
+@dataclass(frozen=True)
+class RuleCheck:
+    """One rule checked against a question: the measured value, the bound, whether it declines."""
+
+    rule: str  # NO_CANDIDATE, TOO_FAR or ONLY_THE_NAMES
+    measured: str  # what `value` is
+    value: float | None  # None: the rule did not apply
+    threshold: float | None
+    declines: bool
+    note: str = ""
+
+    def describe(self) -> str:
+        """"too far: relevance 0.612, declines below 0.240: passes"."""
+        if self.value is None:
+            return f"{self.rule}: not checked ({self.note})"
+        bound = f", declines {'above' if self.rule == ONLY_THE_NAMES else 'below'} {self.threshold:.3f}" \
+            if self.threshold is not None else ""
+        note = f" ({self.note})" if self.note else ""
+        value = f"{self.value:.3f}" if self.rule != NO_CANDIDATE else f"{self.value:.0f}"
+        return f"{self.rule}: {self.measured} {value}{bound}{note}: {'DECLINES' if self.declines else 'passes'}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def candidates(index: LoadedIndex, scores: Scores, names: list[str], trace: Trace | None = None) -> list[Candidate]:
     """The best paragraphs, best first: at most MAX_CANDIDATES, none from an article that never
     names what the question names ("What did Musk say about Mars?"), a caption replaced by the
     body paragraph that it restates."""
@@ -65,39 +95,68 @@ def candidates(index: LoadedIndex, scores: Scores, names: list[str]) -> list[Can
         if names and article not in names_ok:
             names_ok[article] = not absent_names(index, names, {article})
         if names and not names_ok[article]:
+            if trace is not None:
+                trace.skip(int(row), "its article does not mention " + " or ".join(names))
             continue
         score = float(scores.paragraph[row])
         if paragraph["kind"] == CAPTION and paragraph.get("restates") is not None:
             # Quote the body paragraph that the caption restates instead of the caption.
-            row = index.paragraph_row[(article, paragraph["restates"])]
+            caption, row = row, index.paragraph_row[(article, paragraph["restates"])]
+            if trace is not None:
+                trace.skip(int(caption), f"a caption: paragraph {paragraph['restates']}, which it restates, is quoted",
+                           quoted_instead=int(row))
             score = max(float(scores.paragraph[row]), score)
         chosen.setdefault(int(row), score)
     return [Candidate(row, score) for row, score in chosen.items()]
 
 
 def decline_reason(index: LoadedIndex, scores: Scores, chosen: list[Candidate], question_vector: np.ndarray,
-                   name_vectors: np.ndarray | None, min_relevance: float, lexical: bool) -> str | None:
+                   name_vectors: np.ndarray | None, min_relevance: float, lexical: bool,
+                   trace: Trace | None = None) -> str | None:
     """Why the engine quotes nothing for a question (NO_CANDIDATE, TOO_FAR or ONLY_THE_NAMES), or
     None when it quotes `chosen`. `name_vectors` are the question's names embedded alone, or None
-    when it names nothing to check; `lexical` is False for a question in another language."""
+    when it names nothing to check; `lexical` is False for a question in another language. With a
+    `trace`, every rule is checked and recorded, also those after the first that declines."""
+    reason = None
+    for check in _rule_checks(index, scores, chosen, question_vector, name_vectors, min_relevance, lexical):
+        if trace is not None:
+            trace.check(check)
+        if check.declines and reason is None:
+            reason = check.rule
+            if trace is None:
+                break
+    return reason
+
+
+def _rule_checks(index: LoadedIndex, scores: Scores, chosen: list[Candidate], question_vector: np.ndarray,
+                 name_vectors: np.ndarray | None, min_relevance: float, lexical: bool) -> Iterator[RuleCheck]:
+    """Each rule in turn, computed only when asked for (the engine stops at the first that declines)."""
+    yield RuleCheck(NO_CANDIDATE, "candidates", float(len(chosen)), None, not chosen)
     if not chosen:
-        return NO_CANDIDATE
+        return
     relevance = max(scores.dense_sentence[s] for candidate in chosen for s in index.sentence_rows_of[candidate.row])
-    if relevance < min_relevance - (0.0 if lexical else CROSS_LINGUAL_DISCOUNT):
-        return TOO_FAR
-    if name_vectors is not None and _matches_only_the_names(index, scores, chosen[0].row, question_vector,
-                                                            name_vectors):
-        return ONLY_THE_NAMES
-    return None
+    threshold = min_relevance - (0.0 if lexical else CROSS_LINGUAL_DISCOUNT)
+    yield RuleCheck(TOO_FAR, "relevance", float(relevance), threshold, bool(relevance < threshold),
+                    "" if lexical else f"another language: {CROSS_LINGUAL_DISCOUNT} lower")
+    margin = None if name_vectors is None else _name_margin(index, scores, chosen[0].row, question_vector,
+                                                            name_vectors)
+    if margin is None:
+        why = "it names nothing but a speaker, if anything" if name_vectors is None else \
+            "the first passage has no sentence vector"
+        yield RuleCheck(ONLY_THE_NAMES, "margin", None, NAME_ONLY_MARGIN, False, why)
+    else:
+        yield RuleCheck(ONLY_THE_NAMES, "closer to a name than to the question by", margin, NAME_ONLY_MARGIN,
+                        margin > NAME_ONLY_MARGIN)
 
 
-def _matches_only_the_names(index: LoadedIndex, scores: Scores, row: int, question_vector: np.ndarray,
-                            name_vectors: np.ndarray) -> bool:
-    """Whether the first passage's best sentence is as close to one of the question's names alone
-    as to the question: it shares a name with the question and nothing of what is asked about it."""
+def _name_margin(index: LoadedIndex, scores: Scores, row: int, question_vector: np.ndarray,
+                 name_vectors: np.ndarray) -> float | None:
+    """How much closer the first passage's best sentence is to one of the question's names alone
+    than to the question (above NAME_ONLY_MARGIN: it shares a name with the question and nothing of
+    what is asked about it); None when the sentence has no vector of its own."""
     units = index.sentence_units[scores.best_sentence(index, row)]
     if not units:
-        return False
+        return None
     vectors = index.vectors.vectors_of(units)
     closer_to_a_name = float(np.max(vectors @ name_vectors.T)) - float(np.max(vectors @ question_vector))
-    return index.similarity.scale(closer_to_a_name) > NAME_ONLY_MARGIN
+    return float(index.similarity.scale(closer_to_a_name))

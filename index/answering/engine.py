@@ -21,7 +21,7 @@ from ..settings import MAX_ANSWER_K, Settings
 from ..store import MODEL_MISMATCH, IndexUnavailable, model_mismatch, read_manifest
 from ..text import is_foreign
 from .answer import Answer, QuotedPassage
-from .declining import Candidate, candidates, decline_reason
+from .declining import NO_CANDIDATE, Candidate, candidates, decline_reason
 from .followup import FollowupContext, followup_context, name_runs, rewrite_followup
 from .loaded import LoadedIndex, load_index
 from .question_model import question_encoder
@@ -29,6 +29,7 @@ from .question_names import MAX_CACHED_NAMES, question_names
 from .scope import Scope, visible_articles
 from .scoring import Scores, Weights, highlight_span, score_question
 from .speakers import SpeakerDirectory
+from .trace import EMPTY_QUESTION, Trace
 
 log = logging.getLogger(__name__)
 
@@ -144,10 +145,20 @@ class Engine:
                scope: Scope | None = None) -> Answer:
         return self.answer_many([question], k=k, article=article, scope=scope)[0]
 
+    def explain(self, question: str, k: int | None = None, article: str | None = None,
+                scope: Scope | None = None) -> tuple[Answer, Trace]:
+        """The answer, and why: the engine's own scores, ranking and rules for the question."""
+        trace = Trace()
+        return self.answer_many([question], k=k, article=article, scope=scope, traces=[trace])[0], trace
+
     def answer_many(self, questions: Sequence[str], k: int | None = None,
-                    article: str | None = None, scope: Scope | None = None) -> list[Answer]:
+                    article: str | None = None, scope: Scope | None = None,
+                    traces: Sequence[Trace] | None = None) -> list[Answer]:
         """Answer several questions with one call to the model, quoting only `article` (when given)
-        and only articles that `scope` sees (when given)."""
+        and only articles that `scope` sees (when given); with `traces` (one per question), fill
+        each with why its question was answered or declined."""
+        if traces is not None and len(traces) != len(questions):
+            raise ValueError(f"{len(traces)} traces for {len(questions)} questions")
         if k is not None and not 1 <= k <= MAX_ANSWER_K:
             raise ValueError(f"cannot quote {k} passages: ask for 1 to {MAX_ANSWER_K}")
         k = k or self.settings.answer_k
@@ -174,15 +185,19 @@ class Engine:
         checked_names = {q: [] if reworded[q] else names for q, names in names_of.items()}
         name_vector = self._embed_names([n for names in checked_names.values() for n in names])
         answers = []
-        for question in cleaned:
+        for number, question in enumerate(cleaned):
+            trace = traces[number] if traces is not None else None
             if not question:
+                if trace is not None:
+                    trace.declined_by = EMPTY_QUESTION
                 answers.append(Answer(question, False))
                 continue
             checked = checked_names[question]
             name_vectors = np.vstack([name_vector[n] for n in checked]) if checked else None
+            if trace is not None:
+                trace.asked(question, reworded[question] or question, question not in foreign, names_of[question])
             answers.append(self._answer_one(index, speakers, question, vector_of[question], names_of[question],
-                                            name_vectors, k, article, lexical=question not in foreign,
-                                            visible=visible))
+                                            name_vectors, k, article, question not in foreign, trace, visible))
         return answers
 
     def _embed_names(self, names: list[str]) -> dict[str, np.ndarray]:
@@ -201,12 +216,18 @@ class Engine:
 
     def _answer_one(self, index: LoadedIndex, speakers: SpeakerDirectory, question: str, vector: np.ndarray,
                     names: list[str], name_vectors: np.ndarray | None, k: int, article: str | None,
-                    lexical: bool, visible: np.ndarray | None = None) -> Answer:
+                    lexical: bool, trace: Trace | None = None, visible: np.ndarray | None = None) -> Answer:
         scores = score_question(index, speakers, question, vector, names, self.weights, article, lexical, visible)
-        if scores is None:
+        if scores is None:  # an index without sentences
+            if trace is not None:
+                trace.declined_by = NO_CANDIDATE
             return Answer(question, False)
-        chosen = candidates(index, scores, names)
-        if decline_reason(index, scores, chosen, vector, name_vectors, self.settings.min_relevance, lexical):
+        chosen = candidates(index, scores, names, trace)
+        declined = decline_reason(index, scores, chosen, vector, name_vectors, self.settings.min_relevance, lexical,
+                                  trace)
+        if trace is not None:
+            trace.decided(index, scores, self.weights, chosen, k, declined)
+        if declined:
             return Answer(question, False)
         passages = [self._quote(index, speakers, scores, candidate) for candidate in chosen]
         return Answer(question, True, tuple(passages[:k]), tuple(passages[k:k + 3 * k]))

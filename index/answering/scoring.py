@@ -61,6 +61,7 @@ class Scores:
     named_article: np.ndarray | float
     article_bm25: np.ndarray  # the paragraph's article's
     paragraph: np.ndarray  # fused: the best sentence's score plus the paragraph's own
+    question_kind: str | None = None  # the kind of fact asked for (cues.kind_of_question), if any
 
     def best_sentence(self, index: LoadedIndex, row: int) -> int:
         """The paragraph's highest-scoring sentence: the one highlighted."""
@@ -122,7 +123,7 @@ def score_question(index: LoadedIndex, speakers: SpeakerDirectory, question: str
     return Scores(dense_sentence=dense_sentence, sentence_bm25=sentence_bm25, cue=cue, speaker=speaker,
                   novelty=novelty, sentence=sentence_score, dense_paragraph=dense_paragraph,
                   paragraph_bm25=paragraph_bm25, caption=index.caption_mask, named_article=named_article,
-                  article_bm25=article_bm25, paragraph=paragraph_score)
+                  article_bm25=article_bm25, paragraph=paragraph_score, question_kind=question_kind)
 
 
 def _normalised(scores: np.ndarray) -> np.ndarray:

@@ -32,7 +32,7 @@ async def test_sync_registers_exactly_the_commands(emulator, e2e_settings):
     ask = {o["name"]: o for o in commands["ask"]["options"]}
     assert ask["question"]["type"] == 3 and ask["question"]["required"] is True
     assert (ask["question"]["min_length"], ask["question"]["max_length"]) == (1, 300)
-    assert ask["article"]["autocomplete"] is True and ask["private"]["type"] == 5
+    assert ask["article"]["autocomplete"] is True and ask["private"]["type"] == 5 and ask["explain"]["type"] == 5
     assert all(o.get("description") for c in commands.values() for o in c.get("options", []))
     assert int(commands["reload"]["default_member_permissions"]) == MANAGE_GUILD
     assert int(commands["stats"]["default_member_permissions"]) == MANAGE_GUILD

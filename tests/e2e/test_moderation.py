@@ -1,5 +1,5 @@
 """What moderators get, over the wire: 👍 / 👎 on every answer (at once, one per person, 100 at a time,
-after a pager ends, after a restart) and /stats with its chart, on a real SQLite file."""
+after a pager ends, after a restart), /stats with its chart on a real SQLite file, and /ask … explain:true."""
 
 import asyncio
 import contextlib
@@ -170,3 +170,33 @@ async def test_stats_needs_manage_server_and_attaches_its_chart(emulator, bot):
     assert chart["filename"] == "stats.png" and chart["data"].startswith(b"\x89PNG\r\n\x1a\n")
     assert len(chart["data"]) <= ATTACHMENT_SIZE_LIMIT
     assert [a["filename"] for a in reply["request"]["attachments"]] == ["stats.png"]
+
+
+async def test_explain_is_for_moderators_and_always_private(emulator, bot, settings):
+    asked = {"question": "What is the capital of France?", "explain": True}
+    refused = await emulator.slash("ask", asked)
+    reply = await emulator.answered(refused)
+    assert refused.ack_type == 4 and reply["flags"] & EPHEMERAL and "Manage Server" in reply["content"]
+
+    state = await emulator.slash("ask", {**asked, "private": False}, permissions=MANAGE_GUILD)
+    await emulator.wait_for(lambda: len(state.followups) == 2, timeout=30)
+    assert state.ack_type == 5 and state.ack_data["flags"] & EPHEMERAL
+    answer, why = state.followups
+    assert all(message["flags"] & EPHEMERAL for message in (answer, why))
+    assert answer["embeds"][0]["title"] == "Q: What is the capital of France?" and not why["components"]
+    [embed] = why["embeds"]
+    assert embed["title"] == "Why: What is the capital of France?"
+    assert embed["description"].startswith("**declined by the rule “too far”**")
+    rules = embed["fields"][-1]
+    assert rules["name"] == "Rules" and "too far: relevance " in rules["value"] and "DECLINES" in rules["value"]
+
+
+async def test_explain_of_the_longest_question_is_within_discords_limits(emulator, bot):
+    question = ("Why did Melnyk **tell** `Musk` to f*** off, and what did @everyone say about the poll "
+                + "and the Crimea referendum " * 12)[:300]
+    state = await emulator.slash("ask", {"question": question, "explain": True}, permissions=MANAGE_GUILD)
+    await emulator.wait_for(lambda: len(state.followups) == 2, timeout=30)
+    [embed] = state.followups[1]["embeds"]
+    assert len(embed["title"]) <= 256 and embed["title"].endswith("…")
+    assert len(embed["fields"]) == 7  # five passages, the ranking, the rules: none dropped to fit
+    # The emulator refused nothing over Discord's limits (the autouse fixture checks every request).
