@@ -26,7 +26,7 @@ HELP = (
     "**Find in article** — right-click a message → Apps: look up its text.\n"
     "**/reload** — (Manage Server) pick up a rebuilt index.\n"
     "**/stats** `days` — (Manage Server) questions per day, what I could not answer, the worst-rated "
-    "answers. Press 👍 or 👎 under an answer to rate it, or **Ask a follow-up** to ask on about it."
+    "answers. Press 👍 or 👎 under an answer to rate it, or **Ask a follow-up** to ask more about it."
 )
 
 
