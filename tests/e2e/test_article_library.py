@@ -2,6 +2,8 @@
 and the result in the reply, one rebuild at a time, a removal confirmed with a button, and every
 bad input answered privately with the corpus and the live index as they were."""
 
+import logging
+import re
 import shutil
 
 import pytest
@@ -56,9 +58,13 @@ async def ask(emulator, question, guild):
     return "".join(e.get("description", "") for e in reply["embeds"])
 
 
-async def test_a_moderator_adds_a_file_and_the_server_is_answered_from_it(emulator, live_bot, e2e_settings):
-    state = await add(emulator, Upload("Storm story.md", HARBOUR))
-    text = await outcome(emulator, state)
+async def test_a_moderator_adds_a_file_and_the_server_is_answered_from_it(emulator, live_bot, e2e_settings, caplog):
+    with caplog.at_level(logging.INFO, logger="bot.library"):
+        state = await add(emulator, Upload("Storm story.md", HARBOUR))
+        text = await outcome(emulator, state)
+    # Who added it, as the question log's salted hash, never the user id; when is the log's time.
+    assert re.search(rf"article harbour-storm added in server {GUILD_ID} by user [0-9a-f]{{64}}$", caplog.text, re.M)
+    assert "1400000000000000001" not in caplog.text
     assert text.startswith("Added `harbour-storm`: 12 paragraphs") and state.ack_type == 5
     assert state.ack_data["flags"] & EPHEMERAL
     edited = state.edits[-1]

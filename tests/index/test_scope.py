@@ -92,3 +92,10 @@ def test_the_command_line_takes_a_server_s_view_with_guild(servers):
 
 def test_paths_are_relative_to_the_corpus():
     assert guild_of(Path("/elsewhere/guilds/1/a.md"), Path("/corpus")) is None
+
+
+def test_a_moderator_s_explanation_shows_no_other_server_s_passage(engine):
+    _, own = engine.explain(CALFAS, scope=Scope(A))
+    assert "harbour-storm" in json.dumps(own.as_dict())
+    answer, other = engine.explain(CALFAS, scope=Scope(B))
+    assert "harbour-storm" not in json.dumps(other.as_dict()) and not answer.answered
