@@ -7,13 +7,14 @@ that arrive within a short window wait for each other and are answered together.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 
 from index import Answer
 
-AnswerMany = Callable[[Sequence[str], str | None], Awaitable[list[Answer]]]
-# A question waiting for its batch: the question, its article (or None), and where its answer goes.
-Pending = tuple[str, str | None, "asyncio.Future[Answer]"]
+# What questions answered in one call must share: the article filter and the server's scope.
+AnswerMany = Callable[[Sequence[str], Hashable], Awaitable[list[Answer]]]
+# A question waiting for its batch: the question, what it shares with its batch, and where its answer goes.
+Pending = tuple[str, Hashable, "asyncio.Future[Answer]"]
 
 
 class QuestionBatcher:
@@ -24,9 +25,10 @@ class QuestionBatcher:
         self._pending: list[Pending] = []
         self._flusher: asyncio.Task | None = None
 
-    async def ask(self, question: str, article: str | None) -> Answer:
+    async def ask(self, question: str, shared: Hashable) -> Answer:
+        """The answer to `question`, answered in one call with the questions of the same `shared`."""
         future: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
-        self._pending.append((question, article, future))
+        self._pending.append((question, shared, future))
         if len(self._pending) >= self._max_batch:
             self._start(self._take())
         elif self._flusher is None:
@@ -50,12 +52,12 @@ class QuestionBatcher:
             await self._answer(self._take())
 
     async def _answer(self, batch: list[Pending]) -> None:
-        by_article: dict[str | None, list[tuple[str, asyncio.Future[Answer]]]] = {}
-        for question, article, future in batch:
-            by_article.setdefault(article, []).append((question, future))
-        for article, items in by_article.items():
+        by_shared: dict[Hashable, list[tuple[str, asyncio.Future[Answer]]]] = {}
+        for question, shared, future in batch:
+            by_shared.setdefault(shared, []).append((question, future))
+        for shared, items in by_shared.items():
             try:
-                answers = await self._answer_many([q for q, _ in items], article)
+                answers = await self._answer_many([q for q, _ in items], shared)
             except Exception as error:  # every waiting question learns of the failure
                 for _, future in items:
                     if not future.done():

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import discord
 from discord import app_commands
+
+from index import Scope
 
 if TYPE_CHECKING:
     from .client import ArticleBot
@@ -18,6 +20,14 @@ def per_user_cooldown(interaction: discord.Interaction[ArticleBot]) -> app_comma
         return None
     settings = interaction.client.settings
     return app_commands.Cooldown(settings.cooldown_rate, settings.cooldown_seconds)
+
+
+def scope_of(interaction: discord.Interaction) -> Scope | None:
+    """The articles an interaction may see: its server's and the shared ones (a direct message: the
+    shared ones). The local console is the operator's, like the command line: it sees them all."""
+    if cast("ArticleBot", interaction.client).origin == "console":
+        return None
+    return Scope(interaction.guild_id)
 
 
 def no_blank(option: str | None) -> str | None:

@@ -11,6 +11,8 @@ from discord.ext import commands
 from index import Settings
 
 from .cogs import EXTENSIONS
+from .followups import FollowupButton
+from .library import ArticleLibrary
 from .records import Records
 from .service import AnswerService
 from .tree import ArticleTree
@@ -47,14 +49,16 @@ class ArticleBot(commands.Bot):
         # Where questions come from, as the question log records it: discord or console.
         self.origin = origin
         self.records = records or Records(settings)
+        # Adds and removes of servers' articles, one rebuild at a time.
+        self.library = ArticleLibrary(settings, self.records)
 
     async def setup_hook(self) -> None:
         if self.serve and self.service.engine is None:
             await self.service.start()
         if self.serve:
             await self.records.start()
-        # Vote buttons are answered by their custom id alone: those sent before a restart too.
-        self.add_dynamic_items(VoteButton)
+        # Vote and follow-up buttons are answered by their custom id alone: those sent before a restart too.
+        self.add_dynamic_items(VoteButton, FollowupButton)
         for extension in EXTENSIONS:
             await self.load_extension(extension)
 
@@ -63,5 +67,6 @@ class ArticleBot(commands.Bot):
 
     async def close(self) -> None:
         self.service.close()
+        self.library.close()
         await super().close()
         await self.records.close()

@@ -15,6 +15,8 @@ from discord import app_commands
 from index import IndexUnavailable, Settings, terminal_safe
 
 from .client import ArticleBot
+from .followups import LABEL as FOLLOWUP_LABEL
+from .followups import FollowupButton, FollowupModal, followup_drawn_in
 from .mock import Recording, Reply, invoke, make_interaction, make_message, make_user
 from .votes import LABELS, VoteButton, votes_drawn_in
 
@@ -22,6 +24,7 @@ PROMPT = "articlebot> "
 USAGE = ("Commands: /ask QUESTION  ·  /ask article:ID QUESTION  ·  /ask explain:true QUESTION (why)  ·  "
          "/quotes SPEAKER  ·  /article [ID]  ·  "
          "/find MESSAGE TEXT  ·  /help  ·  /reload  ·  /more (next page)  ·  /vote up|down (the last answer)  ·  "
+         "/followup QUESTION (on the last answer)  ·  "
          "/stats [DAYS]  ·  /quit")
 STATS_DAYS = (1, 365)
 
@@ -51,8 +54,10 @@ def reply_text(reply: Reply) -> str:
         # What Discord would show: the view's own buttons and those it only draws (the votes).
         labels = [button.get("label") or "?" for row in reply.view.to_components()
                   for button in row.get("components", []) if button.get("type") == 2 and not button.get("disabled")]
-        hints = [hint for hint, shown in (("/more", any(label not in LABELS.values() for label in labels)),
-                                          ("/vote up or /vote down", any(label in LABELS.values() for label in labels)))
+        drawn = {*LABELS.values(), FOLLOWUP_LABEL}
+        hints = [hint for hint, shown in (("/more", any(label not in drawn for label in labels)),
+                                          ("/vote up or /vote down", any(label in LABELS.values() for label in labels)),
+                                          ("/followup QUESTION", FOLLOWUP_LABEL in labels))
                  if shown]
         if labels:
             parts.append(" ".join(f"[{label}]" for label in labels) + f"  (type {'; '.join(hints)})")
@@ -66,6 +71,7 @@ class Console:
         self.user = make_user(1, "console")
         self.last_view: discord.ui.View | None = None
         self.last_votes: list[VoteButton] = []  # the last answer's 👍 and 👎
+        self.last_followup: FollowupButton | None = None  # the last answer's "Ask a follow-up"
 
     def write(self, text: str) -> None:
         """Everything the console prints: questions and articles may hold terminal escape sequences."""
@@ -76,6 +82,13 @@ class Console:
         command = self.bot.tree.get_command(name, type=kind)
         if command is None or isinstance(command, app_commands.Group):
             raise KeyError(name)
+        return command
+
+    def _subcommand(self, group: str, name: str) -> app_commands.Command[Any, ..., Any]:
+        found = self.bot.tree.get_command(group)
+        command = found.get_command(name) if isinstance(found, app_commands.Group) else None
+        if not isinstance(command, app_commands.Command):
+            raise KeyError(f"{group} {name}")
         return command
 
     async def handle(self, line: str) -> bool:
@@ -92,7 +105,7 @@ class Console:
         # No server and no channel: the question log records the console as the origin instead.
         interaction, recording = make_interaction(self.bot, user=self.user, manage_guild=True, guild_id=None,
                                                   channel_id=None)
-        if name in ("ask", "find"):
+        if name in ("ask", "find", "followup"):
             self.last_votes = []
         if name == "ask":
             options, question = self._options(rest)
@@ -102,7 +115,7 @@ class Console:
         elif name == "quotes":
             await invoke(self.bot, self._command("quotes"), interaction, speaker=rest)
         elif name == "article":
-            await invoke(self.bot, self._command("article"), interaction, article=rest or None)
+            await invoke(self.bot, self._subcommand("article", "show"), interaction, article=rest or None)
         elif name == "find":
             await invoke(self.bot, self._command("Find in article", discord.AppCommandType.message), interaction,
                          make_message(rest))
@@ -112,6 +125,9 @@ class Console:
             await self._more(interaction)
         elif name == "vote":
             await self._vote(interaction, rest)
+        elif name == "followup":
+            if not await self._followup(interaction, rest):
+                return True
         elif name == "stats":
             days = int(rest) if rest.isdigit() else 0
             if not STATS_DAYS[0] <= days <= STATS_DAYS[1] and rest:
@@ -164,12 +180,30 @@ class Console:
             return
         await button.callback(interaction)
 
+    async def _followup(self, interaction: discord.Interaction, question: str) -> bool:
+        """Press the last answer's "Ask a follow-up" and submit `question` in its form, through the
+        form's own code; False when there is nothing to follow up."""
+        if self.last_followup is None:
+            self.write("no answer to follow up: ask a question first\n")
+            return False
+        if not question:
+            self.write("type /followup QUESTION, for example /followup What else did he say?\n")
+            return False
+        modal = FollowupModal(self.last_followup.context, private=False)
+        modal.question._value = question  # what Discord's form submission fills in (discord.py has no setter)
+        try:
+            await modal.on_submit(interaction)
+        except Exception as error:  # as discord.py hands a failed submission to the form
+            await modal.on_error(interaction, error)
+        return True
+
     def _print(self, recording: Recording) -> None:
         for reply in recording.visible:
             if reply.view is not None and reply.view.children:
                 self.last_view = reply.view
             if reply.view is not None:
                 self.last_votes = votes_drawn_in(reply.view) or self.last_votes
+                self.last_followup = followup_drawn_in(reply.view) or self.last_followup
             text = reply_text(reply)
             if reply.file is not None:
                 text += f"\n[{reply.file.filename} saved as {self._save(reply.file)}]"
@@ -231,6 +265,7 @@ def console_session(runner: asyncio.Runner, settings: Settings, lines: TextIO, o
                 break
     finally:
         bot.service.close()
+        bot.library.close()
         runner.run(bot.records.close())
     return 0
 

@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from index import Answer, Engine, IndexUnavailable, Settings, Trace, group_by_meaning
+from index import (
+    Answer,
+    Engine,
+    FollowupContext,
+    IndexUnavailable,
+    Scope,
+    Settings,
+    Trace,
+    group_by_meaning,
+    visible_articles,
+)
 
 from .batching import QuestionBatcher
 
@@ -41,24 +51,29 @@ class AnswerService:
             raise IndexUnavailable("missing", "the index is not loaded yet")
         return self.engine
 
-    async def ask(self, question: str, article: str | None = None) -> Answer:
+    async def ask(self, question: str, article: str | None = None, scope: Scope | None = None) -> Answer:
+        """The answer from `article` (any when None) among the articles `scope` sees (all when None)."""
         self._require()
-        return await self._batcher.ask(question, article)
+        return await self._batcher.ask(question, (article, scope))
 
-    async def _answer_many(self, questions: Sequence[str], article: str | None) -> list[Answer]:
-        return await self._run(self._answer_batch, self._require(), list(questions), article)
+    async def _answer_many(self, questions: Sequence[str], shared: Hashable) -> list[Answer]:
+        article, scope = cast(tuple[str | None, Scope | None], shared)  # what `ask` gave the batcher
+        return await self._run(self._answer_batch, self._require(), list(questions), article, scope)
 
-    def _answer_batch(self, engine: Engine, questions: list[str], article: str | None) -> list[Answer]:
+    def _answer_batch(self, engine: Engine, questions: list[str], article: str | None,
+                      scope: Scope | None) -> list[Answer]:
         self._pick_up_new_index(engine)
-        return engine.answer_many(questions, k=self.settings.answer_k, article=article)
+        return engine.answer_many(questions, k=self.settings.answer_k, article=article, scope=scope)
 
-    async def explain(self, question: str, article: str | None = None) -> tuple[Answer, Trace]:
+    async def explain(self, question: str, article: str | None = None,
+                      scope: Scope | None = None) -> tuple[Answer, Trace]:
         """The answer and why (Engine.explain); alone, not batched: a moderator's rare check."""
-        return await self._run(self._explain, self._require(), question, article)
+        return await self._run(self._explain, self._require(), question, article, scope)
 
-    def _explain(self, engine: Engine, question: str, article: str | None) -> tuple[Answer, Trace]:
+    def _explain(self, engine: Engine, question: str, article: str | None,
+                 scope: Scope | None) -> tuple[Answer, Trace]:
         self._pick_up_new_index(engine)
-        return engine.explain(question, k=self.settings.answer_k, article=article)
+        return engine.explain(question, k=self.settings.answer_k, article=article, scope=scope)
 
     @staticmethod
     def _pick_up_new_index(engine: Engine) -> None:
@@ -76,13 +91,25 @@ class AnswerService:
 
     @property
     def articles(self) -> dict[str, dict[str, Any]]:
+        """Every article of the index, whichever server owns it."""
         return self._require().articles
 
-    def speakers(self) -> list[dict[str, Any]]:
-        return self._require().speakers()
+    def articles_in(self, scope: Scope | None) -> dict[str, dict[str, Any]]:
+        """The articles a server sees: its own and the shared ones."""
+        return visible_articles(self.articles, scope)
 
-    def quotes_by(self, speaker: str) -> list[dict[str, Any]]:
-        return self._require().quotes_by(speaker)
+    def speakers(self, scope: Scope | None = None) -> list[dict[str, Any]]:
+        return self._require().speakers(scope)
+
+    def quotes_by(self, speaker: str, scope: Scope | None = None) -> list[dict[str, Any]]:
+        return self._require().quotes_by(speaker, scope)
+
+    def followup_context(self, question: str, answer: Answer, article: str | None) -> FollowupContext:
+        """What a follow-up to this answer refers back to (no model work: string matching only)."""
+        return self._require().followup_context(question, answer, article)
+
+    def rewrite_followup(self, followup: str, context: FollowupContext) -> str:
+        return self._require().rewrite_followup(followup, context)
 
     def lead_paragraph(self, article_id: str) -> str:
         return self._require().lead_paragraph(article_id)

@@ -12,6 +12,7 @@ from index import IndexUnavailable
 log = logging.getLogger(__name__)
 
 SOMETHING_WENT_WRONG = "Sorry, something went wrong while answering. The error was logged."
+INDEX_UNAVAILABLE = "The article index is not available right now; a moderator has to rebuild it."
 
 
 async def reply_privately(interaction: discord.Interaction, message: str) -> None:
@@ -31,7 +32,7 @@ class ArticleTree(app_commands.CommandTree):
         elif isinstance(error, app_commands.CommandInvokeError) and \
                 isinstance(error.original, IndexUnavailable):
             log.error("index unavailable: %s", error.original)
-            message = "The article index is not available right now; a moderator has to rebuild it."
+            message = INDEX_UNAVAILABLE
         else:
             command = interaction.command.qualified_name if interaction.command else "?"
             log.error("command %s failed", command, exc_info=error)

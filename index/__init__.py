@@ -6,6 +6,10 @@ answering (the engine). This package never imports discord; the bot uses it only
 names exported here.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from .answering import (
     MAX_QUESTION_CHARS,
     NOT_COVERED,
@@ -13,7 +17,9 @@ from .answering import (
     SAME_MEANING,
     Answer,
     Engine,
+    FollowupContext,
     QuotedPassage,
+    Scope,
     Trace,
     attribution_line,
     clean_question,
@@ -24,12 +30,34 @@ from .answering import (
     ranking_line,
     terminal_safe,
     verdict_line,
+    visible_articles,
 )
 from .cli import build_parser, ensure_fresh_index, run_command
-from .corpus import Article, CorpusError, load_corpus
+from .corpus import Article, ArticleRefused, CorpusError, article_from_form, form_file_name, load_corpus
 from .kinds import DIRECT
 from .settings import Settings, SettingsError, load_settings
 from .store import IndexUnavailable, Status
+
+if TYPE_CHECKING:
+    from .building import ArticleChange, Progress
+
+
+def add_article(settings: Settings, guild_id: int, file_name: str, data: bytes,
+                progress: Progress | None = None) -> ArticleChange:
+    """Add a server's article and rebuild the index (index/building/library.py); building is
+    imported only when it is done, so a process that only answers never loads it."""
+    from .building import add_article as add
+
+    return add(settings, guild_id, file_name, data, progress=progress)
+
+
+def remove_article(settings: Settings, guild_id: int, article_id: str,
+                   progress: Progress | None = None) -> ArticleChange:
+    """Remove a server's article added from Discord and rebuild the index (index/building/library.py)."""
+    from .building import remove_article as remove
+
+    return remove(settings, guild_id, article_id, progress=progress)
+
 
 __all__ = [
     "DIRECT",
@@ -39,18 +67,24 @@ __all__ = [
     "SAME_MEANING",
     "Answer",
     "Article",
+    "ArticleRefused",
     "CorpusError",
     "Engine",
+    "FollowupContext",
     "IndexUnavailable",
     "QuotedPassage",
+    "Scope",
     "Settings",
     "SettingsError",
     "Status",
     "Trace",
+    "add_article",
+    "article_from_form",
     "attribution_line",
     "build_parser",
     "clean_question",
     "ensure_fresh_index",
+    "form_file_name",
     "group_by_meaning",
     "load_corpus",
     "load_settings",
@@ -58,7 +92,9 @@ __all__ = [
     "question_line",
     "ranking_heading",
     "ranking_line",
+    "remove_article",
     "run_command",
     "terminal_safe",
     "verdict_line",
+    "visible_articles",
 ]

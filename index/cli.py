@@ -9,13 +9,20 @@ import logging
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from .answering.scope import Scope, visible_articles
 from .corpus import CorpusError
 from .embedding import ModelUnavailable
 from .logs import setup_logging
 from .problems import os_problem
 from .settings import MAX_ANSWER_K, Settings, SettingsError, load_settings
 from .store import IndexUnavailable
+
+if TYPE_CHECKING:
+    from .answering import LoadedIndex
+
+GUILD_HELP = "only what this Discord server sees: its own articles and the shared ones"
 
 # Building (index/building) brings the attribution rules with it: the commands that build import
 # it when they run, so that a process that only answers never loads it.
@@ -68,12 +75,18 @@ def cmd_index_status(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if status.ok else 1
 
 
+def scope_of(args: argparse.Namespace) -> Scope | None:
+    """`--guild ID`: what that server sees (its own and the shared articles); every article without it."""
+    return None if args.guild is None else Scope(args.guild)
+
+
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from .answering import Engine, Trace, answer_text, terminal_safe, trace_text
 
     engine = Engine.open(settings)
     traces = [Trace() for _ in args.questions] if args.explain else None
-    answers = engine.answer_many(args.questions, k=args.k, article=args.article, traces=traces)
+    answers = engine.answer_many(args.questions, k=args.k, article=args.article, scope=scope_of(args),
+                                 traces=traces)
     for number, answer in enumerate(answers):
         trace = traces[number] if traces is not None else None
         if args.json:
@@ -98,7 +111,7 @@ def cmd_quotes(args: argparse.Namespace, settings: Settings) -> int:
     from .answering import SpeakerDirectory, load_index
     from .kinds import DIRECT
 
-    directory = SpeakerDirectory(load_index(settings.index_dir).quotes)
+    directory = SpeakerDirectory(_visible_quotes(load_index(settings.index_dir), scope_of(args)))
     quotes = directory.quotes_by(args.speaker)
     if args.direct_only:
         quotes = [q for q in quotes if q["kind"] == DIRECT]
@@ -117,13 +130,27 @@ def cmd_quotes(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_speakers(args: argparse.Namespace, settings: Settings) -> int:
     from .answering import SpeakerDirectory, load_index
 
-    for speaker in SpeakerDirectory(load_index(settings.index_dir).quotes).speakers():
+    for speaker in SpeakerDirectory(_visible_quotes(load_index(settings.index_dir), scope_of(args))).speakers():
         if args.json:
             print(json.dumps(speaker, ensure_ascii=False))
         else:
             aliases = f" (also: {', '.join(speaker['aliases'])})" if speaker["aliases"] else ""
             print(f"{speaker['count']:4d}  {speaker['speaker']}{aliases}")
     return 0
+
+
+def _visible_quotes(index: LoadedIndex, scope: Scope | None) -> list[dict]:
+    """The quotations of the articles `scope` sees."""
+    visible = visible_articles(index.articles, scope)
+    return [quote for quote in index.quotes if quote["article"] in visible]
+
+
+def guild_id(text: str) -> int:
+    """`--guild`: a Discord server id."""
+    if not text.isascii() or not text.isdigit() or len(text) > 20:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a server id: give the number Discord shows "
+                                         "(Copy Server ID)")
+    return int(text)
 
 
 def answer_count(text: str) -> int:
@@ -154,6 +181,7 @@ def add_index_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentP
     ask.add_argument("-k", type=answer_count, default=None,
                      help=f"passages to quote, 1 to {MAX_ANSWER_K} (default: ARTICLEBOT_ANSWER_K)")
     ask.add_argument("--article", help="only this article id")
+    ask.add_argument("--guild", type=guild_id, help=GUILD_HELP)
     ask.add_argument("--explain", action="store_true",
                      help="also show why: each top passage's score by part, the ranking, the rules that decline")
     ask.set_defaults(handler=cmd_ask)
@@ -167,10 +195,12 @@ def add_index_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentP
     quotes.add_argument("--speaker", help="only this speaker (any alias, case-insensitive)")
     quotes.add_argument("--direct-only", action="store_true", help="leave out indirect speech")
     quotes.add_argument("--json", action="store_true")
+    quotes.add_argument("--guild", type=guild_id, help=GUILD_HELP)
     quotes.set_defaults(handler=cmd_quotes)
 
     speakers = subparsers.add_parser("speakers", help="list speakers with aliases and counts")
     speakers.add_argument("--json", action="store_true")
+    speakers.add_argument("--guild", type=guild_id, help=GUILD_HELP)
     speakers.set_defaults(handler=cmd_speakers)
 
 

@@ -10,9 +10,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from index import clean_question
+from index import FollowupContext, clean_question
 
-from ..checks import article_choices, no_blank, per_user_cooldown
+from ..checks import article_choices, no_blank, per_user_cooldown, scope_of
+from ..followups import followup_buttons
 from ..render import answer_embed
 from ..trace_embed import EXPLAIN_REFUSED, trace_embed
 from ..views import Drawn, Pager, page_count, page_of
@@ -64,7 +65,7 @@ class Ask(commands.Cog):
     @ask.autocomplete("article")
     async def article_autocomplete(self, interaction: discord.Interaction, current: str
                                    ) -> list[app_commands.Choice[str]]:
-        return article_choices(self.bot.service.articles, current)
+        return article_choices(self.bot.service.articles_in(scope_of(interaction)), current)
 
     @app_commands.checks.dynamic_cooldown(per_user_cooldown)
     async def find_in_article(self, interaction: discord.Interaction, message: discord.Message) -> None:
@@ -74,6 +75,13 @@ class Ask(commands.Cog):
             await interaction.response.send_message(EMPTY_MESSAGE, ephemeral=True)
             return
         await self.answer(interaction, text[:MAX_QUESTION], None, private=True, command="find")
+
+    async def answer_followup(self, interaction: discord.Interaction, question: str, context: FollowupContext,
+                              private: bool) -> None:
+        """A follow-up from the form under an answer: its pronoun read as what that answer is about,
+        within the first question's article filter."""
+        rewritten = self.bot.service.rewrite_followup(clean_question(question), context)
+        await self.answer(interaction, rewritten, context.article, private, command="followup")
 
     async def explain(self, interaction: discord.Interaction, question: str, article: str | None) -> None:
         """The answer as readers would get it, then why, both only to the moderator who asked. Not
@@ -85,7 +93,7 @@ class Ask(commands.Cog):
         if cleaned is None:
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
-        answer, trace = await self.bot.service.explain(cleaned, article)
+        answer, trace = await self.bot.service.explain(cleaned, article, scope_of(interaction))
         await interaction.followup.send(embed=answer_embed(answer), ephemeral=True)
         await interaction.followup.send(embed=trace_embed(trace), ephemeral=True)
 
@@ -95,7 +103,7 @@ class Ask(commands.Cog):
         if not cleaned:
             await interaction.response.send_message(EMPTY_QUESTION, ephemeral=True)
             return None
-        if article and article not in self.bot.service.articles:
+        if article and article not in self.bot.service.articles_in(scope_of(interaction)):
             await interaction.response.send_message(
                 "I don't know that article; pick one from the list as you type.", ephemeral=True)
             return None
@@ -105,12 +113,13 @@ class Ask(commands.Cog):
                      private: bool, command: str) -> None:
         started = time.perf_counter()
         service = self.bot.service
+        scope = scope_of(interaction)
         cleaned = await self._checked(interaction, question, article)
         if cleaned is None:
             return
         # The model may take longer than Discord's 3 seconds: acknowledge first.
         await interaction.response.defer(ephemeral=private, thinking=True)
-        answer = await service.ask(cleaned, article)
+        answer = await service.ask(cleaned, article, scope)
         # Logged before it is sent: the vote buttons carry the logged question's id.
         question_id = await self.bot.records.log_question(
             origin=self.bot.origin, command=command, guild_id=interaction.guild_id,
@@ -118,7 +127,8 @@ class Ask(commands.Cog):
             latency_ms=(time.perf_counter() - started) * 1000)
         # No user id here: the question log keeps only a salted hash, and `forget` cannot reach this log.
         log.info("verdict=%s passages=%d question=%s", answer.verdict, len(answer.passages), question_id)
-        votes = vote_buttons(question_id)
+        # Drawn beside the pager's buttons, answered by their custom ids (after a restart too).
+        beside = [*vote_buttons(question_id), *followup_buttons(service.followup_context(cleaned, answer, article))]
         # The first page holds the answer's passages; the further ones, as many of `more` each.
         page_size = max(1, len(answer.passages))
         pages = 1 + page_count(len(answer.more), page_size)
@@ -130,11 +140,11 @@ class Ask(commands.Cog):
 
         if pages > 1:
             view = Pager(interaction.user.id, pages, render, self.bot.settings.button_timeout_seconds,
-                         next_label="More passages", beside=votes)
+                         next_label="More passages", beside=beside)
             view.message = await interaction.followup.send(embed=render(1), view=view, ephemeral=private,
                                                            wait=True)
-        elif votes:
-            await interaction.followup.send(embed=render(1), view=Drawn(votes), ephemeral=private)
+        elif beside:
+            await interaction.followup.send(embed=render(1), view=Drawn(beside), ephemeral=private)
         else:
             await interaction.followup.send(embed=render(1), ephemeral=private)
 

@@ -20,11 +20,13 @@ HELP = (
     "article, paragraph and speaker. If the articles don't cover it, I say so. (Manage Server) "
     "`explain:true` also shows why.\n"
     "**/quotes** `speaker` — everything a person is quoted as saying.\n"
-    "**/article** — title, publisher, date, link and lead paragraph of an article.\n"
+    "**/article show** — title, publisher, date, link and lead paragraph of an article.\n"
+    "**/article add** `file` · **/article remove** `article` — (Manage Server) this server's own articles: "
+    "a .txt or .md file, or a short one typed in a form.\n"
     "**Find in article** — right-click a message → Apps: look up its text.\n"
     "**/reload** — (Manage Server) pick up a rebuilt index.\n"
     "**/stats** `days` — (Manage Server) questions per day, what I could not answer, the worst-rated "
-    "answers. Press 👍 or 👎 under an answer to rate it."
+    "answers. Press 👍 or 👎 under an answer to rate it, or **Ask a follow-up** to ask more about it."
 )
 
 

@@ -8,7 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from ..checks import per_user_cooldown
+from ..checks import per_user_cooldown, scope_of
 from ..render import quotes_embed
 from ..views import Pager, page_count
 
@@ -29,13 +29,14 @@ class Quotes(commands.Cog):
                      speaker: app_commands.Range[str, 1, 100]) -> None:
         """List what a person or organisation is quoted as saying, with paragraph numbers."""
         service = self.bot.service
-        found = service.quotes_by(speaker.strip())
+        scope = scope_of(interaction)
+        found = service.quotes_by(speaker.strip(), scope)
         if not found:
             await interaction.response.send_message(
                 "No quotations by that speaker. Start typing to see who is quoted.", ephemeral=True)
             return
         name = found[0]["speaker"]
-        titles = {a: (d.get("title") or a) for a, d in service.articles.items()}
+        titles = {a: (d.get("title") or a) for a, d in service.articles_in(scope).items()}
         pages = page_count(len(found), QUOTES_PER_PAGE)
 
         def render(page: int) -> discord.Embed:
@@ -53,7 +54,7 @@ class Quotes(commands.Cog):
                                    ) -> list[app_commands.Choice[str]]:
         wanted = current.casefold()
         choices = []
-        for entry in self.bot.service.speakers():
+        for entry in self.bot.service.speakers(scope_of(interaction)):
             names = [entry["speaker"], *entry["aliases"]]
             if any(wanted in n.casefold() for n in names):
                 label = f"{entry['speaker']} ({entry['count']})"

@@ -8,9 +8,11 @@ text (textview.py), why an answer was given (trace.py), scoring against a questi
 from .answer import Answer, QuotedPassage
 from .engine import MAX_QUESTION_CHARS, Engine, clean_question
 from .evaluate import Case, EvalReport, contains_gold, evaluate, read_cases
+from .followup import FollowupContext, rewrite_followup
 from .grouping import SAME_MEANING, group_by_meaning
 from .lexical import Bm25
 from .loaded import LoadedIndex, load_index
+from .scope import Scope, visible_articles
 from .scoring import Scores, Weights
 from .speakers import SpeakerDirectory
 from .textview import NOT_COVERED, RELATED_HEADING, answer_text, attribution_line, terminal_safe
@@ -36,10 +38,12 @@ __all__ = [
     "Case",
     "Engine",
     "EvalReport",
+    "FollowupContext",
     "LoadedIndex",
     "PassageTrace",
     "QuotedPassage",
     "RankedPassage",
+    "Scope",
     "Scores",
     "SpeakerDirectory",
     "Trace",
@@ -56,7 +60,9 @@ __all__ = [
     "ranking_heading",
     "ranking_line",
     "read_cases",
+    "rewrite_followup",
     "terminal_safe",
     "trace_text",
     "verdict_line",
+    "visible_articles",
 ]

@@ -22,9 +22,11 @@ from ..store import MODEL_MISMATCH, IndexUnavailable, model_mismatch, read_manif
 from ..text import is_foreign
 from .answer import Answer, QuotedPassage
 from .declining import NO_CANDIDATE, Candidate, candidates, decline_reason
+from .followup import FollowupContext, followup_context, name_runs, rewrite_followup
 from .loaded import LoadedIndex, load_index
 from .question_model import question_encoder
 from .question_names import MAX_CACHED_NAMES, question_names
+from .scope import Scope, visible_articles
 from .scoring import Scores, Weights, highlight_span, score_question
 from .speakers import SpeakerDirectory
 from .trace import EMPTY_QUESTION, Trace
@@ -99,34 +101,64 @@ class Engine:
 
     @property
     def articles(self) -> dict[str, dict[str, Any]]:
-        """Each article's metadata (title, publisher, published, url, paragraphs …) by id."""
+        """Each article's metadata (title, publisher, published, url, paragraphs, guild …) by id."""
         return self.index.articles
+
+    def articles_in(self, scope: Scope | None) -> dict[str, dict[str, Any]]:
+        """The articles a server sees (all of them for no scope), by id."""
+        return visible_articles(self.index.articles, scope)
 
     def lead_paragraph(self, article: str) -> str:
         """The first paragraph of running text of an article (no caption), or "" for none."""
         return next((p["text"] for p in self.index.paragraphs if p["article"] == article and p["kind"] == BODY), "")
 
-    def speakers(self) -> list[dict[str, Any]]:
-        """Each speaker with aliases and the number of quotations, most quoted first."""
-        return self.speaker_directory.speakers()
+    def speakers(self, scope: Scope | None = None) -> list[dict[str, Any]]:
+        """Each speaker with aliases and the number of quotations, most quoted first; counted over
+        the articles `scope` sees."""
+        if scope is None:
+            return self.speaker_directory.speakers()
+        visible = self.articles_in(scope)
+        index = self.index
+        return SpeakerDirectory([q for q in index.quotes if q["article"] in visible],
+                                index.lowercase_words).speakers()
 
-    def quotes_by(self, name: str | None) -> list[dict[str, Any]]:
-        """Quotations whose speaker or any alias matches `name`, case-folded; all if None."""
-        return self.speaker_directory.quotes_by(name)
+    def quotes_by(self, name: str | None, scope: Scope | None = None) -> list[dict[str, Any]]:
+        """Quotations whose speaker or any alias matches `name`, case-folded (all if None), from the
+        articles `scope` sees."""
+        found = self.speaker_directory.quotes_by(name)
+        if scope is None:
+            return found
+        visible = self.articles_in(scope)
+        return [quote for quote in found if quote["article"] in visible]
+
+    # ---- follow-ups ----------------------------------------------------------------------------
+    def followup_context(self, question: str, answer: Answer, article: str | None = None) -> FollowupContext:
+        """What a follow-up to `answer` refers back to (see answering/followup.py)."""
+        return followup_context(question, answer, article, self.speaker_directory.is_person)
+
+    def rewrite_followup(self, followup: str, context: FollowupContext) -> str:
+        """A follow-up as a question that stands alone: "What else did he say?" → "What else did
+        Andrij Melnyk say?"; one that names a person the articles quote is left as it is."""
+        names_a_person = any(self.speaker_directory.is_person(name) for name in name_runs(followup))
+        return rewrite_followup(followup, context, names_a_person)
 
     # ---- answering -------------------------------------------------------------------------
-    def answer(self, question: str, k: int | None = None, article: str | None = None) -> Answer:
-        return self.answer_many([question], k=k, article=article)[0]
+    def answer(self, question: str, k: int | None = None, article: str | None = None,
+               scope: Scope | None = None) -> Answer:
+        return self.answer_many([question], k=k, article=article, scope=scope)[0]
 
-    def explain(self, question: str, k: int | None = None, article: str | None = None) -> tuple[Answer, Trace]:
+    def explain(self, question: str, k: int | None = None, article: str | None = None,
+                scope: Scope | None = None) -> tuple[Answer, Trace]:
         """The answer, and why: the engine's own scores, ranking and rules for the question."""
         trace = Trace()
-        return self.answer_many([question], k=k, article=article, traces=[trace])[0], trace
+        return self.answer_many([question], k=k, article=article, scope=scope, traces=[trace])[0], trace
 
     def answer_many(self, questions: Sequence[str], k: int | None = None,
-                    article: str | None = None, traces: Sequence[Trace] | None = None) -> list[Answer]:
-        """Answer several questions with one call to the model; with `traces` (one per question),
-        fill each with why its question was answered or declined."""
+                    article: str | None = None, scope: Scope | None = None,
+                    traces: Sequence[Trace] | None = None) -> list[Answer]:
+        """Answer several questions with one call to the model, quoting only `article` (when given)
+        and only articles that `scope` sees (when given); with `traces` (one per question), fill
+        each with why its question was answered or declined."""
         if traces is not None and len(traces) != len(questions):
             raise ValueError(f"{len(traces)} traces for {len(questions)} questions")
         if k is not None and not 1 <= k <= MAX_ANSWER_K:
@@ -135,8 +167,11 @@ class Engine:
         cleaned = [clean_question(q) for q in questions]
         index = self.index  # one index for the whole call, even if a reload happens meanwhile
         speakers = self.speaker_directory
-        if article is not None and article not in index.articles:
+        if article is not None and (article not in index.articles
+                                    or (scope is not None and not scope.sees(index.articles[article]))):
             raise KeyError(f"no article {article!r}")
+        visible = None if scope is None else np.fromiter(
+            (scope.sees(index.articles[a]) for a in index.article_ids), bool, len(index.article_ids))
         # Keywords, names and answer types are read in the articles' language; a question in another
         # one is answered on the multilingual model's similarity alone.
         foreign = {q for q in cleaned if q and is_foreign(q, index.language)}
@@ -164,7 +199,7 @@ class Engine:
             if trace is not None:
                 trace.asked(question, reworded[question] or question, question not in foreign, names_of[question])
             answers.append(self._answer_one(index, speakers, question, vector_of[question], names_of[question],
-                                            name_vectors, k, article, question not in foreign, trace))
+                                            name_vectors, k, article, question not in foreign, trace, visible))
         return answers
 
     def _embed_names(self, names: list[str]) -> dict[str, np.ndarray]:
@@ -183,8 +218,8 @@ class Engine:
 
     def _answer_one(self, index: LoadedIndex, speakers: SpeakerDirectory, question: str, vector: np.ndarray,
                     names: list[str], name_vectors: np.ndarray | None, k: int, article: str | None,
-                    lexical: bool, trace: Trace | None = None) -> Answer:
-        scores = score_question(index, speakers, question, vector, names, self.weights, article, lexical)
+                    lexical: bool, trace: Trace | None = None, visible: np.ndarray | None = None) -> Answer:
+        scores = score_question(index, speakers, question, vector, names, self.weights, article, lexical, visible)
         if scores is None:  # an index without sentences
             if trace is not None:
                 trace.declined_by = NO_CANDIDATE

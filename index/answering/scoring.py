@@ -70,11 +70,12 @@ class Scores:
 
 def score_question(index: LoadedIndex, speakers: SpeakerDirectory, question: str, vector: np.ndarray,
                    names: list[str], weights: Weights, article: str | None = None,
-                   lexical: bool = True) -> Scores | None:
+                   lexical: bool = True, visible: np.ndarray | None = None) -> Scores | None:
     """Every sentence's and paragraph's score for a question (whose `names` are question_names').
-    With `lexical` False (a question in another language than the articles') only the model's
-    similarity and the speakers it names count: keywords, answer types and names are read in the
-    articles' language. None for an index without sentences."""
+    Paragraphs outside `article`, or of an article whose row `visible` marks False (another
+    server's), score -inf: they are never quoted. With `lexical` False (a question in another
+    language than the articles') only the model's similarity and the speakers it names count:
+    keywords, answer types and names are read in the articles' language. None for an index without sentences."""
     if not index.sentences:
         return None
     sims, ids = index.vectors.search(vector[None, :], weights.candidates)
@@ -117,6 +118,8 @@ def score_question(index: LoadedIndex, speakers: SpeakerDirectory, question: str
                        + weights.article_bm25 * article_bm25)
     if article is not None:
         paragraph_score[index.article_of_paragraph != article] = -np.inf
+    if visible is not None:
+        paragraph_score[~visible[index.article_row_of_paragraph]] = -np.inf
     return Scores(dense_sentence=dense_sentence, sentence_bm25=sentence_bm25, cue=cue, speaker=speaker,
                   novelty=novelty, sentence=sentence_score, dense_paragraph=dense_paragraph,
                   paragraph_bm25=paragraph_bm25, caption=index.caption_mask, named_article=named_article,

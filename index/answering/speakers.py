@@ -119,6 +119,11 @@ class SpeakerDirectory:
         pronoun = "his" if is_possessive(match.group(0)) else "he"
         return question[:match.start()] + pronoun + question[match.end():]
 
+    def is_person(self, name: str) -> bool:
+        """Whether `name` is a person the articles quote, by full name or surname ("Andrij Melnyk",
+        "Melnyk"); organisations ("The Kremlin") and places are not."""
+        return self._person_pattern is not None and self._person_pattern.fullmatch(name.strip()) is not None
+
     def boost_for(self, question: str, index: LoadedIndex) -> np.ndarray:
         """1 for sentences holding a statement (direct or indirect) by a speaker the question
         names, else 0."""

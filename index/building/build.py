@@ -349,7 +349,7 @@ def _passage_store(
         quotes.extend(q.as_dict() for q in attributions[article.id].quotations)
     return {
         "articles": [
-            {**a.metadata(), "path": a.path, "hash": a.content_hash, "paragraphs": len(split[a.id]),
+            {**a.metadata(), "path": a.path, "hash": a.content_hash, "paragraphs": len(split[a.id]), "guild": a.guild,
              "text_language": language_of(a.body)[0]}
             for a in articles
         ],

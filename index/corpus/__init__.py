@@ -1,5 +1,18 @@
 """Reading the articles of the corpus folder: Markdown with YAML front matter, or plain text."""
 
-from .articles import DEFAULT_MAX_ARTICLE_BYTES, Article, CorpusError, load_corpus, parse_article, read_article
+from .articles import (
+    DEFAULT_MAX_ARTICLE_BYTES,
+    Article,
+    CorpusError,
+    article_from_bytes,
+    guild_folder,
+    guild_of,
+    load_corpus,
+    parse_article,
+    read_article,
+)
+from .forms import ArticleRefused, article_from_form, form_file_name
 
-__all__ = ["DEFAULT_MAX_ARTICLE_BYTES", "Article", "CorpusError", "load_corpus", "parse_article", "read_article"]
+__all__ = ["DEFAULT_MAX_ARTICLE_BYTES", "Article", "ArticleRefused", "CorpusError", "article_from_bytes",
+           "article_from_form", "form_file_name", "guild_folder", "guild_of", "load_corpus", "parse_article",
+           "read_article"]

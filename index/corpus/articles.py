@@ -8,7 +8,7 @@ import os
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -23,6 +23,9 @@ DEFAULT_MAX_ARTICLE_BYTES = 1_000_000
 METADATA_FIELDS = ("id", "title", "publisher", "published", "url", "language")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*(?:\r?\n|\Z)", re.DOTALL | re.MULTILINE)
 _ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+# A server's own articles live in corpus/guilds/<server id>/; every other article is shared by all.
+GUILDS_FOLDER = "guilds"
+_GUILD_ID = re.compile(r"[0-9]{1,20}")
 
 
 class _TextLoader(yaml.SafeLoader):
@@ -55,13 +58,17 @@ class Article:
     published: str | None = None
     url: str | None = None
     language: str | None = None
+    guild: str | None = None  # the server that owns it (its folder); None: shared by every server
 
     @property
     def content_hash(self) -> str:
-        """Changes whenever the body or any metadata changes, so a rebuild notices both."""
+        """Changes whenever the body, any metadata or the owning server changes, so a rebuild
+        notices each (a shared article's hash is what it was before servers had articles)."""
         digest = hashlib.sha256()
         for name in METADATA_FIELDS:
             digest.update(f"{name}={getattr(self, name) or ''}\n".encode())
+        if self.guild is not None:
+            digest.update(f"guild={self.guild}\n".encode())
         digest.update(self.body.encode("utf-8"))
         return digest.hexdigest()
 
@@ -135,6 +142,22 @@ def is_web_address(url: str) -> bool:
     return parts.scheme.lower() in ("http", "https") and bool(parts.hostname) and parts.username is None
 
 
+def guild_folder(corpus_dir: Path, guild_id: int) -> Path:
+    """Where the articles that a server added live."""
+    return corpus_dir / GUILDS_FOLDER / str(guild_id)
+
+
+def guild_of(path: Path, corpus_dir: Path) -> str | None:
+    """The server that owns the article file at `path` (in corpus/guilds/<id>/), or None: shared."""
+    try:
+        parts = path.relative_to(corpus_dir).parts
+    except ValueError:
+        return None
+    if len(parts) >= 3 and parts[0] == GUILDS_FOLDER and _GUILD_ID.fullmatch(parts[1]):
+        return parts[1]
+    return None
+
+
 def article_files(corpus_dir: Path) -> list[Path]:
     """The articles of the folder: *.md and *.txt files but README.md. Hidden files and folders
     (a name starting with '.', like the `._story.md` that macOS leaves beside each file) are not
@@ -160,11 +183,26 @@ def read_article(path: Path, max_bytes: int = DEFAULT_MAX_ARTICLE_BYTES) -> Arti
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            raise ValueError(f"{size} bytes, over the limit of {max_bytes} (ARTICLEBOT_MAX_ARTICLE_BYTES): "
-                             "split the article or raise the limit")
+            raise ValueError(_too_large(size, max_bytes))
         data = path.read_bytes()
     except OSError as error:
         raise ValueError(f"unreadable ({error.strerror or error})") from None
+    return article_from_bytes(data, path, max_bytes)
+
+
+def _too_large(size: int, max_bytes: int) -> str:
+    return (f"{size} bytes, over the limit of {max_bytes} (ARTICLEBOT_MAX_ARTICLE_BYTES): "
+            "split the article or raise the limit")
+
+
+def article_from_bytes(data: bytes, path: Path, max_bytes: int = DEFAULT_MAX_ARTICLE_BYTES) -> Article:
+    """An article from the bytes of its file (named `path`: its suffix and, for a .txt, its id),
+    checked as a rebuild checks every file; ValueError with a reader-facing reason. A binary file
+    (an image, a PDF, a Word document) is refused as not UTF-8."""
+    if path.suffix.lower() not in ARTICLE_SUFFIXES:
+        raise ValueError(f"not an article file: use a {' or '.join(ARTICLE_SUFFIXES)} file")
+    if len(data) > max_bytes:
+        raise ValueError(_too_large(len(data), max_bytes))
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -187,7 +225,7 @@ def load_corpus(corpus_dir: Path, max_bytes: int = DEFAULT_MAX_ARTICLE_BYTES,
         if advance:
             advance(1)
         try:
-            article = read_article(path, max_bytes)
+            article = replace(read_article(path, max_bytes), guild=guild_of(path, corpus_dir))
         except ValueError as error:
             problems.append((path, str(error)))
             continue

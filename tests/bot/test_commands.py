@@ -13,7 +13,10 @@ pytestmark = pytest.mark.slow
 
 
 def command(bot, name):
-    return bot.tree.get_command(name)
+    """A command by its full name: "ask", or "article show" in a group."""
+    group, _, sub = name.partition(" ")
+    found = bot.tree.get_command(group)
+    return found.get_command(sub) if sub else found
 
 
 async def test_ask_defers_then_answers_with_quote_highlight_and_speaker(bot):
@@ -102,7 +105,7 @@ async def test_cooldown_answers_with_a_friendly_private_message(bot):
 
 
 async def test_error_handler_logs_and_answers_via_followup_after_defer(bot, monkeypatch, caplog):
-    async def broken(question, article=None):
+    async def broken(question, article=None, scope=None):
         raise RuntimeError("model exploded")
 
     monkeypatch.setattr(bot.service, "ask", broken)
@@ -142,7 +145,7 @@ async def test_quotes_autocomplete_offers_at_most_25_speakers(bot):
 
 async def test_article_shows_known_metadata_and_lead(bot):
     interaction, recording = make_interaction(bot)
-    await invoke(bot, command(bot, "article"), interaction, article="musk-peace-deal")
+    await invoke(bot, command(bot, "article show"), interaction, article="musk-peace-deal")
     embed = recording.replies[-1].embed
     assert embed.description.startswith("Russia has backed Elon Musk")
     names = {f.name: f.value for f in embed.fields}
@@ -210,8 +213,10 @@ async def test_concurrent_questions_are_answered_off_the_event_loop(bot):
 
 
 def test_commands_have_descriptions_and_described_parameters(bot):
-    for cmd in bot.tree.get_commands(type=discord.AppCommandType.chat_input):
+    for cmd in bot.tree.walk_commands(type=discord.AppCommandType.chat_input):
         assert cmd.description and cmd.description != "…"
+        if isinstance(cmd, discord.app_commands.Group):
+            continue  # its subcommands are walked in turn
         for parameter in cmd.parameters:
             assert parameter.description and parameter.description != "…", (cmd.name, parameter.name)
     ask = command(bot, "ask")
@@ -225,5 +230,5 @@ async def test_an_empty_article_option_means_no_article(bot, article):
     await invoke(bot, command(bot, "ask"), interaction, question="Who is the Kremlin spokesman?", article=article)
     assert "Dmitry Peskov" in recording.replies[-1].embed.description
     listing, listing_recording = make_interaction(bot)
-    await invoke(bot, command(bot, "article"), listing, article=article)
+    await invoke(bot, command(bot, "article show"), listing, article=article)
     assert listing_recording.replies[-1].embed.footer.text == "id: musk-peace-deal"  # the only article

@@ -25,6 +25,18 @@ def test_console_reads_commands_line_by_line(seed_settings):
     assert "/quotes" in text and "unknown command /bogus" in text
 
 
+def test_console_followup_asks_about_the_last_answer(seed_settings):
+    out = io.StringIO()
+    lines = io.StringIO("/followup What did he say?\n/ask Who told Musk to f*** off?\n"
+                        "/followup What did he say about Tesla?\n/followup\n")
+    assert run_console(seed_settings, lines, out) == 0
+    text = out.getvalue()
+    assert "no answer to follow up: ask a question first" in text
+    assert "[Ask a follow-up]" in text and "/followup QUESTION" in text
+    assert "## Q: What did Andrij Melnyk say about Tesla?" in text
+    assert "type /followup QUESTION, for example" in text
+
+
 def test_console_refuses_a_missing_index_with_the_fix(tmp_path):
     from tests.conftest import make_settings
 

@@ -28,7 +28,7 @@ def test_the_console_logs_its_questions_and_votes_on_the_last_answer(settings):
     text = console(settings, "/vote up", "/ask Who told Musk to f*** off?", "/vote up", "/vote down",
                    "/ask How do I bake sourdough bread?", "/vote down", "/vote sideways")
     assert "no answer to vote on: ask a question first" in text
-    assert "[👍] [👎]  (type /vote up or /vote down)" in text  # under the declined answer
+    assert "[👍] [👎] [Ask a follow-up]  (type /vote up or /vote down; /followup QUESTION)" in text  # declined
     assert "Thanks for the 👍!" in text and "Thanks for the 👎!" in text
     assert "type /vote up or /vote down\n" in text
     with sqlite3.connect(settings.database) as raw:

@@ -27,6 +27,7 @@ ATTACHMENT_SIZE_LIMIT = 8 * 1024 * 1024  # what every interaction tells the bot,
 BOT_USER = {"id": APPLICATION_ID, "username": "articlebot", "discriminator": "0", "global_name": None,
             "avatar": None, "bot": True, "verified": True, "mfa_enabled": False, "flags": 0}
 GUILD_ID = "1200000000000000001"
+OTHER_GUILD_ID = "1200000000000000002"  # a second server the bot is in
 CHANNEL_ID = "1300000000000000001"
 ACK_DEADLINE_SECONDS = 3.0
 EPHEMERAL = 1 << 6
@@ -39,6 +40,17 @@ class Recorded:
     body: Any
     at: float
     files: list[dict] = field(default_factory=list)  # {"filename", "content_type", "data"}
+
+
+@dataclass
+class Upload:
+    """A file a user attaches to a command option. `size` is what Discord reports (the data's
+    length unless given, to stand for a file too large to send in a test)."""
+
+    filename: str
+    data: bytes
+    content_type: str = "text/plain"
+    size: int | None = None
 
 
 @dataclass
@@ -69,6 +81,8 @@ class DiscordEmulator:
         self.socket: web.WebSocketResponse | None = None
         self.connected = asyncio.Event()
         self.rate_limit_next_followups = 0
+        self.uploads: dict[str, Upload] = {}  # attachment id → the file a user attached
+        self.downloads: list[str] = []  # attachment ids the bot fetched
         self.rate_limited: list[str] = []
         self._ids = itertools.count(1)
         self._runner: web.AppRunner | None = None
@@ -78,6 +92,7 @@ class DiscordEmulator:
     async def start(self) -> None:
         app = web.Application()
         app.router.add_get("/gateway", self._gateway)
+        app.router.add_get("/attachments/{id}/{name}", self._download)
         app.router.add_route("*", "/api/v10/{tail:.*}", self._rest)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -156,8 +171,9 @@ class DiscordEmulator:
                 "avatar": None, "bot": False}
 
     async def interact(self, kind: int, data: dict, user_id: str = "1400000000000000001",
-                       permissions: str = "0", message: dict | None = None) -> InteractionState:
-        """Dispatch INTERACTION_CREATE as a guild member would cause it."""
+                       permissions: str = "0", message: dict | None = None,
+                       guild_id: str = GUILD_ID) -> InteractionState:
+        """Dispatch INTERACTION_CREATE as a member of the server `guild_id` would cause it."""
         interaction_id = self.snowflake()
         token = f"token-{interaction_id}"
         state = InteractionState(interaction_id, token, time.monotonic())
@@ -165,13 +181,13 @@ class DiscordEmulator:
         self.by_token[token] = state
         payload = {
             "id": interaction_id, "application_id": APPLICATION_ID, "type": kind, "token": token, "version": 1,
-            "data": data, "guild_id": GUILD_ID, "channel_id": CHANNEL_ID,
-            "channel": {"id": CHANNEL_ID, "type": 0, "guild_id": GUILD_ID, "name": "news", "position": 0,
+            "data": data, "guild_id": guild_id, "channel_id": CHANNEL_ID,
+            "channel": {"id": CHANNEL_ID, "type": 0, "guild_id": guild_id, "name": "news", "position": 0,
                         "permission_overwrites": [], "nsfw": False, "parent_id": None},
             "member": {"user": self._user(user_id), "roles": [], "joined_at": "2024-01-01T00:00:00+00:00",
                        "deaf": False, "mute": False, "flags": 0, "permissions": permissions},
             "locale": "en-GB", "guild_locale": "en-GB", "app_permissions": "2147483647", "entitlements": [],
-            "authorizing_integration_owners": {"0": GUILD_ID}, "context": 0,
+            "authorizing_integration_owners": {"0": guild_id}, "context": 0,
             "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
         }
         if message is not None:
@@ -179,12 +195,47 @@ class DiscordEmulator:
         await self._send_dispatch("INTERACTION_CREATE", payload)
         return state
 
-    async def slash(self, name: str, options: dict[str, Any] | None = None, **kwargs) -> InteractionState:
-        option_type = {str: 3, bool: 5, int: 4}
-        data = {"id": self.snowflake(), "name": name, "type": 1,
-                "options": [{"name": k, "type": option_type[type(v)], "value": v}
-                            for k, v in (options or {}).items()]}
+    async def slash(self, name: str, options: dict[str, Any] | None = None, subcommand: str | None = None,
+                    **kwargs) -> InteractionState:
+        """`/name [subcommand] options`; an option whose value is an `Upload` is an attachment."""
+        option_type = {str: 3, bool: 5, int: 4, Upload: 11}
+        values = [{"name": k, "type": option_type[type(v)], "value": self._attach(v) if isinstance(v, Upload) else v}
+                  for k, v in (options or {}).items()]
+        data: dict[str, Any] = {"id": self.snowflake(), "name": name, "type": 1,
+                                "options": [{"name": subcommand, "type": 1, "options": values}] if subcommand
+                                else values}
+        uploads = {k: v for k, v in self.uploads.items() if k in {o["value"] for o in values}}
+        if uploads:
+            data["resolved"] = {"attachments": {k: self._attachment(k, v) for k, v in uploads.items()}}
         return await self.interact(2, data, **kwargs)
+
+    def _attach(self, upload: Upload) -> str:
+        """A file the user attached: kept until the bot downloads it from the emulator's CDN."""
+        attachment_id = self.snowflake()
+        self.uploads[attachment_id] = upload
+        return attachment_id
+
+    def _attachment(self, attachment_id: str, upload: Upload) -> dict:
+        url = f"http://127.0.0.1:{self.port}/attachments/{attachment_id}/{upload.filename}"
+        return {"id": attachment_id, "filename": upload.filename, "size": upload.size or len(upload.data),
+                "url": url, "proxy_url": url, "content_type": upload.content_type}
+
+    async def _download(self, request: web.Request) -> web.Response:
+        upload = self.uploads.get(request.match_info["id"])
+        if upload is None:
+            return _error(404, 0, "no such attachment")
+        self.downloads.append(request.match_info["id"])
+        return web.Response(body=upload.data, content_type="application/octet-stream")
+
+    async def submit_modal(self, modal: dict, values: dict[str, str], **kwargs) -> InteractionState:
+        """The form `modal` (a MODAL callback's data) sent back filled in, as Discord sends it:
+        `values` by each text input's label."""
+        labels = {component["label"]: component["custom_id"]
+                  for row in modal["components"] for component in row["components"]}
+        data = {"custom_id": modal["custom_id"], "components": [
+            {"type": 1, "components": [{"type": 4, "custom_id": labels[label], "value": value}]}
+            for label, value in values.items()]}
+        return await self.interact(5, data, **kwargs)
 
     async def wait_for(self, condition, timeout: float = 10.0) -> None:
         deadline = time.monotonic() + timeout
@@ -196,11 +247,11 @@ class DiscordEmulator:
     async def answered(self, state: InteractionState, timeout: float = 10.0) -> dict:
         """The visible reply: the immediate message, or the followup / edit after a defer."""
         def done() -> bool:
-            if state.ack_type in (4, 7, 8):
+            if state.ack_type in (4, 7, 8, 9):
                 return True
             return state.ack_type == 5 and bool(state.followups or state.edits)
         await self.wait_for(done, timeout)
-        if state.ack_type in (4, 7, 8):
+        if state.ack_type in (4, 7, 8, 9):  # 9: the form a MODAL response opens
             return state.ack_data or {}
         return (state.followups or state.edits)[-1]
 

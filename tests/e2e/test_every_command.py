@@ -46,8 +46,11 @@ async def press(emulator, message: dict, label: str, user_id: str):
 
 
 async def complete(emulator, command: str, option: str, typed: str) -> list[dict]:
+    """Choices for `option` of `command` ("ask", or "article show" in a group) as the user types."""
+    command, _, sub = command.partition(" ")
+    focused = [{"name": option, "type": 3, "value": typed, "focused": True}]
     state = await emulator.interact(4, {"id": "1", "name": command, "type": 1, "options": [
-        {"name": option, "type": 3, "value": typed, "focused": True}]})
+        {"name": sub, "type": 1, "options": focused}] if sub else focused})
     return (await emulator.answered(state))["choices"]
 
 
@@ -60,20 +63,21 @@ async def test_help_lists_every_command_privately(emulator, live_bot):
 
 
 async def test_article_shows_one_lists_all_and_completes_ids(emulator, live_bot):
-    assert [c["value"] for c in await complete(emulator, "article", "article", "ohio")] == ["chip-plant"]
+    assert [c["value"] for c in await complete(emulator, "article show", "article", "ohio")] == ["chip-plant"]
     assert [c["value"] for c in await complete(emulator, "ask", "article", "musk")] == ["musk-peace-deal"]
 
-    shown = embed(await emulator.answered(await emulator.slash("article", {"article": "chip-plant"})))
+    shown = embed(await emulator.answered(await emulator.slash("article", {"article": "chip-plant"},
+                                                               subcommand="show")))
     assert shown["title"] == "Chipmaker delays Ohio factory to 2030" and shown["url"] == ARTICLE_URL
     fields = {f["name"]: f["value"] for f in shown["fields"]}
     assert fields["Publisher"] == "Example Wire" and fields["Link"] == "<https://example.org/chips/ohio_%282030%29>"
 
     for options in ({}, {"article": ""}):
-        listing = await emulator.answered(await emulator.slash("article", options))
+        listing = await emulator.answered(await emulator.slash("article", options, subcommand="show"))
         assert listing["flags"] & EPHEMERAL and embed(listing)["title"] == "2 articles"
         assert "`chip-plant`" in embed(listing)["description"] and "`musk-peace-deal`" in embed(listing)["description"]
 
-    unknown = await emulator.answered(await emulator.slash("article", {"article": "nope"}))
+    unknown = await emulator.answered(await emulator.slash("article", {"article": "nope"}, subcommand="show"))
     assert unknown["flags"] & EPHEMERAL and "don't know that article" in unknown["content"]
 
 
@@ -140,7 +144,8 @@ async def test_a_pager_that_times_out_disables_its_buttons(emulator, live_bot, m
     await emulator.wait_for(lambda: bool(state.edits), timeout=10)
     edited = state.edits[-1]
     # The paging buttons end; an answer's 👍 / 👎 keep working (tests/e2e/test_moderation.py).
-    paging = {label: button for label, button in buttons(edited).items() if label not in ("👍", "👎")}
+    paging = {label: button for label, button in buttons(edited).items()
+              if label not in ("👍", "👎", "Ask a follow-up")}
     assert edited["components"] and paging and all(button["disabled"] for button in paging.values())
     assert (command == "ask") == ("👍" in buttons(edited))
 

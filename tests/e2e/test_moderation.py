@@ -96,7 +96,7 @@ async def test_votes_are_acknowledged_at_once_one_per_person_and_changeable(emul
     state = await emulator.slash("ask", {"question": "What did Musk say about nuclear war?"})
     answer = await emulator.answered(state)
     [row] = answer["components"]
-    assert [b["label"] for b in row["components"]] == ["Previous", "More passages", "👍", "👎"]
+    assert [b["label"] for b in row["components"]] == ["Previous", "More passages", "👍", "👎", "Ask a follow-up"]
     question = logged_id(answer)
 
     up = await press(emulator, answer, "👍", "1400000000000000101")
@@ -114,7 +114,7 @@ async def test_votes_are_acknowledged_at_once_one_per_person_and_changeable(emul
     assert sorted(votes(settings)) == sorted([*before, (question, -1)])  # replaced, not added
 
     declined = await emulator.answered(await emulator.slash("ask", {"question": "How do I bake sourdough bread?"}))
-    assert [b["label"] for b in declined["components"][0]["components"]] == ["👍", "👎"]
+    assert [b["label"] for b in declined["components"][0]["components"]] == ["👍", "👎", "Ask a follow-up"]
 
 
 async def test_a_hundred_votes_pressed_at_once_lose_none(emulator, bot, settings):

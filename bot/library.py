@@ -1,0 +1,98 @@
+"""Adding and removing a server's articles from Discord: one rebuild at a time, in a worker thread,
+its progress readable while it runs, and each change written to the log with who made it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, TypeVar
+
+from index import Settings, add_article, remove_article
+
+from .records import Records
+
+if TYPE_CHECKING:  # building is imported only by a process that builds
+    from index.building import ArticleChange
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class LatestProgress:
+    """A rebuild's progress as one line, written by the worker thread and read by the event loop."""
+
+    def __init__(self, text: str = "Waiting to start …") -> None:
+        self._lock = threading.Lock()
+        self._stage = text
+        self._bar = ""
+
+    @property
+    def text(self) -> str:
+        with self._lock:
+            return f"{self._stage} {self._bar}".strip()
+
+    def stage(self, text: str) -> None:
+        with self._lock:
+            self._stage, self._bar = text[:1].upper() + text[1:], ""
+
+    def bar(self, label: str, total: int) -> Callable[[int], None]:
+        done = 0
+
+        def advance(count: int) -> None:
+            nonlocal done
+            done += count
+            with self._lock:
+                self._bar = f"({label} {done}/{total})"
+
+        return advance
+
+
+class ArticleLibrary:
+    """The server articles' one writer: adds and removes run one after another in their own thread
+    (a rebuild embeds for minutes; questions keep being answered meanwhile)."""
+
+    def __init__(self, settings: Settings, records: Records):
+        self.settings = settings
+        self.records = records
+        self._turn = asyncio.Lock()
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="articlebot-library")
+
+    @property
+    def busy(self) -> bool:
+        """Whether an add or a remove is under way, so a new one will wait its turn."""
+        return self._turn.locked()
+
+    async def _one_at_a_time(self, work: Callable[[], T]) -> T:
+        async with self._turn:
+            return await asyncio.get_running_loop().run_in_executor(self._executor, work)
+
+    async def add(self, guild_id: int, user_id: int, file_name: str, data: bytes,
+                  progress: LatestProgress) -> ArticleChange:
+        change = await self._one_at_a_time(
+            lambda: add_article(self.settings, guild_id, file_name, data, progress=progress))
+        await self._record("added", change.article, guild_id, user_id)
+        return change
+
+    async def remove(self, guild_id: int, user_id: int, article_id: str, progress: LatestProgress) -> ArticleChange:
+        change = await self._one_at_a_time(
+            lambda: remove_article(self.settings, guild_id, article_id, progress=progress))
+        await self._record("removed", article_id, guild_id, user_id)
+        return change
+
+    async def _record(self, action: str, article_id: str, guild_id: int, user_id: int) -> None:
+        """Who changed a server's articles, and when (the log's time stamp): as the question log's
+        salted hash of the user id, never the id itself; without a store, no one is named."""
+        who = "a moderator (no question store to hash the user id with)"
+        if self.records.enabled:
+            try:
+                who = "user " + await self.records.read(lambda store: store.user_hash(user_id))
+            except Exception as error:  # the store failing must not undo a change already made
+                log.warning("the user who changed an article could not be hashed: %s", error)
+        log.info("article %s %s in server %s by %s", article_id, action, guild_id, who)
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)

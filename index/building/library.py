@@ -1,0 +1,125 @@
+"""A server's own articles, added and removed from Discord: written atomically into its folder of
+the corpus (corpus/guilds/<id>/), then the index rebuilt incrementally. On any failure, a crash of
+the rebuild included, the corpus and the live index stay as they were.
+
+articlebot only ever removes a file that it wrote itself: each server folder lists them in a hidden
+file (ADDED_LIST), and an article put there by hand is refused.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..corpus import Article, ArticleRefused, article_from_bytes, guild_folder, guild_of, load_corpus
+from ..embedding import PassageEncoder
+from ..settings import Settings
+from .build import Progress, RebuildReport, rebuild
+
+# The files articlebot wrote in a server's folder, one name a line; hidden, so never an article.
+ADDED_LIST = ".articlebot-added"
+
+
+@dataclass(frozen=True)
+class ArticleChange:
+    """What an add or a remove did: the article's id and the rebuild that followed."""
+
+    article: str
+    report: RebuildReport
+
+
+def add_article(settings: Settings, guild_id: int, file_name: str, data: bytes, *,
+                progress: Progress | None = None, encoder: PassageEncoder | None = None) -> ArticleChange:
+    """Add the article file `data` (named `file_name`) to server `guild_id`'s articles and rebuild
+    the index. ArticleRefused for a bad file or a duplicate id; CorpusError when the corpus itself
+    has a bad file (nothing is written then)."""
+    name = Path(file_name).name  # a name only: nothing the user sends chooses a folder
+    try:
+        article = article_from_bytes(data, Path(name), settings.max_article_bytes)
+    except ValueError as error:
+        raise ArticleRefused(str(error)) from None
+    existing = {a.id for a in load_corpus(settings.corpus_dir, settings.max_article_bytes)} \
+        if settings.corpus_dir.is_dir() else set()
+    if article.id in existing:
+        raise ArticleRefused(f"an article with the id {article.id!r} exists already: give yours another id "
+                             "(the `id:` field, or the file name)")
+    folder = guild_folder(settings.corpus_dir, guild_id)
+    target = folder / f"{article.id}{Path(name).suffix.lower()}"
+    _write_new(target, data)
+    _set_added(folder, target.name, added=True)
+    try:
+        report = rebuild(settings, progress=progress, encoder=encoder)
+    except BaseException:
+        target.unlink(missing_ok=True)  # ours, written just now
+        _set_added(folder, target.name, added=False)
+        raise
+    return ArticleChange(article.id, report)
+
+
+def remove_article(settings: Settings, guild_id: int, article_id: str, *,
+                   progress: Progress | None = None, encoder: PassageEncoder | None = None) -> ArticleChange:
+    """Remove server `guild_id`'s article `article_id` (one that articlebot added) and rebuild the
+    index; ArticleRefused for an article the server does not own or that was not added from Discord."""
+    folder = guild_folder(settings.corpus_dir, guild_id)
+    article = _owned_article(settings, guild_id, article_id)
+    path = Path(article.path)
+    if path.parent != folder or path.name not in _added(folder):
+        raise ArticleRefused(f"{article_id!r} was not added from Discord: the bot's host can remove it from "
+                             f"{path.parent}")
+    # Hidden while the index is rebuilt, so a failed rebuild can put it back as it was.
+    aside = folder / f".removing-{path.name}"
+    os.replace(path, aside)
+    try:
+        report = rebuild(settings, progress=progress, encoder=encoder)
+    except BaseException:
+        os.replace(aside, path)
+        raise
+    aside.unlink()
+    _set_added(folder, path.name, added=False)
+    return ArticleChange(article_id, report)
+
+
+def _owned_article(settings: Settings, guild_id: int, article_id: str) -> Article:
+    for article in load_corpus(settings.corpus_dir, settings.max_article_bytes):
+        if article.id == article_id and guild_of(Path(article.path), settings.corpus_dir) == str(guild_id):
+            return article
+    raise ArticleRefused(f"this server has no article {article_id!r} of its own: pick one from the list as you type")
+
+
+def _write_new(target: Path, data: bytes) -> None:
+    """Write a new file all at once: readers see no file or the whole one, and an existing file
+    (someone else's) is never replaced."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".adding-")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        try:
+            os.link(temporary, target)  # fails if the name is taken, unlike a rename
+        except FileExistsError:
+            raise ArticleRefused(f"{target.name} exists already in {target.parent}: give the article another id "
+                                 "or file name") from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+
+
+def _added(folder: Path) -> set[str]:
+    try:
+        return set((folder / ADDED_LIST).read_text(encoding="utf-8").split("\n")) - {""}
+    except FileNotFoundError:
+        return set()
+
+
+def _set_added(folder: Path, name: str, added: bool) -> None:
+    """Record (or forget) that articlebot wrote `name` in `folder`, replacing the list atomically."""
+    names = _added(folder) | {name} if added else _added(folder) - {name}
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".adding-")
+    with os.fdopen(handle, "w", encoding="utf-8") as file:
+        file.write("".join(f"{n}\n" for n in sorted(names)))
+    os.replace(temporary, folder / ADDED_LIST)

@@ -1,0 +1,141 @@
+"""A server's articles added and removed from Discord: checked as a rebuild checks a file, written
+atomically, indexed; every refusal and failure leaves the corpus and the live index as they were."""
+
+import pytest
+
+from index.answering.engine import Engine
+from index.building.build import rebuild
+from index.building.library import ADDED_LIST, add_article, remove_article
+from index.corpus import ArticleRefused, article_from_form, form_file_name
+from index.store import read_manifest
+from tests.conftest import CORPUS, FIXTURES, make_settings
+
+GUILD = 123
+HARBOUR = (FIXTURES / "articles" / "harbour-storm.md").read_bytes()
+
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def settings(tmp_path, encoder):
+    settings = make_settings(tmp_path, CORPUS)
+    rebuild(settings, encoder=encoder)
+    return settings
+
+
+@pytest.fixture(scope="module")
+def shared_settings(tmp_path_factory, encoder):
+    """One index for the tests that change nothing (which is what they check)."""
+    settings = make_settings(tmp_path_factory.mktemp("library"), CORPUS)
+    rebuild(settings, encoder=encoder)
+    return settings
+
+
+def snapshot(settings):
+    """Every file of the corpus with its bytes, and the live build."""
+    files = {p.relative_to(settings.corpus_dir): p.read_bytes()
+             for p in sorted(settings.corpus_dir.rglob("*")) if p.is_file()}
+    return files, read_manifest(settings.index_dir.resolve())["built_at"], settings.index_dir.resolve()
+
+
+def test_an_added_article_is_written_in_the_server_s_folder_and_answered_from(settings, encoder):
+    change = add_article(settings, GUILD, "storm.md", HARBOUR, encoder=encoder)
+    assert change.article == "harbour-storm" and change.report.added == ["harbour-storm"]
+    folder = settings.corpus_dir / "guilds" / str(GUILD)
+    assert (folder / "harbour-storm.md").read_bytes() == HARBOUR
+    assert (folder / ADDED_LIST).read_text() == "harbour-storm.md\n"
+    assert [p.name for p in folder.iterdir() if p.name.startswith(".adding")] == []
+    engine = Engine.open(settings)
+    assert engine.articles["harbour-storm"]["guild"] == str(GUILD)
+    assert change.report.unchanged == ["musk-peace-deal"]  # incremental: the seed is not embedded again
+
+
+BAD_FILES = [
+    ("big.md", b"x" * 2_000_001, "over the limit"),
+    ("photo.md", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not UTF-8"),
+    ("latin.txt", "Caf\u00e9 story".encode("latin-1"), "not UTF-8"),
+    ("empty.md", b"", "empty body"),
+    ("odd.md", b"---\nauthor: Me\n---\nText.", "unknown field(s) author"),
+    ("seed.md", b"---\nid: musk-peace-deal\n---\nText.", "exists already"),
+    ("link.md", b"---\nurl: www.example.org/story\n---\nText.", "must be an http:// or https:// address"),
+    ("story.pdf", b"Text.", "use a .md or .txt file"),
+]
+
+
+@pytest.mark.parametrize(("name", "data", "problem"), BAD_FILES, ids=[b[0] for b in BAD_FILES])
+def test_a_bad_file_is_refused_and_nothing_changes(shared_settings, encoder, name, data, problem):
+    before = snapshot(shared_settings)
+    with pytest.raises(ArticleRefused, match=problem.replace("(", r"\(").replace(")", r"\)")):
+        add_article(shared_settings, GUILD, name, data, encoder=encoder)
+    assert snapshot(shared_settings) == before
+
+
+def test_a_crash_in_the_middle_of_an_add_leaves_the_corpus_and_the_index_as_they_were(settings, encoder,
+                                                                                    monkeypatch):
+    before = snapshot(settings)
+
+    def crash(texts, progress=None):
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr(encoder, "encode_passages", crash)
+    with pytest.raises(RuntimeError, match="power cut"):
+        add_article(settings, GUILD, "storm.md", HARBOUR, encoder=encoder)
+    after = snapshot(settings)
+    assert after[0] == {**before[0], **{k: v for k, v in after[0].items() if k.name == ADDED_LIST}}
+    assert all(k.name == ADDED_LIST for k in set(after[0]) - set(before[0]))  # the (now empty) list only
+    assert after[1:] == before[1:]
+
+
+def test_a_removed_article_is_gone_and_only_articles_added_from_discord_can_be_removed(settings, encoder):
+    add_article(settings, GUILD, "storm.md", HARBOUR, encoder=encoder)
+    with pytest.raises(ArticleRefused, match="has no article 'harbour-storm'"):
+        remove_article(settings, 999, "harbour-storm", encoder=encoder)  # another server's
+    with pytest.raises(ArticleRefused, match="has no article 'musk-peace-deal'"):
+        remove_article(settings, GUILD, "musk-peace-deal", encoder=encoder)  # shared
+    with pytest.raises(ArticleRefused, match="has no article 'nope'"):
+        remove_article(settings, GUILD, "nope", encoder=encoder)
+    change = remove_article(settings, GUILD, "harbour-storm", encoder=encoder)
+    assert change.report.removed == ["harbour-storm"]
+    folder = settings.corpus_dir / "guilds" / str(GUILD)
+    assert [p.name for p in folder.iterdir()] == [ADDED_LIST] and (folder / ADDED_LIST).read_text() == ""
+    assert "harbour-storm" not in Engine.open(settings).articles
+
+
+def test_an_article_put_in_a_server_s_folder_by_hand_is_not_removed(settings, encoder):
+    folder = settings.corpus_dir / "guilds" / str(GUILD)
+    folder.mkdir(parents=True)
+    (folder / "storm.md").write_bytes(HARBOUR)
+    rebuild(settings, encoder=encoder)
+    with pytest.raises(ArticleRefused, match="was not added from Discord"):
+        remove_article(settings, GUILD, "harbour-storm", encoder=encoder)
+    assert (folder / "storm.md").read_bytes() == HARBOUR
+
+
+def test_a_crash_in_the_middle_of_a_remove_puts_the_article_back(settings, encoder, monkeypatch):
+    add_article(settings, GUILD, "storm.md", HARBOUR, encoder=encoder)
+    before = snapshot(settings)
+    import index.building.library as library
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr(library, "rebuild", crash)
+    with pytest.raises(RuntimeError):
+        remove_article(settings, GUILD, "harbour-storm", encoder=encoder)
+    assert snapshot(settings) == before
+
+
+def test_an_article_from_the_form_is_checked_as_a_file_and_its_date_must_be_a_date(settings, encoder):
+    with pytest.raises(ArticleRefused, match="is not a date"):
+        article_from_form("Title", "Text.", published="last Tuesday")
+    data = article_from_form("Floods close the Hume: No way through", "The Hume Highway is closed.",
+                             url="https://example.org/hume", published="2025-03-01")
+    change = add_article(settings, GUILD, form_file_name("Floods close the Hume: No way through"), data,
+                         encoder=encoder)
+    entry = Engine.open(settings).articles[change.article]
+    assert (change.article, entry["title"], entry["published"], entry["url"]) == (
+        "Floods-close-the-Hume-No-way-through", "Floods close the Hume: No way through", "2025-03-01",
+        "https://example.org/hume")
+    with pytest.raises(ArticleRefused, match="must be an http"):
+        add_article(settings, GUILD, "x.md", article_from_form("X", "Text.", url="example.org"), encoder=encoder)
