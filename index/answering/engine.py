@@ -168,7 +168,7 @@ class Engine:
     def _answer_one(self, index: LoadedIndex, speakers: SpeakerDirectory, question: str, vector: np.ndarray,
                     names: list[str], name_vectors: np.ndarray | None, k: int, article: str | None,
                     lexical: bool) -> Answer:
-        scores = score_question(index, speakers, question, vector, names, self.weights, article, lexical)
+        scores = score_question(index, speakers, question, vector, self.weights, article, lexical)
         if scores is None:
             return Answer(question, False)
         chosen = candidates(index, scores, names)
