@@ -31,6 +31,10 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import ablation  # noqa: E402
 
+from index.answering import engine as engine_module  # noqa: E402
+from index.answering import loaded  # noqa: E402
+from index.answering.scoring import Weights  # noqa: E402
+
 DEFAULT_TESTS = ["tests/index", "-m", "not slow", "-x"]
 
 
@@ -39,8 +43,8 @@ def mutant_switches(variant: ablation.Variant) -> list[AbstractContextManager]:
     its weights, relevance threshold and index preparation where the engine and the loader take
     their defaults."""
     switches = list(variant.patches())
-    engine = ablation.engine_module
-    if variant.weights != ablation.Weights():
+    engine = engine_module
+    if variant.weights != Weights():
         switches.append(mock.patch.object(engine, "Weights", lambda: variant.weights))
     if variant.min_relevance is not None:
         original = engine.decline_reason
@@ -51,20 +55,20 @@ def mutant_switches(variant: ablation.Variant) -> list[AbstractContextManager]:
 
         switches.append(mock.patch.object(engine, "decline_reason", decline_reason))
     if variant.prepare is not None:
-        assemble, prepare = ablation.loaded._assemble, variant.prepare
+        assemble, prepare = loaded._assemble, variant.prepare
 
         def prepared(*args: Any) -> Any:
             index = assemble(*args)
             prepare(index)
             return index
 
-        switches.append(mock.patch.object(ablation.loaded, "_assemble", prepared))
+        switches.append(mock.patch.object(loaded, "_assemble", prepared))
     return switches
 
 
 def is_off(variant: ablation.Variant) -> bool:
-    """A switch that removes a rule (not a halved or doubled weight)."""
-    return not variant.name.startswith("w.") or variant.name.endswith("=0")
+    """A switch that removes a rule (not a weight or setting halved, doubled or moved)."""
+    return "=" not in variant.name or variant.name.endswith("=0")
 
 
 class _Failures:
