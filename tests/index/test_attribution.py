@@ -259,3 +259,11 @@ def test_a_title_after_a_preposition_ends_without_endless_recursion(sentence):
     assert attribute(sentence).quotations == []
     body = f"Minister Ann Kerr met President Joe Tan and Chancellor Bo Li. {sentence[:-1]}, “and soon.”"
     assert [s for _, s in direct(body)] == [None]
+
+
+def test_a_short_quotation_far_from_its_verb_is_nobody_s():
+    # Two words in quotation marks six words after "said": a word used, not a statement quoted.
+    body = "Minister Jaswant Singh said the deal signed last month in Delhi was a ‘cruel dupe’."
+    assert direct(body) == [("cruel dupe", None)]
+    near = "Minister Jaswant Singh said it was a ‘cruel dupe’."
+    assert direct(near) == [("cruel dupe", "Jaswant Singh")]

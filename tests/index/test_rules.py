@@ -104,3 +104,19 @@ def test_a_question_in_another_language_is_answered_on_the_model_alone(tmp_path:
     engine = engine_for(tmp_path, {"harbour.md": HARBOUR})
     answer = engine.answer("Wann wurde der Hafen von Port Kembla geschlossen?")
     assert answer.answered and answer.passages[0].text.startswith("Officials from Port Kembla")
+
+
+def test_a_question_in_another_language_needs_less_similarity(engine):
+    # Shares one word ("Lee") with the story: below the threshold for an English question, above it
+    # for one in another language, which is always less similar to its answer.
+    answer = engine.answer("Welche Rolle spielte Lee damals bei der Genossenschaft und den vielen Fischern "
+                           "im kleinen Dorf?")
+    assert answer.answered and "Ann Lee" in answer.passages[0].text
+
+
+def test_each_sentence_inside_a_long_quotation_gets_a_vector_of_its_own(tmp_path: Path):
+    quotation = ("“The pier is gone. The sea wall is gone. Nothing is left of the old market on the quay, and "
+                 "it will take the town years and many millions to rebuild it all,” said Tom Reyes.")
+    engine = engine_for(tmp_path, {"pier.md": f"---\nid: pier\n---\n{quotation}\n"})
+    embedded = {u["text"] for u in engine.index.units}
+    assert {"“The pier is gone.", "The sea wall is gone."} <= embedded
