@@ -120,3 +120,12 @@ def test_each_sentence_inside_a_long_quotation_gets_a_vector_of_its_own(tmp_path
     engine = engine_for(tmp_path, {"pier.md": f"---\nid: pier\n---\n{quotation}\n"})
     embedded = {u["text"] for u in engine.index.units}
     assert {"“The pier is gone.", "The sea wall is gone."} <= embedded
+
+
+def test_the_question_word_that_comes_first_sets_the_kind_of_answer(tmp_path: Path):
+    # "Who … when …" asks for a person: the sentence with a time must not win for its "Monday".
+    story = ("---\nid: pier\n---\nAnn closed the harbour before the storm came. "
+             "The harbour closed on Monday morning as the storm came.\n")
+    engine = engine_for(tmp_path, {"pier.md": story})
+    assert first(engine, "Who closed the harbour when the storm came?").highlight.startswith("Ann closed")
+    assert "Monday" in first(engine, "When was the harbour closed as the storm came?").highlight
