@@ -46,7 +46,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from index.answering import cues, declining, question_names, scoring  # noqa: E402
+from index.answering import cues, declining, loaded, question_names, scoring  # noqa: E402
 from index.answering import engine as engine_module  # noqa: E402
 from index.answering.engine import Engine  # noqa: E402
 from index.answering.evaluate import Case, read_cases  # noqa: E402
@@ -58,7 +58,7 @@ from index.attribution import quotations as attribution  # noqa: E402
 from index.building import build, units  # noqa: E402
 from index.corpus import load_corpus  # noqa: E402
 from index.embedding import PassageEncoder, passage_encoder  # noqa: E402
-from index.kinds import ENTITY, PARAGRAPH  # noqa: E402
+from index.kinds import CONTEXT, ENTITY, PARAGRAPH  # noqa: E402
 from index.settings import Settings  # noqa: E402
 from index.text import passages  # noqa: E402
 
@@ -196,6 +196,8 @@ def answering_variants() -> list[Variant]:
         Variant("foreign-path", "engine.is_foreign → False: every question read as English",
                 patches=patch(engine_module, "is_foreign", lambda question, language: False)),
         # Read when an index is opened.
+        Variant("paragraph-bm25-previous", "loaded._with_previous → the paragraph alone",
+                stage=LOAD, patches=patch(loaded, "_with_previous", lambda paragraphs, row: paragraphs[row]["text"])),
         Variant("person-term-bm25", "sentence BM25 without the sentence's person (loaded: f\"{s.text} {s.who}\")",
                 stage=LOAD, prepare=no_person_term),
     ]
@@ -204,6 +206,8 @@ def answering_variants() -> list[Variant]:
 def building_variants() -> list[Variant]:
     """Rules applied when an index is built: each needs a rebuild (only new texts are embedded)."""
     return [
+        Variant("context-units", "no context units (sentence with the one before)", stage=BUILD,
+                patches=units_without(CONTEXT)),
         Variant("entity-units", "no \"Person: sentence\" units", stage=BUILD, patches=units_without(ENTITY)),
         Variant("inner-sentence-units", "units.inner_sentences → [text]: no units for sentences inside a sentence",
                 stage=BUILD, patches=patch(units, "inner_sentences", lambda text: [text])),

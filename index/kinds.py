@@ -14,9 +14,8 @@ BODY: Final = "body"
 CAPTION: Final = "caption"
 ParagraphKind = Literal["body", "caption"]
 
-# A unit is a sentence, a paragraph (or a window of one), or a sentence with the person it is
-# about (entity); building/units.py. Indexes built before docs/ablation.md also hold a sentence
-# with the one before it (context).
+# A unit is a sentence, a paragraph (or a window of one), a sentence with the one before it
+# (context), or a sentence with the person it is about (entity); building/units.py.
 SENTENCE: Final = "sentence"
 PARAGRAPH: Final = "paragraph"
 CONTEXT: Final = "context"

@@ -1,9 +1,10 @@
 """Scoring: every sentence and paragraph of the index, for one question.
 
-Scores from the dense model (sentences, paragraphs, and sentences with the person they are about)
-and from BM25 (sentences and paragraphs) are fused per sentence, then per paragraph; question-type
-cues and named speakers add small, bounded boosts. docs/ablation.md measures each weight. Each component
-is kept by name in `Scores`, so that what made a passage rank can be read back.
+Scores from the dense model (sentences, paragraphs, and sentences with the one before them or the
+person they are about) and from BM25 (sentences and paragraphs) are fused per sentence, then per
+paragraph; question-type cues and named speakers add small, bounded boosts (docs/ablation.md
+measures each). Each component is kept by name in `Scores`, so that what made a passage rank can
+be read back.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ NOVELTY_SATURATION = 6
 class Weights:
     """How the signals are fused. Chosen by measurement (see bench/quality and docs/method.md)."""
 
-    # A widened sentence (embedded with the person it is about) counts a little less than the
-    # sentence alone.
+    # A widened sentence (embedded with the one before it, or with the person it is about)
+    # counts a little less than the sentence alone.
     widened_sentence: float = 0.9
     sentence_bm25: float = 0.25
     paragraph_dense: float = 0.3
