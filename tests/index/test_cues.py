@@ -31,3 +31,23 @@ def test_kind_of_question(question, kind):
 ])
 def test_quantity_cue(sentence, holds):
     assert cue_matches("quantity", sentence) is holds
+
+
+@pytest.mark.parametrize(("sentence", "holds"), [
+    ("The harbour is closed for at least a week.", True),
+    ("He says the operation could take several months.", True),
+    ("Crimea has been recognised as Ukrainian since 2014.", True),
+    ("The damage is the worst in forty years.", False),  # dates a comparison, says nothing of length
+    ("A 38-year-old man was arrested.", False),  # an age
+    ("The war could end if Russia withdrew.", False),
+])
+def test_duration_cue(sentence, holds):
+    assert cue_matches("duration", sentence) is holds
+
+
+@pytest.mark.parametrize(("sentence", "holds"), [
+    ("The ferries stopped because the wind rose.", True),
+    ("The ferries stopped at noon.", False),
+])
+def test_reason_cue(sentence, holds):
+    assert cue_matches("reason", sentence) is holds
