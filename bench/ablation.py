@@ -54,6 +54,7 @@ from index.answering.lexical import Bm25  # noqa: E402
 from index.answering.loaded import LoadedIndex, load_index  # noqa: E402
 from index.answering.scoring import Weights  # noqa: E402
 from index.answering.speakers import SpeakerDirectory  # noqa: E402
+from index.attribution import names  # noqa: E402
 from index.attribution import quotations as attribution  # noqa: E402
 from index.building import build, units  # noqa: E402
 from index.corpus import load_corpus  # noqa: E402
@@ -225,6 +226,10 @@ def building_variants() -> list[Variant]:
         Variant("paragraph-continuation", "a paragraph that is only a quotation keeps no speaker "
                 "(quotations._opens_with_its_quotation → False)", stage=BUILD, attribution=True,
                 patches=patch(attribution, "_opens_with_its_quotation", lambda paragraph, own: False)),
+        Variant("role-billionaire", "names.ROLES and names.TITLES less \"billionaire\"", stage=BUILD,
+                attribution=True, patches=lambda: [
+                    mock.patch.object(names, "ROLES", less(names.ROLES, {"billionaire"})),
+                    mock.patch.object(names, "TITLES", less(names.TITLES, {"billionaire"}))]),
         Variant("short-reach", "quotations._SHORT_REACH_WORDS 5 → 10**9", stage=BUILD, attribution=True,
                 patches=patch(attribution, "_SHORT_REACH_WORDS", 10**9)),
     ]
