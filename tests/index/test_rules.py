@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from index.answering.engine import Engine
-from index.kinds import ENTITY, PARAGRAPH
+from index.kinds import CONTEXT, ENTITY, PARAGRAPH
 from tests.index.word_vectors import engine_for
 
 HARBOUR = """---
@@ -134,3 +134,15 @@ def test_the_question_word_that_comes_first_sets_the_kind_of_answer(tmp_path: Pa
 def test_a_reason_question_highlights_the_sentence_that_gives_a_reason(tmp_path: Path):
     story = "---\nid: pier\n---\nThe ferries stopped. The ferries stopped because the wind rose.\n"
     assert "because" in first(engine_for(tmp_path, {"pier.md": story}), "Why did the ferries stop?").highlight
+
+
+def test_a_sentence_is_also_embedded_with_the_one_before_it(engine):
+    contexts = [u["text"] for u in engine.index.units if u["kind"] == CONTEXT]
+    assert "The harbour will close on Monday. Boats sank in the bay." in contexts
+
+
+def test_a_paragraph_s_keywords_are_read_with_the_paragraph_before_it(engine):
+    # The officials' paragraph goes on from Ann Lee's; "fishing" is only in hers.
+    rows = {p["text"][:9]: row for row, p in enumerate(engine.index.paragraphs)}
+    scores = engine.index.paragraph_bm25.scores("fishing")
+    assert scores[rows["Ann Lee r"]] > 0 and scores[rows["Officials"]] > 0 and scores[rows["The mayor"]] == 0
