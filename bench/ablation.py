@@ -1,23 +1,27 @@
 """The answer engine rule by rule (issue #12, item 4): each weight, rule and word-list entry switched
-off (or halved and doubled) one at a time, against the baseline of the same run.
+off (or halved and doubled) one at a time, against the baseline of the same run. docs/ablation.md
+holds the results and the rules deleted for them.
 
-    python bench/ablation.py [--only PATTERN ...] [--quick] [--json OUT.json] [--list]
+    python bench/ablation.py [--only PATTERN ...] [--set NAME ...] [--quick] [--json OUT.json] [--list]
+    python bench/ablation.py --report RUN.json
 
 Sets (the held-out files lee_heldout2_qa.jsonl and multilingual_qa.jsonl are never read):
 - SQuAD: shared/eval/squad2/dev_qa.jsonl (473 answerable of 950) on its 3 articles; a passage
-  counts only inside the case's paragraph (index/evaluate.py).
+  counts only inside the case's paragraph (index/answering/evaluate.py).
 - own 102: shared/eval/seed_qa.jsonl + own_qa.jsonl + seed_extra_qa.jsonl on corpus/ and
-  tests/fixtures/articles (4 articles).
+  tests/fixtures/articles (4 articles); "own less seed" is the same without the seed's questions.
 - Lee 71: lee_qa.jsonl + lee_heldout_qa.jsonl on those 4 and the 68 stories of tests/fixtures/lee;
   seed@72 is the seed file on the same 72 articles.
 - translated: translated_dev_qa.jsonl (seed and own questions in six languages) on the 4 articles,
   also reported per language.
+Each switch gets a verdict on the large sets together (SQuAD, own less seed, Lee 71): see verdict().
 
-Each corpus is built once in a temporary folder. A variant that changes only how questions are
-answered reuses that index; one that changes how an index is read opens it again, and one that
-changes what is indexed rebuilds it (embedding only texts never embedded before in this run).
-Rules are switched off from here, by patching module attributes; index/ is left as it is. A patch
-of a regular expression fails loudly once index/ no longer holds the part it removes.
+Each corpus is built once in a temporary folder, with the default model. A variant that changes only
+how questions are answered reuses that index; one that changes how an index is read opens it again,
+and one that changes what is indexed rebuilds it (embedding only texts never embedded before in this
+run). Rules are switched off from here, by patching module attributes; index/ is left as it is. A
+patch of a regular expression or word list fails loudly once index/ no longer holds what it removes.
+bench/rule_tests.py uses the same switches as mutants of the tests.
 """
 
 from __future__ import annotations
