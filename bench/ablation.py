@@ -50,7 +50,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from index.answering import cues, declining, loaded, question_names, scoring  # noqa: E402
+from index.answering import cues, declining, lexical, loaded, question_names, scoring  # noqa: E402
 from index.answering import engine as engine_module  # noqa: E402
 from index.answering.engine import Engine  # noqa: E402
 from index.answering.evaluate import Case, read_cases  # noqa: E402
@@ -139,13 +139,18 @@ def question_kind_by_rank(question: str) -> cues.QuestionKind | None:
     return next((kind for kind, pattern in cues._QUESTION_KINDS if pattern.search(question)), None)
 
 
+def no_restates(index: LoadedIndex) -> None:
+    for paragraph in index.paragraphs:
+        paragraph["restates"] = None
+
+
 def no_person_term(index: LoadedIndex) -> None:
     index.sentence_bm25 = Bm25([s.text for s in index.sentences])
 
 
 # Weights also measured halved and doubled (besides off).
 WEIGHTS_MEASURED = ("widened_sentence", "sentence_bm25", "paragraph_dense", "paragraph_bm25", "cue", "speaker",
-                    "novelty")
+                    "novelty", "caption", "article_bm25")
 QUANTITY_ONE = r"(?<!\bno )\bone\b(?! of\b)"
 
 
@@ -183,6 +188,10 @@ def answering_variants() -> list[Variant]:
                 min_relevance=-math.inf),
         Variant("cross-lingual-discount", "declining.CROSS_LINGUAL_DISCOUNT 0.12 → 0",
                 patches=patch(declining, "CROSS_LINGUAL_DISCOUNT", 0.0)),
+        Variant("question-words", "lexical.QUESTION_WORDS → frozenset(): question words, auxiliaries and "
+                "pronouns are BM25 terms", patches=patch(lexical, "QUESTION_WORDS", frozenset())),
+        Variant("caption-redirect", "every paragraph's \"restates\" → None: a caption is quoted as itself",
+                stage=LOAD, prepare=no_restates),
         Variant("continuation-highlight", "scoring._GOES_ON never matches: the highlight is one sentence",
                 patches=patch(scoring, "_GOES_ON", NEVER)),
         Variant("novelty-saturation=3", "scoring.NOVELTY_SATURATION 6 → 3",
@@ -234,6 +243,9 @@ def building_variants() -> list[Variant]:
                 attribution=True, patches=lambda: [
                     mock.patch.object(names, "ROLES", less(names.ROLES, {"billionaire"})),
                     mock.patch.object(names, "TITLES", less(names.TITLES, {"billionaire"}))]),
+        Variant("org-administration", "names.ORGANISATION_HEADS less \"administration\"", stage=BUILD,
+                attribution=True, patches=lambda: [mock.patch.object(
+                    names, "ORGANISATION_HEADS", less(names.ORGANISATION_HEADS, {"administration"}))]),
         Variant("short-reach", "quotations._SHORT_REACH_WORDS 5 → 10**9", stage=BUILD, attribution=True,
                 patches=patch(attribution, "_SHORT_REACH_WORDS", 10**9)),
     ]

@@ -2,7 +2,7 @@
 decline, in one place.
 
 A paragraph is a candidate when it scores above nothing and its article mentions the names the
-question uses. Then the engine declines when
+question uses; a caption stands for the body paragraph it restates. Then the engine declines when
 there is no candidate, when the best sentence of any candidate is too far from the question, or
 when the first one shares only a name with the question.
 """
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..kinds import CAPTION
 from .loaded import LoadedIndex
 from .question_names import absent_names
 from .scoring import Scores
@@ -42,7 +43,8 @@ ONLY_THE_NAMES = "only the names"  # the first passage shares a name with the qu
 
 @dataclass(frozen=True)
 class Candidate:
-    """A paragraph that may be quoted, and the score it is quoted with."""
+    """A paragraph that may be quoted, and the score it is quoted with: a caption's score goes to
+    the body paragraph it restates when that is higher than the body paragraph's own."""
 
     row: int  # in LoadedIndex.paragraphs
     score: float
@@ -50,20 +52,27 @@ class Candidate:
 
 def candidates(index: LoadedIndex, scores: Scores, names: list[str]) -> list[Candidate]:
     """The best paragraphs, best first: at most MAX_CANDIDATES, none from an article that never
-    names what the question names ("What did Musk say about Mars?")."""
+    names what the question names ("What did Musk say about Mars?"), a caption replaced by the
+    body paragraph that it restates."""
     order = np.argsort(-scores.paragraph, kind="stable")
     names_ok: dict[str, bool] = {}
-    chosen: list[Candidate] = []
+    chosen: dict[int, float] = {}  # row → score, in the order chosen
     for row in order[:MAX_CONSIDERED]:
         if scores.paragraph[row] <= 0 or len(chosen) >= MAX_CANDIDATES:
             break
-        article = index.paragraphs[row]["article"]
+        paragraph = index.paragraphs[row]
+        article = paragraph["article"]
         if names and article not in names_ok:
             names_ok[article] = not absent_names(index, names, {article})
         if names and not names_ok[article]:
             continue
-        chosen.append(Candidate(int(row), float(scores.paragraph[row])))
-    return chosen
+        score = float(scores.paragraph[row])
+        if paragraph["kind"] == CAPTION and paragraph.get("restates") is not None:
+            # Quote the body paragraph that the caption restates instead of the caption.
+            row = index.paragraph_row[(article, paragraph["restates"])]
+            score = max(float(scores.paragraph[row]), score)
+        chosen.setdefault(int(row), score)
+    return [Candidate(row, score) for row, score in chosen.items()]
 
 
 def decline_reason(index: LoadedIndex, scores: Scores, chosen: list[Candidate], question_vector: np.ndarray,

@@ -14,6 +14,18 @@ from bm25s.stopwords import STOPWORDS_EN
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")  # bm25s's default token pattern
 _STOPWORDS = frozenset(STOPWORDS_EN)
 
+# Words that shape a question rather than say what it is about.
+QUESTION_WORDS = frozenset({
+    "how", "many", "much", "long", "often", "far", "what", "when", "where", "why", "who", "whom",
+    "whose", "which", "whether", "did", "does", "do", "is", "are", "was", "were", "there", "tell",
+    "me", "please", "anyone", "know",
+    # Auxiliaries and pronouns: the stop list of bm25s is Lucene's short one, which keeps them.
+    "has", "have", "had", "been", "being", "can", "could", "would", "should", "may", "might", "must",
+    "he", "him", "his", "she", "her", "hers", "it", "its", "they", "them", "their", "i", "you", "your",
+    "we", "our", "us",
+})
+
+
 class Bm25:
     def __init__(self, texts: Sequence[str]):
         self._stemmer = Stemmer.Stemmer("english")
@@ -33,11 +45,13 @@ class Bm25:
         words = [w for w in _TOKEN.findall(text.lower()) if w not in _STOPWORDS]
         return self._stemmer.stemWords(words)
 
+    def query_terms(self, question: str) -> list[str]:
+        kept = " ".join(w for w in question.split() if w.casefold().strip("?!.,") not in QUESTION_WORDS)
+        return self.terms(kept)
+
     def scores(self, text: str, terms: list[str] | None = None) -> np.ndarray:
-        """One score per indexed text for a question (or its `terms`, already tokenised). Question
-        words count like any other (bm25s's stop list aside): dropping "how", "many", auxiliaries and
-        pronouns from questions cost 7 questions on the large sets (docs/ablation.md)."""
-        terms = self.terms(text) if terms is None else terms
+        """One score per indexed text for a question (or its `terms`, already tokenised)."""
+        terms = self.query_terms(text) if terms is None else terms
         if not terms or not self._size:
             return np.zeros(self._size, dtype=np.float32)
         return np.asarray(self._retriever.get_scores(terms), dtype=np.float32)

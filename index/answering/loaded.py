@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..embedding import REFERENCE, ModelSpec, Similarity
-from ..kinds import CONTEXT, ENTITY, PARAGRAPH, SENTENCE
+from ..kinds import CAPTION, CONTEXT, ENTITY, PARAGRAPH, SENTENCE
 from ..store import CORRUPT, PASSAGES, VECTORS, IndexUnavailable, VectorIndex, read_manifest
 from ..text import WORD
 from .cues import QuestionKind, cue_matches
@@ -53,10 +53,14 @@ class LoadedIndex:
     sentences_with_term: dict[str, np.ndarray] = field(default_factory=dict)
     paragraph_of_sentence: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     article_of_paragraph: np.ndarray = field(default_factory=lambda: np.zeros(0, object))
+    article_ids: list[str] = field(default_factory=list)
+    article_row_of_paragraph: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     _cue_masks: dict[str, np.ndarray] = field(default_factory=dict)
+    caption_mask: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     # Keyword indexes, set once the rows above are known (_assemble).
     sentence_bm25: Bm25 = field(init=False)
     paragraph_bm25: Bm25 = field(init=False)
+    article_bm25: Bm25 = field(init=False)
 
     def cue_mask(self, question_kind: QuestionKind) -> np.ndarray:
         """1.0 for sentences holding the kind of fact a question of this kind asks for (cached per kind)."""
@@ -179,6 +183,14 @@ def _assemble(build: Path, manifest: dict, store: dict, vectors: VectorIndex) ->
     loaded.sentences_with_term = {t: np.asarray(r, np.int64) for t, r in rows_of.items()}
     loaded.paragraph_of_sentence = np.asarray([s.paragraph for s in loaded.sentences], np.int64)
     loaded.article_of_paragraph = np.asarray([p["article"] for p in loaded.paragraphs], dtype=object)
+    loaded.article_ids = list(loaded.articles)
+    article_row = {a: row for row, a in enumerate(loaded.article_ids)}
+    loaded.article_row_of_paragraph = np.asarray([article_row[p["article"]] for p in loaded.paragraphs], np.int64)
+    texts_of: dict[str, list[str]] = {}
+    for paragraph in loaded.paragraphs:
+        texts_of.setdefault(paragraph["article"], []).append(paragraph["text"])
+    loaded.article_bm25 = Bm25(["\n".join(texts_of.get(a, [])) for a in loaded.article_ids])
+    loaded.caption_mask = np.asarray([p["kind"] == CAPTION for p in loaded.paragraphs], dtype=np.float32)
     return loaded
 
 

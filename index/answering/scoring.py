@@ -1,8 +1,8 @@
 """Scoring: every sentence and paragraph of the index, for one question.
 
 Scores from the dense model (sentences, paragraphs, and sentences with the one before them or the
-person they are about) and from BM25 (sentences and paragraphs) are fused per sentence, then per
-paragraph; question-type cues and named speakers add small, bounded boosts (docs/ablation.md
+person they are about) and from BM25 (sentences, paragraphs and whole articles) are fused per
+sentence, then per paragraph; question-type cues and named speakers add small, bounded boosts (docs/ablation.md
 measures each). Each component is kept by name in `Scores`, so that what made a passage rank can
 be read back.
 """
@@ -35,6 +35,10 @@ class Weights:
     cue: float = 1.5  # scales cues.CUE_WEIGHTS; 1.3 to 1.6 is one plateau over 102 questions
     speaker: float = 0.1
     novelty: float = 0.1  # sentences that say more than the question's own words
+    caption: float = 0.1  # a caption restates the body; the body carries the detail
+    # Paragraphs of an article whose whole text matches the question's keywords: among hundreds of
+    # articles, the one about the question's subject.
+    article_bm25: float = 0.2
     candidates: int = 1000
 
 
@@ -52,6 +56,8 @@ class Scores:
     sentence: np.ndarray  # fused
     dense_paragraph: np.ndarray
     paragraph_bm25: np.ndarray
+    caption: np.ndarray
+    article_bm25: np.ndarray  # the paragraph's article's
     paragraph: np.ndarray  # fused: the best sentence's score plus the paragraph's own
 
     def best_sentence(self, index: LoadedIndex, row: int) -> int:
@@ -85,9 +91,10 @@ def score_question(index: LoadedIndex, speakers: SpeakerDirectory, question: str
     np.maximum.at(dense_sentence, sentence_ids[on_sentence], weighted[on_sentence])
     np.maximum.at(dense_paragraph, index.unit_paragraph[ids], weighted)
 
-    terms = index.sentence_bm25.terms(question) if lexical else []
+    terms = index.sentence_bm25.query_terms(question) if lexical else []
     sentence_bm25 = _normalised(index.sentence_bm25.scores(question, terms))
     paragraph_bm25 = _normalised(index.paragraph_bm25.scores(question, terms))
+    article_bm25 = _normalised(index.article_bm25.scores(question, terms))[index.article_row_of_paragraph]
 
     question_kind = kind_of_question(question) if lexical else None
     cue_weight = CUE_WEIGHTS.get(question_kind) if question_kind else None
@@ -101,12 +108,14 @@ def score_question(index: LoadedIndex, speakers: SpeakerDirectory, question: str
     best_sentence = np.full(n_paragraphs, -np.inf, np.float32)
     np.maximum.at(best_sentence, index.paragraph_of_sentence, sentence_score)
     paragraph_score = (best_sentence + weights.paragraph_dense * dense_paragraph
-                       + weights.paragraph_bm25 * paragraph_bm25)
+                       + weights.paragraph_bm25 * paragraph_bm25 - weights.caption * index.caption_mask
+                       + weights.article_bm25 * article_bm25)
     if article is not None:
         paragraph_score[index.article_of_paragraph != article] = -np.inf
     return Scores(dense_sentence=dense_sentence, sentence_bm25=sentence_bm25, cue=cue, speaker=speaker,
                   novelty=novelty, sentence=sentence_score, dense_paragraph=dense_paragraph,
-                  paragraph_bm25=paragraph_bm25, paragraph=paragraph_score)
+                  paragraph_bm25=paragraph_bm25, caption=index.caption_mask, article_bm25=article_bm25,
+                  paragraph=paragraph_score)
 
 
 def _normalised(scores: np.ndarray) -> np.ndarray:

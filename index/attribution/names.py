@@ -41,7 +41,7 @@ ROLES = _TITLE_ROLES | {
     "manager", "prosecutor", "entrepreneur", "tycoon", "mogul",
 }
 ORGANISATION_HEADS = {
-    "government", "ministry", "office", "campaign", "company", "department",
+    "administration", "government", "ministry", "office", "campaign", "company", "department",
     "agency", "police", "army", "military", "council", "committee", "court", "party", "union",
     "spokesperson", "team", "embassy", "foundation", "institute", "commission", "board", "service",
     "college", "school", "university", "hospital", "bureau", "authority", "association", "alliance",

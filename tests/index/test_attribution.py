@@ -72,7 +72,8 @@ def test_seed_speakers_are_merged_with_aliases():
 
 def test_seed_indirect_speech_is_attributed_and_marked():
     indirect = {(q.paragraph, q.speaker) for q in seed().quotations if q.quotation_kind == INDIRECT}
-    assert {(3, "Dmitry Peskov"), (6, "Elon Musk"), (7, "Elon Musk"), (30, "Volodymyr Zelensky")} <= indirect
+    assert {(3, "Dmitry Peskov"), (6, "Elon Musk"), (7, "Elon Musk"), (30, "Volodymyr Zelensky"),
+            (27, "President Biden’s administration")} <= indirect
     peskov = next(q for q in seed().quotations if q.quotation_kind == INDIRECT and q.paragraph == 3)
     assert peskov.text.startswith("Moscow has always been open to a negotiated end")
 

@@ -34,6 +34,19 @@ def test_quantity_cue(sentence, holds):
 
 
 @pytest.mark.parametrize(("sentence", "holds"), [
+    ("Russia's seven-month-old conflict with Ukraine.", True),
+    ("The harbour is closed for at least a week.", True),
+    ("After a three-hour-long debate, they voted.", True),
+    ("He says the operation could take several months.", True),
+    ("Crimea has been recognised as Ukrainian since 2014.", True),
+    ("The damage is the worst in forty years.", False),  # dates a comparison, says nothing of length
+    ("The war could end if Russia withdrew.", False),
+])
+def test_duration_cue(sentence, holds):
+    assert cue_matches("duration", sentence) is holds
+
+
+@pytest.mark.parametrize(("sentence", "holds"), [
     ("The ferries stopped because the wind rose.", True),
     ("The ferries stopped at noon.", False),
 ])

@@ -142,6 +142,12 @@ def test_answer_carries_article_paragraph_text_highlight_score_kind_and_speaker(
     assert answer.more  # further passages for paging
 
 
+def test_caption_restating_a_body_paragraph_quotes_the_body(seed_engine):
+    answer = seed_engine.answer("Who told Musk to f*** off?")
+    assert answer.passages[0].paragraph_kind == "body"
+    assert all(p.paragraph_kind == "body" for p in answer.passages)
+
+
 def test_a_name_spelt_another_way_still_counts(seed_engine):
     assert "zelensky" in spelling_variants(seed_engine.index, "zelenskyy")
     answer = seed_engine.answer("What poll did Zelenskyy post?")
