@@ -131,9 +131,14 @@ def test_the_question_word_that_comes_first_sets_the_kind_of_answer(tmp_path: Pa
     assert "Monday" in first(engine, "When was the harbour closed as the storm came?").highlight
 
 
-def test_a_reason_question_highlights_the_sentence_that_gives_a_reason(tmp_path: Path):
-    story = "---\nid: pier\n---\nThe ferries stopped. The ferries stopped because the wind rose.\n"
-    assert "because" in first(engine_for(tmp_path, {"pier.md": story}), "Why did the ferries stop?").highlight
+@pytest.mark.parametrize(("question", "answer"), [
+    ("How long will the pier stay shut?", "for two weeks"),
+    ("Why did the ferries stop?", "because the wind rose"),
+])
+def test_duration_and_reason_questions_highlight_the_sentence_that_answers_them(tmp_path: Path, question, answer):
+    story = ("---\nid: pier\n---\nThe pier will stay shut. The pier will stay shut for two weeks.\n\n"
+             "The ferries stopped. The ferries stopped because the wind rose.\n")
+    assert answer in first(engine_for(tmp_path, {"pier.md": story}), question).highlight
 
 
 def test_a_sentence_is_also_embedded_with_the_one_before_it(engine):
