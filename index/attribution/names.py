@@ -220,7 +220,7 @@ class NameBook:
         return word.lower() not in self.lowercase_words
 
     def _description(self, phrase: str) -> Mention | None:
-        """'Tesla’s CEO', 'the Kremlin spokesman', 'the minister' → the person meant, if sure."""
+        """'Tesla’s CEO', 'the Kremlin spokesman', 'the billionaire' → the person meant, if sure."""
         folded = _fold_description(phrase)
         head = folded.split()[-1] if folded else ""
         bound = self.description_bindings.get(folded)
@@ -237,7 +237,7 @@ class NameBook:
         return None
 
     def _by_modifier(self, modifiers: list[str]) -> str | None:
-        """'Tesla’s CEO': other descriptions with the same modifier ('the Tesla boss')
+        """'Tesla’s CEO': other descriptions with the same modifier ('the Tesla billionaire')
         whose role the article ties to one person name that person; failing that, the person
         named beside the modifier clearly more often than anyone else."""
         pattern = re.compile(rf"\b{re.escape(modifiers[0])}(?:{POSSESSIVE})?\s+([a-z\-]+)(?:\s+([a-z]+))?")
