@@ -219,7 +219,7 @@ class Engine:
     def _answer_one(self, index: LoadedIndex, speakers: SpeakerDirectory, question: str, vector: np.ndarray,
                     names: list[str], name_vectors: np.ndarray | None, k: int, article: str | None,
                     lexical: bool, trace: Trace | None = None, visible: np.ndarray | None = None) -> Answer:
-        scores = score_question(index, speakers, question, vector, names, self.weights, article, lexical, visible)
+        scores = score_question(index, speakers, question, vector, self.weights, article, lexical, visible)
         if scores is None:  # an index without sentences
             if trace is not None:
                 trace.declined_by = NO_CANDIDATE

@@ -1,8 +1,7 @@
 """The names a question uses, and which articles mention them.
 
 A question's names are its capitalised words after the first ("What did Dmitry Peskov say?" →
-dmitry, peskov). An article that never mentions one cannot answer the question, and one that
-mentions them all is likely what the question is about. (The speakers a question names are
+dmitry, peskov). An article that never mentions one cannot answer the question. (The speakers a question names are
 another matter: SpeakerDirectory.speakers_named_in looks them up by every alias.)
 """
 
@@ -10,8 +9,6 @@ from __future__ import annotations
 
 import difflib
 import itertools
-
-import numpy as np
 
 from ..text import WORD, without_plural_or_possessive
 from .loaded import LoadedIndex
@@ -65,19 +62,3 @@ def spelling_variants(index: LoadedIndex, name: str) -> frozenset[str]:
             index.spelling_variants.clear()
         index.spelling_variants[name] = variants
     return variants
-
-
-def named_article_share(index: LoadedIndex, names: list[str]) -> np.ndarray:
-    """Per paragraph, the share of a question's `names` that its article mentions (0 when the
-    question names nothing): a question about Peskov is about an article that names Peskov."""
-    if not names or len(index.articles) < 2:
-        return np.zeros(len(index.paragraphs), np.float32)
-    share = np.zeros(len(index.article_ids), np.float32)
-    for name in names:
-        mentioning = np.zeros(len(index.article_ids), bool)
-        for form in {name, without_plural_or_possessive(name)}:
-            rows = index.articles_with_word.get(form)
-            if rows is not None:
-                mentioning[rows] = True
-        share += mentioning
-    return (share / len(names))[index.article_row_of_paragraph]

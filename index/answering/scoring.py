@@ -1,9 +1,10 @@
 """Scoring: every sentence and paragraph of the index, for one question.
 
-Scores from the dense model (sentences, paragraphs, and sentences with the one before them) and
-from BM25 (sentences, paragraphs and whole articles) are fused per sentence, then per paragraph;
-question-type cues, named speakers and named articles add small, bounded boosts. Each component
-is kept by name in `Scores`, so that what made a passage rank can be read back.
+Scores from the dense model (sentences, paragraphs, and sentences with the one before them or the
+person they are about) and from BM25 (sentences, paragraphs and whole articles) are fused per
+sentence, then per paragraph; question-type cues and named speakers add small, bounded boosts (docs/ablation.md
+measures each). Each component is kept by name in `Scores`, so that what made a passage rank can
+be read back.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import numpy as np
 
 from .cues import CUE_WEIGHTS, kind_of_question
 from .loaded import WIDENED_UNIT_CODES, LoadedIndex
-from .question_names import named_article_share
 from .speakers import SpeakerDirectory
 
 # Distinct terms of a sentence beyond which it counts as saying more than the question at all.
@@ -36,9 +36,8 @@ class Weights:
     speaker: float = 0.1
     novelty: float = 0.1  # sentences that say more than the question's own words
     caption: float = 0.1  # a caption restates the body; the body carries the detail
-    named_article: float = 0.2  # paragraphs of an article that mentions the names a question uses
     # Paragraphs of an article whose whole text matches the question's keywords: among hundreds of
-    # articles, the one about the question's subject. 0.15 to 0.25 is one plateau (docs/method.md).
+    # articles, the one about the question's subject.
     article_bm25: float = 0.2
     candidates: int = 1000
 
@@ -58,7 +57,6 @@ class Scores:
     dense_paragraph: np.ndarray
     paragraph_bm25: np.ndarray
     caption: np.ndarray
-    named_article: np.ndarray | float
     article_bm25: np.ndarray  # the paragraph's article's
     paragraph: np.ndarray  # fused: the best sentence's score plus the paragraph's own
     question_kind: str | None = None  # the kind of fact asked for (cues.kind_of_question), if any
@@ -69,13 +67,13 @@ class Scores:
 
 
 def score_question(index: LoadedIndex, speakers: SpeakerDirectory, question: str, vector: np.ndarray,
-                   names: list[str], weights: Weights, article: str | None = None,
-                   lexical: bool = True, visible: np.ndarray | None = None) -> Scores | None:
-    """Every sentence's and paragraph's score for a question (whose `names` are question_names').
-    Paragraphs outside `article`, or of an article whose row `visible` marks False (another
-    server's), score -inf: they are never quoted. With `lexical` False (a question in another
-    language than the articles') only the model's similarity and the speakers it names count:
-    keywords, answer types and names are read in the articles' language. None for an index without sentences."""
+                   weights: Weights, article: str | None = None, lexical: bool = True,
+                   visible: np.ndarray | None = None) -> Scores | None:
+    """Every sentence's and paragraph's score for a question. Paragraphs outside `article`, or of
+    an article whose row `visible` marks False (another server's), score -inf: they are never
+    quoted. With `lexical` False (a question in another language than the articles') only the
+    model's similarity and the speakers it names count: keywords and answer types are read in the
+    articles' language. None for an index without sentences."""
     if not index.sentences:
         return None
     sims, ids = index.vectors.search(vector[None, :], weights.candidates)
@@ -102,11 +100,11 @@ def score_question(index: LoadedIndex, speakers: SpeakerDirectory, question: str
     article_bm25 = _normalised(index.article_bm25.scores(question, terms))[index.article_row_of_paragraph]
 
     question_kind = kind_of_question(question) if lexical else None
-    cue = CUE_WEIGHTS[question_kind] * index.cue_mask(question_kind) if question_kind else 0.0
+    cue_weight = CUE_WEIGHTS.get(question_kind) if question_kind else None
+    cue = cue_weight * index.cue_mask(question_kind) if question_kind and cue_weight else 0.0
     speaker = speakers.boost_for(question, index)
     # An answer adds something to the question; a short sentence that only echoes it does not.
     novelty = index.novelty(set(index.sentence_bm25.terms(question)), NOVELTY_SATURATION) if lexical else 0.0
-    named_article = named_article_share(index, names) if lexical else 0.0
 
     sentence_score = (dense_sentence + weights.sentence_bm25 * sentence_bm25 + weights.cue * cue
                       + weights.speaker * speaker + weights.novelty * novelty)
@@ -114,7 +112,6 @@ def score_question(index: LoadedIndex, speakers: SpeakerDirectory, question: str
     np.maximum.at(best_sentence, index.paragraph_of_sentence, sentence_score)
     paragraph_score = (best_sentence + weights.paragraph_dense * dense_paragraph
                        + weights.paragraph_bm25 * paragraph_bm25 - weights.caption * index.caption_mask
-                       + weights.named_article * named_article
                        + weights.article_bm25 * article_bm25)
     if article is not None:
         paragraph_score[index.article_of_paragraph != article] = -np.inf
@@ -122,8 +119,8 @@ def score_question(index: LoadedIndex, speakers: SpeakerDirectory, question: str
         paragraph_score[~visible[index.article_row_of_paragraph]] = -np.inf
     return Scores(dense_sentence=dense_sentence, sentence_bm25=sentence_bm25, cue=cue, speaker=speaker,
                   novelty=novelty, sentence=sentence_score, dense_paragraph=dense_paragraph,
-                  paragraph_bm25=paragraph_bm25, caption=index.caption_mask, named_article=named_article,
-                  article_bm25=article_bm25, paragraph=paragraph_score, question_kind=question_kind)
+                  paragraph_bm25=paragraph_bm25, caption=index.caption_mask, article_bm25=article_bm25,
+                  paragraph=paragraph_score, question_kind=question_kind)
 
 
 def _normalised(scores: np.ndarray) -> np.ndarray:

@@ -26,12 +26,12 @@ EMPTY_QUESTION = "empty question"  # no letter or digit: nothing to look up
 _SENTENCE_PARTS = (("dense_sentence", None), ("sentence_bm25", "sentence_bm25"), ("cue", "cue"),
                    ("speaker", "speaker"), ("novelty", "novelty"))
 _PARAGRAPH_PARTS = (("dense_paragraph", "paragraph_dense"), ("paragraph_bm25", "paragraph_bm25"),
-                    ("caption", "caption"), ("named_article", "named_article"), ("article_bm25", "article_bm25"))
+                    ("caption", "caption"), ("article_bm25", "article_bm25"))
 _SUBTRACTED = {"caption"}  # a caption restates the body: its weight is taken off
 # Short names for text, in the order summed.
 LABELS = {
     "dense_sentence": "dense", "sentence_bm25": "bm25", "cue": "cue", "speaker": "speaker", "novelty": "novelty",
-    "dense_paragraph": "¶ dense", "paragraph_bm25": "¶ bm25", "caption": "caption", "named_article": "names",
+    "dense_paragraph": "¶ dense", "paragraph_bm25": "¶ bm25", "caption": "caption",
     "article_bm25": "article",
 }
 

@@ -42,16 +42,6 @@ _INDIRECT_VERBS = re.compile(rf"\b(saying|{'|'.join(_REPORTING)}|believes)\b")
 _PRONOUN = re.compile(r"\b(he|she|they|it|we|i)\b", re.IGNORECASE)
 # "and" before a capital joins a name ("Institute of Reproduction and Development"), not clauses.
 _CLAUSE_BREAK = re.compile(r"[,;:()]|\b(that|and(?!\s+[A-Z])|but|while|after|before|because|when|which|who)\b")
-_WH_WORDS = re.compile(r"\b(how|why|whether|if|what|which|who|when|where)\b", re.IGNORECASE)
-# "of his ‘solution’", "on a ‘solution’": a word used, not a statement quoted. A bare "to" is
-# left out: "told Musk to ‘f*** off’" quotes what was said.
-_SCARE_BEFORE = re.compile(
-    r"(\b(his|her|their|its|my|our|your)\s*$)|(\b(of|on|for|about|in|with|at|by|from|as)\s+"
-    r"(the|a|an|his|her|their|its)?\s*$)|(\bto\s+(the|a|an|his|her|their|its)\s*$)",
-    re.IGNORECASE,
-)
-# "asked voters to end the dispute ‘peacefully’": the short quotation modifies another verb.
-_INFINITIVE_PHRASE = re.compile(r"\bto\s+\w+\s+\w+")
 # A quotation of at most this many words is a scare quote unless its verb stands close before it.
 _SHORT_WORDS = 2
 _SHORT_REACH_WORDS = 5
@@ -136,7 +126,6 @@ class _Attributor:
             if paragraph.paragraph_kind != CAPTION:
                 previous_speaker = paragraph_speaker
                 previous_had_quote = bool(own) or paragraph_speaker is not None
-        self._share_along_chains(spans, quotations)
         # Aliases are complete only once the whole article has been read.
         for quotation in quotations:
             if quotation.speaker is not None:
@@ -201,25 +190,6 @@ class _Attributor:
         for sentence in paragraph.sentences:
             self.who[(paragraph.number, sentence.number)] = speaker.canonical
 
-    def _share_along_chains(self, spans: list[QuoteSpan], quotations: list[Quotation]) -> None:
-        """A quotation running over paragraphs has one speaker, wherever the article names them."""
-        by_start = {(q.start, q.end): q for q in quotations if q.quotation_kind == DIRECT}
-        chains: list[list[Quotation]] = []
-        for span in spans:
-            quotation = by_start.get((span.start, span.end))
-            if quotation is None:
-                continue
-            if span.continues and chains:
-                chains[-1].append(quotation)
-            else:
-                chains.append([quotation])
-        for chain in chains:
-            speakers = {q.speaker for q in chain if q.speaker}
-            if len(chain) > 1 and len(speakers) == 1:
-                speaker = speakers.pop()
-                for quotation in chain:
-                    quotation.speaker = speaker
-
     def _assign(self, quotation: Quotation, speaker: Mention) -> None:
         quotation.speaker = speaker.canonical
         quotation.aliases = sorted(self.names.aliases_of(speaker.canonical))
@@ -254,8 +224,7 @@ class _Attributor:
             between = self.body[verb.end:span.open_mark]
             if words <= _SHORT_WORDS:
                 crossed = any(verb.end <= s.open_mark < span.open_mark for s in spans if s != span)
-                if crossed or len(between.split()) > _SHORT_REACH_WORDS or _WH_WORDS.search(between) \
-                        or _SCARE_BEFORE.search(between) or _INFINITIVE_PHRASE.search(between):
+                if crossed or len(between.split()) > _SHORT_REACH_WORDS:
                     return None
             return self._subject(verb, sentence, masked)
         if after and words > _SHORT_WORDS:

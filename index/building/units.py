@@ -3,7 +3,8 @@ one before them (context) and sentences with the person they are about (entity).
 
 Scoring sentences and paragraphs together lets a question match one precise sentence or
 the gist of a paragraph; a context unit (a sentence with the one before it) carries what a
-pronoun like "He also said …" refers to.
+pronoun like "He also said …" refers to. Alone a context unit pays little on the large sets; once
+the rules that docs/ablation.md deleted were gone, it paid 4 questions there.
 """
 
 from __future__ import annotations

@@ -86,7 +86,7 @@ async def test_explain_of_a_blank_question_or_an_unknown_article_is_one_private_
 
 def passage_trace(article: str, sentence: str, note: str | None) -> PassageTrace:
     parts = dict.fromkeys(("dense_sentence", "sentence_bm25", "cue", "speaker", "novelty", "dense_paragraph",
-                           "paragraph_bm25", "caption", "named_article", "article_bm25"), -123.456789)
+                           "paragraph_bm25", "caption", "article_bm25"), -123.456789)
     return PassageTrace(article, 1234, "caption", sentence, parts, -1234.5678, note)
 
 

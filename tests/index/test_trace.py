@@ -139,7 +139,7 @@ def test_ask_explain_json_and_text(seed_settings):
     top = answered["trace"]["top"][0]
     assert sum(top["parts"].values()) == pytest.approx(top["score"], abs=1e-3)
     assert set(top["parts"]) == {"dense_sentence", "sentence_bm25", "cue", "speaker", "novelty", "dense_paragraph",
-                                 "paragraph_bm25", "caption", "named_article", "article_bm25"}
+                                 "paragraph_bm25", "caption", "article_bm25"}
     assert declined["trace"]["declined_by"] == TOO_FAR
     assert [r["rule"] for r in declined["trace"]["rules"]] == [NO_CANDIDATE, TOO_FAR, ONLY_THE_NAMES]
 

@@ -1,0 +1,153 @@
+"""Each rule of the engine shown on a small constructed text, without the model (word_vectors.py):
+a test here fails when its rule is switched off (bench/rule_tests.py switches each off in turn)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from index.answering.engine import Engine
+from index.kinds import CONTEXT, ENTITY, PARAGRAPH
+from tests.index.word_vectors import engine_for
+
+HARBOUR = """---
+id: harbour
+title: Storm closes the harbour
+---
+The harbour will close. The harbour will close on Monday.
+
+Boats sank in the bay. Twelve boats sank in the bay.
+
+The mayor of Kembla praised the crews. It was the worst storm the crews had seen.
+
+Ann Lee runs the fishing co-operative. "We lost nearly every boat we had," she said.
+
+Officials from Port Kembla and the BedeHarris Foundation met on Tuesday to plan the rebuilding of the pier.
+
+Today, the United States will play France in the final.
+"""
+
+ROADS = """---
+id: roads
+title: Council fixes the roads
+---
+The council said the roads in the town would be repaired before winter.
+"""
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory) -> Engine:
+    return engine_for(tmp_path_factory.mktemp("rules"), {"harbour.md": HARBOUR, "roads.md": ROADS})
+
+
+def first(engine: Engine, question: str):
+    answer = engine.answer(question)
+    assert answer.answered, question
+    return answer.passages[0]
+
+
+def test_a_time_question_highlights_the_sentence_that_holds_a_time(engine):
+    # "The harbour will close." shares more of the question's words; the time cue outweighs that.
+    assert "Monday" in first(engine, "When will the harbour close?").highlight
+
+
+def test_a_quantity_question_highlights_the_sentence_that_holds_a_number(engine):
+    assert "Twelve" in first(engine, "How many boats sank in the bay?").highlight
+
+
+def test_a_sentence_that_goes_on_from_the_best_one_is_highlighted_with_it(engine):
+    passage = first(engine, "Whom did the mayor of Kembla praise?")
+    assert passage.highlight == "The mayor of Kembla praised the crews. It was the worst storm the crews had seen."
+
+
+def test_a_question_far_from_every_passage_is_declined(engine):
+    assert not engine.answer("Which vaccine did the ministry approve?").answered
+
+
+def test_passages_come_only_from_articles_that_name_what_the_question_names(engine):
+    # The roads article matches every other word; only the harbour story names Kembla.
+    answer = engine.answer("Will the Kembla council repair the roads before winter?")
+    assert not answer.answered or {p.article for p in answer.passages + answer.more} == {"harbour"}
+
+
+def test_a_name_spelt_another_way_still_counts(engine):
+    assert engine.answer("What did the mayor of Kemblah praise?").answered
+
+
+def test_names_run_together_in_the_text_still_count(engine):
+    assert engine.answer("When did the Bede Harris Foundation officials meet?").answered
+
+
+def test_a_passage_that_shares_only_a_name_with_the_question_is_declined(engine):
+    assert not engine.answer("What is the capital of France?").answered
+
+
+def test_the_person_a_sentence_is_about_is_one_of_its_keywords(engine):
+    said = next(row for row, s in enumerate(engine.index.sentences) if s.text.startswith('"We lost'))
+    assert engine.index.sentences[said].who == "Ann Lee"
+    assert engine.index.sentence_bm25.scores("Lee")[said] > 0
+
+
+def test_a_sentence_about_a_person_is_also_embedded_with_their_name(engine):
+    entities = [u["text"] for u in engine.index.units if u["kind"] == ENTITY]
+    assert entities == ['Ann Lee: "We lost nearly every boat we had," she said.']
+
+
+def test_paragraphs_of_several_sentences_are_embedded_whole_too(engine):
+    paragraphs = [u["text"] for u in engine.index.units if u["kind"] == PARAGRAPH]
+    assert "The harbour will close. The harbour will close on Monday." in paragraphs
+
+
+def test_a_question_in_another_language_is_answered_on_the_model_alone(tmp_path: Path):
+    # "Hafen" and "geschlossen" are names and keywords only to English rules; the model alone finds the passage.
+    engine = engine_for(tmp_path, {"harbour.md": HARBOUR})
+    answer = engine.answer("Wann wurde der Hafen von Port Kembla geschlossen?")
+    assert answer.answered and answer.passages[0].text.startswith("Officials from Port Kembla")
+
+
+def test_a_question_in_another_language_needs_less_similarity(engine):
+    # Shares one word ("Lee") with the story: below the threshold for an English question, above it
+    # for one in another language, which is always less similar to its answer.
+    answer = engine.answer("Welche Rolle spielte Lee damals bei der Genossenschaft und den vielen Fischern "
+                           "im kleinen Dorf?")
+    assert answer.answered and "Ann Lee" in answer.passages[0].text
+
+
+def test_each_sentence_inside_a_long_quotation_gets_a_vector_of_its_own(tmp_path: Path):
+    quotation = ("“The pier is gone. The sea wall is gone. Nothing is left of the old market on the quay, and "
+                 "it will take the town years and many millions to rebuild it all,” said Tom Reyes.")
+    engine = engine_for(tmp_path, {"pier.md": f"---\nid: pier\n---\n{quotation}\n"})
+    embedded = {u["text"] for u in engine.index.units}
+    assert {"“The pier is gone.", "The sea wall is gone."} <= embedded
+
+
+def test_the_question_word_that_comes_first_sets_the_kind_of_answer(tmp_path: Path):
+    # "Who … when …" asks for a person: the sentence with a time must not win for its "Monday".
+    story = ("---\nid: pier\n---\nAnn closed the harbour before the storm came. "
+             "The harbour closed on Monday morning as the storm came.\n")
+    engine = engine_for(tmp_path, {"pier.md": story})
+    assert first(engine, "Who closed the harbour when the storm came?").highlight.startswith("Ann closed")
+    assert "Monday" in first(engine, "When was the harbour closed as the storm came?").highlight
+
+
+@pytest.mark.parametrize(("question", "answer"), [
+    ("How long will the pier stay shut?", "for two weeks"),
+    ("Why did the ferries stop?", "because the wind rose"),
+])
+def test_duration_and_reason_questions_highlight_the_sentence_that_answers_them(tmp_path: Path, question, answer):
+    story = ("---\nid: pier\n---\nThe pier will stay shut. The pier will stay shut for two weeks.\n\n"
+             "The ferries stopped. The ferries stopped because the wind rose.\n")
+    assert answer in first(engine_for(tmp_path, {"pier.md": story}), question).highlight
+
+
+def test_a_sentence_is_also_embedded_with_the_one_before_it(engine):
+    contexts = [u["text"] for u in engine.index.units if u["kind"] == CONTEXT]
+    assert "The harbour will close on Monday. Boats sank in the bay." in contexts
+
+
+def test_a_paragraph_s_keywords_are_read_with_the_paragraph_before_it(engine):
+    # The officials' paragraph goes on from Ann Lee's; "fishing" is only in hers.
+    rows = {p["text"][:9]: row for row, p in enumerate(engine.index.paragraphs)}
+    scores = engine.index.paragraph_bm25.scores("fishing")
+    assert scores[rows["Ann Lee r"]] > 0 and scores[rows["Officials"]] > 0 and scores[rows["The mayor"]] == 0
