@@ -100,3 +100,13 @@ def test_probability_stays_in_range_for_any_evidence():
     values = dict.fromkeys((f.name for f in dataclasses.fields(Evidence)), 0.0)
     assert model.probability(Evidence(**{**values, "margin": -1e6})) == 0.0
     assert model.probability(Evidence(**{**values, "margin": 1e6})) == 1.0
+
+
+def test_a_who_question_finds_its_answer_type_in_a_full_name():
+    # The verdict reads a person's name as the answer to "who", though scoring has no person cue:
+    # the flagship question stays `answer` with it (and drops to `related` without).
+    from index.answering.verdict import _holds_kind
+
+    assert _holds_kind("person", "Ukraine’s ambassador to Germany Andrij Melnyk slammed Musk.")
+    assert not _holds_kind("person", "The ambassador slammed him online.")
+    assert not _holds_kind("person", "Officials met on Tuesday.")
