@@ -55,6 +55,17 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         " PRIMARY KEY (question_id, user_hash))",
         "CREATE INDEX votes_by_user ON votes (user_hash)",
     ),
+    # 3: who added or removed a server's article, and when.
+    (
+        "CREATE TABLE article_changes ("
+        " id {identity},"
+        " changed_at BIGINT NOT NULL,"  # milliseconds since 1970-01-01 UTC
+        " guild_id BIGINT NOT NULL,"
+        " user_hash CHAR(64) NOT NULL,"
+        " action VARCHAR(16) NOT NULL,"  # added or removed
+        " article VARCHAR(200) NOT NULL)",
+        "CREATE INDEX article_changes_by_user ON article_changes (user_hash)",
+    ),
 )
 LATEST_VERSION = len(MIGRATIONS)
 SALT = "user_hash_salt"
@@ -249,6 +260,20 @@ class Store:
                 (self.user_hash(user_id), value, epoch_ms(at), question_id))
             return stored.rowcount > 0
 
+    def record_article_change(self, action: str, article: str, guild_id: int, user_id: int, at: datetime) -> None:
+        """Who added or removed one of a server's articles, and when."""
+        with self._writing():
+            self._execute("INSERT INTO article_changes (changed_at, guild_id, user_hash, action, article) "
+                          "VALUES (?, ?, ?, ?, ?)", (epoch_ms(at), guild_id, self.user_hash(user_id), action, article))
+
+    def article_changes(self, guild_id: int | None = None) -> list[tuple[datetime, int, str, str, str]]:
+        """(time, server, user hash, action, article) of every recorded change, oldest first."""
+        where, parameters = ("WHERE guild_id = ?", [guild_id]) if guild_id is not None else ("", [])
+        with self._translated():
+            rows = self._execute(f"SELECT changed_at, guild_id, user_hash, action, article FROM article_changes "
+                                 f"{where} ORDER BY id", parameters).fetchall()
+        return [(datetime.fromtimestamp(row[0] / 1000, UTC), *row[1:]) for row in rows]
+
     def prune(self, before: datetime) -> int:
         """Delete the questions asked before `before`, with their votes; returns how many questions."""
         cutoff = epoch_ms(before)
@@ -269,6 +294,7 @@ class Store:
                 "DELETE FROM votes WHERE user_hash = ? OR question_id IN "
                 "(SELECT id FROM questions WHERE user_hash = ?)", (user, user)).rowcount
             questions = self._execute("DELETE FROM questions WHERE user_hash = ?", (user,)).rowcount
+            self._execute("DELETE FROM article_changes WHERE user_hash = ?", (user,))
         with self._translated():
             self._after_erasing()
         return Forgotten(questions, votes)

@@ -84,15 +84,13 @@ class ArticleLibrary:
         return change
 
     async def _record(self, action: str, article_id: str, guild_id: int, user_id: int) -> None:
-        """Who changed a server's articles, and when (the log's time stamp): as the question log's
-        salted hash of the user id, never the id itself; without a store, no one is named."""
-        who = "a moderator (no question store to hash the user id with)"
-        if self.records.enabled:
-            try:
-                who = "user " + await self.records.read(lambda store: store.user_hash(user_id))
-            except Exception as error:  # the store failing must not undo a change already made
-                log.warning("the user who changed an article could not be hashed: %s", error)
-        log.info("article %s %s in server %s by %s", article_id, action, guild_id, who)
+        """Who changed a server's articles, and when: a row in the bot's store (the question log's
+        salted hash of the user id, never the id itself), else only this log line, naming no one."""
+        log.info("article %s %s in server %s", article_id, action, guild_id)
+        try:
+            await self.records.article_changed(action, article_id, guild_id, user_id)
+        except Exception as error:  # the store failing must not undo a change already made
+            log.warning("the change of article %s could not be recorded: %s", article_id, error)
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)

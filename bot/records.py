@@ -192,6 +192,13 @@ class Records:
 
         await self._use(write, keep=True)
 
+    async def article_changed(self, action: str, article: str, guild_id: int, user_id: int) -> None:
+        """Record who added or removed a server's article; kept for the retry if the store fails."""
+        if not self.enabled:
+            return
+        at = self.clock()
+        await self._use(lambda store: store.record_article_change(action, article, guild_id, user_id, at), keep=True)
+
     async def read(self, work: Callable[[Store], T]) -> T:
         """Run a query on the worker thread; StoreUnavailable (with the fix) when the store fails."""
         try:

@@ -188,3 +188,14 @@ def test_faults_are_one_line_naming_the_fix(tmp_path, path):
     (tmp_path / "a-file").write_text("x")
     with pytest.raises(StoreUnavailable, match=r"cannot be made.*set ARTICLEBOT_DATABASE"):
         open_store(tmp_path / "a-file" / "articlebot.sqlite3")
+
+
+def test_article_changes_are_stored_with_the_hash_and_forgotten_with_the_person(tmp_path):
+    at = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+    with open_store(tmp_path / "a.sqlite3") as store:
+        store.record_article_change("added", "harbour-storm", 7, 42, at)
+        store.record_article_change("removed", "harbour-storm", 8, 43, at)
+        assert store.article_changes(7) == [(at, 7, store.user_hash(42), "added", "harbour-storm")]
+        assert len(store.article_changes()) == 2
+        store.forget_user(42)
+        assert [change[1] for change in store.article_changes()] == [8]

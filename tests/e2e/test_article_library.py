@@ -10,6 +10,7 @@ import pytest
 
 import index.building.library as library
 from bot.cogs.articles import NOT_YOURS, WAITS
+from bot.database import open_store
 from index.store import read_manifest
 from tests.conftest import CORPUS, FIXTURES, make_settings
 from tests.e2e.emulator import EPHEMERAL, GUILD_ID, OTHER_GUILD_ID, Upload
@@ -62,9 +63,13 @@ async def test_a_moderator_adds_a_file_and_the_server_is_answered_from_it(emulat
     with caplog.at_level(logging.INFO, logger="bot.library"):
         state = await add(emulator, Upload("Storm story.md", HARBOUR))
         text = await outcome(emulator, state)
-    # Who added it, as the question log's salted hash, never the user id; when is the log's time.
-    assert re.search(rf"article harbour-storm added in server {GUILD_ID} by user [0-9a-f]{{64}}$", caplog.text, re.M)
+    # Who added it, in the bot's store as the question log's salted hash, never the user id.
+    assert re.search(rf"article harbour-storm added in server {GUILD_ID}$", caplog.text, re.M)
     assert "1400000000000000001" not in caplog.text
+    with open_store(e2e_settings.database) as store:
+        changes = store.article_changes(int(GUILD_ID))
+        assert [(action, article) for _, _, _, action, article in changes] == [("added", "harbour-storm")]
+        assert changes[0][2] == store.user_hash(1400000000000000001) and re.fullmatch("[0-9a-f]{64}", changes[0][2])
     assert text.startswith("Added `harbour-storm`: 12 paragraphs") and state.ack_type == 5
     assert state.ack_data["flags"] & EPHEMERAL
     edited = state.edits[-1]
