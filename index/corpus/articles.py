@@ -9,6 +9,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -111,6 +112,9 @@ def parse_article(text: str, path: Path) -> Article:
     if fields["url"] is not None and not is_web_address(fields["url"]):
         raise ValueError(f"bad front matter: field 'url' must be an http:// or https:// address with a host, "
                          f"not {fields['url']!r}")
+    if fields["published"] is not None and not is_date(fields["published"]):
+        raise ValueError(f"bad front matter: field 'published' must be a date like 2025-02-28 (or an ISO 8601 "
+                         f"date and time), not {fields['published']!r}")
     article_id = fields.pop("id")
     if article_id is None:
         article_id = id_from_file_name(path.stem)
@@ -127,6 +131,15 @@ def id_from_file_name(stem: str) -> str:
     if not slug:  # a name with no Latin letters or digits at all
         slug = "article-" + hashlib.sha256(stem.encode("utf-8")).hexdigest()[:12]
     return slug
+
+
+def is_date(text: str) -> bool:
+    """An ISO 8601 date (2025-02-28) or date and time (2025-02-28T09:30:00+11:00)."""
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) >= 10  # fromisoformat also takes "20250228"; the written form is wanted
 
 
 def is_web_address(url: str) -> bool:

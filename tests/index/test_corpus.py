@@ -100,11 +100,21 @@ def test_missing_corpus_directory_is_an_error(tmp_path):
 
 def test_front_matter_values_arrive_as_written(tmp_path):
     # YAML 1.1 would read these as False, False, 750 seconds and the number 8.
-    write(tmp_path, "a.md", "---\nid: 010\ntitle: No\nlanguage: no\npublished: 12:30\npublisher: ~\n---\nBody.")
+    write(tmp_path, "a.md", "---\nid: 010\ntitle: No\nlanguage: no\npublisher: 12:30\n---\nBody.")
     [article] = load_corpus(tmp_path)
-    assert (article.id, article.title, article.language, article.published) == ("010", "No", "no", "12:30")
-    assert article.publisher is None
+    assert (article.id, article.title, article.language, article.publisher) == ("010", "No", "no", "12:30")
     assert parse_article("---\npublished: 2022-10-04\n---\nBody.", Path("x.md")).published == "2022-10-04"
+    assert parse_article("---\npublished: 2022-10-04T09:30:00+11:00\npublisher: ~\n---\nBody.",
+                         Path("x.md")).publisher is None
+
+
+@pytest.mark.parametrize("value", ["12:30", "yesterday", "2022-13-01", "4 October 2022", "20221004"])
+def test_a_published_value_that_is_not_a_date_is_refused_by_name(tmp_path, value):
+    bad = write(tmp_path, "a.md", f"---\npublished: '{value}'\n---\nBody.")
+    with pytest.raises(CorpusError) as caught:
+        load_corpus(tmp_path)
+    [(path, problem)] = caught.value.problems
+    assert path == bad and problem.startswith("bad front matter: field 'published' must be a date")
 
 
 @pytest.mark.parametrize("value", ["[a, b]", "{a: 1}", "!!int 5"])
