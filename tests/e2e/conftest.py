@@ -2,6 +2,8 @@
 
 import asyncio
 import shutil
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 import yarl
@@ -12,6 +14,7 @@ from bot.client import ArticleBot
 from bot.service import AnswerService
 from index.answering.engine import Engine
 from index.building.build import rebuild
+from index.settings import Settings
 from tests.conftest import CORPUS, make_settings
 from tests.e2e.emulator import DiscordEmulator
 
@@ -49,14 +52,22 @@ async def bare_emulator():
     await emulator.stop()
 
 
-@pytest.fixture(scope="module")
-def e2e_settings(tmp_path_factory, encoder):
-    folder = tmp_path_factory.mktemp("e2e")
+def seed_index(tmp_path_factory, encoder, name: str, add: Callable[[Path], None] | None = None) -> Settings:
+    """Settings for an index built in a fresh folder from a copy of the seed corpus, with whatever
+    `add` writes into that corpus first."""
+    folder = tmp_path_factory.mktemp(name)
     corpus = folder / "corpus"
     shutil.copytree(CORPUS, corpus)
+    if add is not None:
+        add(corpus)
     settings = make_settings(folder / "x", corpus)
     rebuild(settings, encoder=encoder)
     return settings
+
+
+@pytest.fixture(scope="module")
+def e2e_settings(tmp_path_factory, encoder):
+    return seed_index(tmp_path_factory, encoder, "e2e")
 
 
 @pytest.fixture(scope="module")

@@ -31,6 +31,7 @@ OTHER_GUILD_ID = "1200000000000000002"  # a second server the bot is in
 CHANNEL_ID = "1300000000000000001"
 ACK_DEADLINE_SECONDS = 3.0
 EPHEMERAL = 1 << 6
+MANAGE_GUILD = str(1 << 5)  # the permission bit, as a member's permissions string carries it
 
 
 @dataclass

@@ -4,7 +4,6 @@ bad input answered privately with the corpus and the live index as they were."""
 
 import logging
 import re
-import shutil
 
 import pytest
 
@@ -12,26 +11,19 @@ import index.building.library as library
 from bot.cogs.articles import NOT_YOURS, WAITS
 from bot.database import open_store
 from index.store import read_manifest
-from tests.conftest import CORPUS, FIXTURES, make_settings
-from tests.e2e.emulator import EPHEMERAL, GUILD_ID, OTHER_GUILD_ID, Upload
+from tests.conftest import FIXTURES
+from tests.e2e.conftest import seed_index
+from tests.e2e.emulator import EPHEMERAL, GUILD_ID, MANAGE_GUILD, OTHER_GUILD_ID, Upload
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
-MANAGE_GUILD = str(1 << 5)
 HARBOUR = (FIXTURES / "articles" / "harbour-storm.md").read_bytes()
 POTHOLES = (FIXTURES / "articles" / "council-potholes.txt").read_bytes()
 
 
 @pytest.fixture(scope="module")
 def e2e_settings(tmp_path_factory, encoder):
-    from index.building.build import rebuild
-
-    folder = tmp_path_factory.mktemp("e2e-library")
-    corpus = folder / "corpus"
-    shutil.copytree(CORPUS, corpus)
-    settings = make_settings(folder / "x", corpus)
-    rebuild(settings, encoder=encoder)
-    return settings
+    return seed_index(tmp_path_factory, encoder, "e2e-library")
 
 
 def state_of(settings):

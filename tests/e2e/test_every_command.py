@@ -1,32 +1,28 @@
 """Every command, option and button through the emulator: /help, /article, /quotes with its pages,
 /reload, the cooldown, a pager running out of time, and the options sent empty."""
 
-import shutil
+from pathlib import Path
 
 import pytest
 
-from index.building.build import rebuild
-from tests.conftest import CORPUS, FIXTURES, make_settings
-from tests.e2e.emulator import EPHEMERAL
+from tests.conftest import FIXTURES
+from tests.e2e.conftest import seed_index
+from tests.e2e.emulator import EPHEMERAL, MANAGE_GUILD
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 
-MANAGE_GUILD = str(1 << 5)
 ARTICLE_URL = "https://example.org/chips/ohio_(2030)"
 
 
 @pytest.fixture(scope="module")
 def e2e_settings(tmp_path_factory, encoder):
     """The seed article and a second one with a link, so /article lists and links."""
-    folder = tmp_path_factory.mktemp("e2e-commands")
-    corpus = folder / "corpus"
-    shutil.copytree(CORPUS, corpus)
-    chip_plant = (FIXTURES / "articles" / "chip-plant.md").read_text(encoding="utf-8")
-    (corpus / "chip-plant.md").write_text(chip_plant.replace("language: en", f"language: en\nurl: {ARTICLE_URL}", 1),
-                                          encoding="utf-8")
-    settings = make_settings(folder / "x", corpus)
-    rebuild(settings, encoder=encoder)
-    return settings
+    def add_linked_article(corpus: Path) -> None:
+        chip_plant = (FIXTURES / "articles" / "chip-plant.md").read_text(encoding="utf-8")
+        (corpus / "chip-plant.md").write_text(
+            chip_plant.replace("language: en", f"language: en\nurl: {ARTICLE_URL}", 1), encoding="utf-8")
+
+    return seed_index(tmp_path_factory, encoder, "e2e-commands", add_linked_article)
 
 
 def embed(reply: dict) -> dict:

@@ -3,7 +3,6 @@ after a pager ends, after a restart), /stats with its chart on a real SQLite fil
 
 import asyncio
 import contextlib
-import shutil
 import sqlite3
 
 import pytest
@@ -12,23 +11,16 @@ from bot.client import ArticleBot
 from bot.service import AnswerService
 from bot.votes import THANKS
 from index.answering.engine import Engine
-from index.building.build import rebuild
-from tests.conftest import CORPUS, make_settings
-from tests.e2e.emulator import ACK_DEADLINE_SECONDS, ATTACHMENT_SIZE_LIMIT, EPHEMERAL
+from tests.e2e.conftest import seed_index
+from tests.e2e.emulator import ACK_DEADLINE_SECONDS, ATTACHMENT_SIZE_LIMIT, EPHEMERAL, MANAGE_GUILD
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
 
-MANAGE_GUILD = str(1 << 5)
 
 
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory, encoder):
-    folder = tmp_path_factory.mktemp("e2e-moderation")
-    corpus = folder / "corpus"
-    shutil.copytree(CORPUS, corpus)
-    settings = make_settings(folder / "x", corpus)
-    rebuild(settings, encoder=encoder)
-    return settings
+    return seed_index(tmp_path_factory, encoder, "e2e-moderation")
 
 
 @pytest.fixture(scope="module")

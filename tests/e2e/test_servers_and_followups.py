@@ -3,11 +3,12 @@ article (answers, autocomplete, /quotes, /article), and "Ask a follow-up" opens 
 question is read as being about the first answer."""
 
 import shutil
+from pathlib import Path
 
 import pytest
 
-from index.building.build import rebuild
-from tests.conftest import CORPUS, FIXTURES, make_settings
+from tests.conftest import FIXTURES
+from tests.e2e.conftest import seed_index
 from tests.e2e.emulator import GUILD_ID, OTHER_GUILD_ID
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
@@ -18,15 +19,12 @@ FOLLOWUP = "Ask a follow-up"
 @pytest.fixture(scope="module")
 def e2e_settings(tmp_path_factory, encoder):
     """The seed shared by every server; the harbour story added in GUILD_ID, the chip plant in the other."""
-    folder = tmp_path_factory.mktemp("e2e-servers")
-    corpus = folder / "corpus"
-    shutil.copytree(CORPUS, corpus)
-    for guild, name in ((GUILD_ID, "harbour-storm.md"), (OTHER_GUILD_ID, "chip-plant.md")):
-        (corpus / "guilds" / guild).mkdir(parents=True)
-        shutil.copy(FIXTURES / "articles" / name, corpus / "guilds" / guild / name)
-    settings = make_settings(folder / "x", corpus)
-    rebuild(settings, encoder=encoder)
-    return settings
+    def add_server_articles(corpus: Path) -> None:
+        for guild, name in ((GUILD_ID, "harbour-storm.md"), (OTHER_GUILD_ID, "chip-plant.md")):
+            (corpus / "guilds" / guild).mkdir(parents=True)
+            shutil.copy(FIXTURES / "articles" / name, corpus / "guilds" / guild / name)
+
+    return seed_index(tmp_path_factory, encoder, "e2e-servers", add_server_articles)
 
 
 def embed(reply: dict) -> dict:
