@@ -101,11 +101,7 @@ def engine_rows(files: dict[str, list[Case]], corpus: Path, index_dir: Path, mod
     parts = {name: evaluate(engine, cases) for name, cases in files.items()}
     report = EvalReport()
     for part in parts.values():
-        for name in ("answerable", "unanswerable", "hit_at_1", "hit_at_3", "highlight_hits", "declined",
-                     "wrongly_declined"):
-            setattr(report, name, getattr(report, name) + getattr(part, name))
-        report.misses.extend(part.misses)
-        report.verdicts.include(part.verdicts)
+        report.include(part)
     rows = [report_row(f"articlebot engine, {model}", report)]
     if len(parts) > 1:
         rows.extend(report_row(f"  {name}", part) for name, part in parts.items())

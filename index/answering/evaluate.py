@@ -136,6 +136,14 @@ class EvalReport:
     misses: list[dict[str, Any]] = field(default_factory=list)
     verdicts: VerdictCounts = field(default_factory=VerdictCounts)
 
+    def include(self, other: EvalReport) -> None:
+        """Add another question file's report to this one."""
+        for name in ("answerable", "unanswerable", "hit_at_1", "hit_at_3", "highlight_hits", "declined",
+                     "wrongly_declined"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.misses.extend(other.misses)
+        self.verdicts.include(other.verdicts)
+
     def add(self, case: Case, answer: Answer) -> None:
         self.verdicts.add_answer(case, answer)
         if not case.answerable:

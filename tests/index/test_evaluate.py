@@ -46,3 +46,16 @@ def test_plain_cases_still_match_gold_strings(tmp_path):
     case = read_cases(path)[0]
     assert case.context is None
     assert case.answered_by("any", "Andrij Melnyk said so.")
+
+
+def test_reports_of_several_files_add_up(tmp_path):
+    case = squad_case(tmp_path)
+    right = Answer(case.question, True, (passage("normans", CONTEXT),))
+    first, second = EvalReport(), EvalReport()
+    first.add(case, right)
+    second.add(case, Answer(case.question, False))
+    total = EvalReport()
+    total.include(first)
+    total.include(second)
+    assert (total.answerable, total.hit_at_1, total.wrongly_declined, len(total.misses)) == (2, 1, 1, 1)
+    assert total.verdicts.answerable == 2
