@@ -20,8 +20,10 @@ MAX_ANSWER_K = 10
 # ARTICLEBOT_DATABASE names a PostgreSQL server with one of these; anything else is a SQLite file.
 POSTGRES_SCHEMES = ("postgresql", "postgres")
 # A URL's password, as libpq reads it: between the user's first ":" and the first "@" before any "/",
-# and any `password=` query parameter.
+# and any `password=` query parameter. Shown, everything up to the last "@" is masked: a password
+# that libpq would not read as one (an unencoded "/") is still never shown.
 _URL_PASSWORD = re.compile(r"^(?P<before>[A-Za-z][A-Za-z0-9+.-]*://[^/@:]*:)[^/@]*(?=@)")
+_SHOWN_PASSWORD = re.compile(r"^(?P<before>[A-Za-z][A-Za-z0-9+.-]*://[^/@:]*:).*(?=@)")
 _QUERY_PASSWORD = re.compile(r"(?P<before>[?&]password=)[^&]*", re.IGNORECASE)
 MASK = "***"
 
@@ -46,7 +48,7 @@ def shown_database(database: str) -> str:
     """ARTICLEBOT_DATABASE as messages and logs show it: a URL's password replaced by ***."""
     if not is_database_url(database):
         return database
-    return _QUERY_PASSWORD.sub(rf"\g<before>{MASK}", _URL_PASSWORD.sub(rf"\g<before>{MASK}", database))
+    return _QUERY_PASSWORD.sub(rf"\g<before>{MASK}", _SHOWN_PASSWORD.sub(rf"\g<before>{MASK}", database))
 
 
 def postgres_url_problem(url: str) -> str | None:

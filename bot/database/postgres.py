@@ -57,8 +57,13 @@ class PostgresStore(Store):
     def __init__(self, url: str, busy_seconds: float = 2.0):
         super().__init__(shown_database(url))
         self._url = url
-        password = url_password(url)
-        self._secrets = {password, unquote(password)} - {""} if password else set()
+        # The password as written (percent-encoded or not) and as libpq reads it: none of them is ever shown.
+        written = url_password(url) or ""
+        try:
+            parsed = str(conninfo.conninfo_to_dict(url).get("password") or "")
+        except psycopg.Error:  # a URL libpq cannot read: connecting says so, translated
+            parsed = ""
+        self._secrets = {written, unquote(written), parsed} - {""}
         self.busy_seconds = busy_seconds
         self._connection: psycopg.Connection[Any] | None = None
 

@@ -216,7 +216,8 @@ def test_day_boundaries_are_utc(database):
 
 
 @pytest.mark.parametrize("name, value, says", [
-    ("ARTICLEBOT_DATABASE", "postgresql://db/articlebot", "only a SQLite file path is supported"),
+    ("ARTICLEBOT_DATABASE", "mysql://bot:hunter2@db/articlebot", "mysql:// is not a database articlebot knows"),
+    ("ARTICLEBOT_DATABASE", "postgresql://bot:hunter2@db:port/articlebot", "the port 'port' is not a number"),
     ("ARTICLEBOT_DATABASE", "  ", "give the path of a SQLite file"),
     ("ARTICLEBOT_RETENTION_DAYS", "0", "greater than or equal to 1"),
     ("ARTICLEBOT_LOG_QUESTIONS", "maybe", "valid boolean"),
@@ -225,4 +226,4 @@ def test_bad_moderator_settings_are_one_line_naming_the_variable(cli_env, capsys
     monkeypatch.setenv(name, value)
     assert main(["stats"]) == 2
     [line] = capsys.readouterr().err.strip().splitlines()
-    assert line.startswith(f"error: {name}=") and says in line
+    assert line.startswith(f"error: {name}=") and says in line and "hunter2" not in line
