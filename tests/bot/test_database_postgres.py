@@ -181,3 +181,38 @@ async def test_the_bot_answers_through_an_unreachable_server_and_logs_once_witho
         service.close()
         await bot.records.close()
     assert not any(Path(socket_folder).iterdir())
+
+
+@pytest.mark.slow
+async def test_a_dropped_connection_delays_no_answer_and_the_bot_reconnects(seed_settings, seed_engine, url, caplog):
+    from bot.client import ArticleBot
+    from bot.records import Records
+    from bot.service import AnswerService
+    from tests.bot.test_question_log import ask
+
+    settings = seed_settings.model_copy(update={"database": url})
+    service = AnswerService(settings)
+    service.engine = seed_engine
+    bot = ArticleBot(settings, service=service, records=Records(settings, retry_seconds=0.1, busy_seconds=0.1))
+    await bot.setup_hook()
+    try:
+        await ask(bot, "Who is the Kremlin spokesman?")  # connected
+        # What a server restart or a failover does to the bot's connection.
+        [(ended,)] = execute(url, "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                  "WHERE application_name = 'articlebot'")
+        assert ended == 1
+        with caplog.at_level(logging.WARNING, logger="bot.records"):
+            replies = [(await ask(bot, question))[1] for question in ("When was Crimea annexed?", "Who runs SpaceX?")]
+            assert "2014" in replies[0].embed.description
+            for _ in range(100):
+                if bot.records.failure is None and len(rows(url, "SELECT id FROM questions")) == 3:
+                    break
+                await asyncio.sleep(0.05)
+        errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+        assert len(errors) == 1 and "\n" not in errors[0] and PASSWORD not in caplog.text
+        assert bot.records.failure is None and "works again" in caplog.text
+        assert [question for (question,) in rows(url, "SELECT question FROM questions ORDER BY id")] == [
+            "Who is the Kremlin spokesman?", "When was Crimea annexed?", "Who runs SpaceX?"]
+    finally:
+        service.close()
+        await bot.records.close()
