@@ -86,8 +86,11 @@ class PostgresStore(Store):
     def _execute(self, sql: str, parameters: Sequence[Any] = ()) -> psycopg.Cursor[Any]:
         if self._connection is None:
             raise StoreUnavailable(f"the question database {self.name} is not open")
-        # Always a sequence, even empty, so that psycopg reads the placeholders (and the `%%`).
-        return self._connection.execute(_placeholders(sql), tuple(parameters))
+        # Always a sequence, even empty, so that psycopg reads the placeholders (and the `%%`). PostgreSQL's
+        # text cannot hold NUL, which SQLite keeps: a question typed with one is stored with U+FFFD in its
+        # place, instead of failing on every retry and holding up every record after it.
+        values = tuple(value.replace("\x00", "\ufffd") if isinstance(value, str) else value for value in parameters)
+        return self._connection.execute(_placeholders(sql), values)
 
     def _lock_schema(self) -> None:
         # Two processes starting at once on a new database: the second waits, then finds it migrated.

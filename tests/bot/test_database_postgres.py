@@ -129,6 +129,12 @@ def test_forgetting_rewrites_the_tables_so_no_byte_of_the_rows_is_left(url, post
         assert b"the newest question" not in on_disk and b"forgettable-article" not in on_disk
 
 
+def test_a_question_with_a_nul_is_stored_not_refused_for_ever(url):
+    with open_store(url) as store:
+        store.log_question(entry("Who\x00 runs SpaceX?"))
+        assert store.questions_with_verdict(["answer"], NOW - timedelta(days=1)) == ["Who\ufffd runs SpaceX?"]
+
+
 def test_a_lock_held_elsewhere_is_one_line_naming_the_fix(url):
     with open_store(url, busy_seconds=0.05) as store, raw(url) as holder:
         holder.execute("BEGIN")
