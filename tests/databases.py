@@ -3,10 +3,12 @@ itself, fresh databases on it, and raw SQL on either kind of database (ARTICLEBO
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import importlib
 import itertools
 import sqlite3
+import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -30,7 +32,9 @@ class PostgresServer:
         """None once it runs; else why it cannot run here (the tests then skip, saying so)."""
         for name in SERVER_PACKAGES:
             try:
-                package = importlib.import_module(name)
+                with warnings.catch_warnings():  # platformdirs on a machine without a login session
+                    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+                    package = importlib.import_module(name)
                 break
             except ImportError:
                 continue
@@ -65,6 +69,8 @@ class PostgresServer:
     def stop(self) -> None:
         if self._server is not None:
             self._server.cleanup()
+            # Stopped already: its own exit hook would only log, after pytest has closed the log's stream.
+            atexit.unregister(self._server._cleanup)
             self._server = None
 
 
