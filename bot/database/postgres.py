@@ -118,7 +118,7 @@ class PostgresStore(Store):
         where = f"the question database {self.name}"
         # One line, whatever libpq said over several (DETAIL, HINT), and never the password.
         detail = "; ".join(line.strip() for line in str(error).splitlines() if line.strip())
-        for secret in self._secrets:
+        for secret in sorted(self._secrets, key=len, reverse=True):  # longest first: one may hold another
             detail = detail.replace(secret, MASK)
         for kind, fix in _PROBLEMS:
             if isinstance(error, kind):
