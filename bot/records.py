@@ -16,10 +16,10 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any, TypeVar
 
 from index import Answer, Settings
+from index.settings import shown_database
 
 from .database import LoggedQuestion, NoStore, Store, StoreUnavailable, open_store
 
@@ -67,10 +67,19 @@ class Records:
         """What is wrong with the database while it fails, else None."""
         return self._failure
 
+    @property
+    def database(self) -> str:
+        """ARTICLEBOT_DATABASE as the log shows it (a URL's password masked)."""
+        return shown_database(self.settings.database)
+
     async def start(self) -> None:
         """Open the store and delete what is past retention; a failure is logged, never raised."""
-        if self.enabled or Path(self.settings.database).exists():
-            await self._use(self._prune_if_due, keep=False)
+        try:
+            await self._on_thread(self._prune_if_due)
+        except NoStore:
+            pass  # logging is off and nothing was ever recorded: nothing to prune, nothing made
+        except StoreUnavailable as error:
+            self._failed(error)
 
     # ---- on the worker thread ----------------------------------------------------------------
     def _with_store(self, work: Callable[[Store], T]) -> T:
@@ -109,7 +118,7 @@ class Records:
     # ---- on the event loop -------------------------------------------------------------------
     def _on_thread(self, work: Callable[[Store], T]) -> asyncio.Future[T]:
         if self._closed:  # a question still in flight while the bot shuts down
-            raise StoreUnavailable(f"the question database {self.settings.database} is closed: the bot is stopping")
+            raise StoreUnavailable(f"the question database {self.database} is closed: the bot is stopping")
         return asyncio.get_running_loop().run_in_executor(self._executor, self._with_store, work)
 
     async def _use(self, work: Callable[[Store], T], keep: bool) -> T | None:
@@ -158,7 +167,7 @@ class Records:
                 continue
             self._failure = None
             log.warning("the question database %s works again; %d delayed records written",
-                        self.settings.database, written)
+                        self.database, written)
 
     async def log_question(self, *, origin: str, command: str, guild_id: int | None, channel_id: int | None,
                            user_id: int, question: str, answer: Answer, latency_ms: float) -> int | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -16,6 +17,61 @@ E5_MODEL = "multilingual-e5-small"
 MINILM_MODEL = "all-MiniLM-L6-v2"
 # Passages one answer may quote (ARTICLEBOT_ANSWER_K, `ask -k`).
 MAX_ANSWER_K = 10
+# ARTICLEBOT_DATABASE names a PostgreSQL server with one of these; anything else is a SQLite file.
+POSTGRES_SCHEMES = ("postgresql", "postgres")
+# A URL's password, as libpq reads it: between the user's first ":" and the first "@" before any "/",
+# and any `password=` query parameter. Shown, everything up to the last "@" is masked: a password
+# that libpq would not read as one (an unencoded "/") is still never shown.
+_URL_PASSWORD = re.compile(r"^(?P<before>[A-Za-z][A-Za-z0-9+.-]*://[^/@:]*:)[^/@]*(?=@)")
+_SHOWN_PASSWORD = re.compile(r"^(?P<before>[A-Za-z][A-Za-z0-9+.-]*://[^/@:]*:).*(?=@)")
+_QUERY_PASSWORD = re.compile(r"(?P<before>[?&]password=)[^&]*", re.IGNORECASE)
+MASK = "***"
+
+
+def is_database_url(database: str) -> bool:
+    """Whether ARTICLEBOT_DATABASE names a server (a URL) rather than a SQLite file."""
+    return "://" in database
+
+
+def url_password(url: str) -> str | None:
+    """The password written in a database URL, to be kept out of every message."""
+    found = _URL_PASSWORD.match(url)
+    if found:
+        return url[found.end("before"):found.end()] or None
+    found = _QUERY_PASSWORD.search(url)
+    if found:
+        return url[found.end("before"):found.end()] or None
+    return None
+
+
+def shown_database(database: str) -> str:
+    """ARTICLEBOT_DATABASE as messages and logs show it: a URL's password replaced by ***."""
+    if not is_database_url(database):
+        return database
+    return _QUERY_PASSWORD.sub(rf"\g<before>{MASK}", _SHOWN_PASSWORD.sub(rf"\g<before>{MASK}", database))
+
+
+def postgres_url_problem(url: str) -> str | None:
+    """What is wrong with a PostgreSQL URL, as libpq parses it; None when it is valid. Never echoes the password."""
+    scheme = url.split("://", 1)[0]
+    if scheme.lower() not in POSTGRES_SCHEMES:
+        return f"{scheme}:// is not a database articlebot knows; give a postgresql:// URL or a SQLite file path"
+    try:
+        from psycopg import conninfo
+    except ImportError as error:  # a dependency: missing only from a broken install
+        return f"psycopg cannot be loaded ({error}); pip install 'psycopg[binary]'"
+    # Parsed with the password masked first, so that what libpq says can never quote it.
+    for text in (shown_database(url), url):
+        try:
+            parsed = conninfo.conninfo_to_dict(text)
+        except Exception as error:  # libpq's parser: psycopg.ProgrammingError, one line
+            if text is url:
+                return "its password has a character that must be percent-encoded (%40 for @, %2F for /)"
+            return f"not a valid PostgreSQL URL: {str(error).strip().splitlines()[0]}"
+    port = str(parsed.get("port") or "")
+    if port and not all(number.isdigit() for number in port.split(",")):  # libpq itself checks only on connecting
+        return f"not a valid PostgreSQL URL: the port {port!r} is not a number"
+    return None
 
 
 class SettingsError(ValueError):
@@ -60,8 +116,9 @@ class Settings(BaseSettings):
     model_threads: int = Field(default=0, ge=0)
     # Concurrent questions arriving within this window are embedded in one call.
     batch_window_ms: float = Field(default=5.0, ge=0.0, le=1000.0)
-    # The moderators' store of questions and votes: a SQLite file (made on first use).
-    database: str = "var/articlebot.sqlite3"
+    # The moderators' store of questions and votes: a SQLite file (made on first use) or the URL of a
+    # PostgreSQL database (postgresql://user:password@host/name). Left out of repr: a URL may hold a password.
+    database: str = Field(default="var/articlebot.sqlite3", repr=False)
     # False: no question is logged and answers carry no vote buttons.
     log_questions: bool = True
     # Logged questions and their votes are deleted this many days after the question.
@@ -69,12 +126,12 @@ class Settings(BaseSettings):
 
     @field_validator("database")
     @classmethod
-    def _database_is_a_file_path(cls, value: str) -> str:
+    def _database_is_a_file_path_or_postgres_url(cls, value: str) -> str:
         value = value.strip()
         if not value:
-            raise ValueError("give the path of a SQLite file, such as var/articlebot.sqlite3")
-        if "://" in value:
-            raise ValueError("only a SQLite file path is supported, such as var/articlebot.sqlite3")
+            raise ValueError("give the path of a SQLite file, such as var/articlebot.sqlite3, or a postgresql:// URL")
+        if is_database_url(value) and (problem := postgres_url_problem(value)):
+            raise ValueError(problem)
         return value
 
     @field_validator("discord_token", mode="before")
@@ -124,8 +181,9 @@ def load_settings() -> Settings:
         for item in error.errors():
             field = str(item["loc"][0]) if item["loc"] else ""
             name = env_name(field) if field in Settings.model_fields else field or "a setting"
-            # The token is never shown, not even when it is wrong.
-            value = str(item["input"])[:40]
+            # The token is never shown, not even when it is wrong, nor a database URL's password.
+            value = str(item["input"])
+            value = (shown_database(value) if name == env_name("database") else value)[:40]
             shown = "" if name == "DISCORD_TOKEN" else f"={value if value.isprintable() else repr(value)}"
             problems.append(f"{name}{shown}: {item['msg'].removeprefix('Value error, ')}")
         raise SettingsError("; ".join(problems)) from None

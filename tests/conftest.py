@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,7 @@ import pytest
 from index.embedding.embedder import Embedder
 from index.embedding.encoders import PassageEncoder, passage_encoder
 from index.settings import Settings
+from tests.databases import BACKENDS, PostgresServer
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -55,3 +58,35 @@ def seed_engine(seed_settings):
     from index.answering.engine import Engine
 
     return Engine.open(seed_settings)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A real PostgreSQL server for the session, started only when a test asks for it and stopped (its
+    folder deleted) at the end; the tests that need it skip, saying why, only where it cannot start."""
+    # Not under pytest's basetemp: another pytest run of the same user prunes old basetemps, and
+    # would delete the data of a server still running.
+    server = PostgresServer(Path(tempfile.mkdtemp(prefix="articlebot-postgres-")))
+    try:
+        problem = server.start()
+        if problem is not None:
+            pytest.skip(problem)
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(server.folder, ignore_errors=True)
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    """Each database the moderators' store runs on."""
+    return request.param
+
+
+@pytest.fixture
+def new_database(request, backend, tmp_path) -> Callable[[str], str]:
+    """Names a new, empty store (ARTICLEBOT_DATABASE's value) by a label: a SQLite file in the test's
+    folder, or a database of its own on the session's PostgreSQL server."""
+    if backend == "sqlite":
+        return lambda label: str(tmp_path / "var" / f"{label}.sqlite3")
+    return request.getfixturevalue("postgres_server").new_database

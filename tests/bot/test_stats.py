@@ -1,10 +1,10 @@
-"""Statistics for moderators from a real store: the report, its chart, its embed, /stats and the
-`articlebot stats` and `forget` commands."""
+"""Statistics for moderators from a real store, a SQLite file and a PostgreSQL database alike: the report,
+its chart, its embed, /stats and the `articlebot stats` and `forget` commands."""
 
 import json
-import sqlite3
 import struct
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +19,7 @@ from bot.render import EMBED_TOTAL_LIMIT, fits, stats_embed
 from bot.service import AnswerService
 from bot.stats import build_report, read_stats
 from index import group_by_meaning
+from tests.databases import rows
 
 pytestmark = pytest.mark.slow
 
@@ -33,9 +34,10 @@ def asked(store, question, verdict="none", days_ago=0, user=1, guild=1, passages
 
 
 @pytest.fixture
-def database(tmp_path):
-    """Six days of questions: paraphrases the articles could not answer, answers with votes, another server."""
-    path = tmp_path / "stats.sqlite3"
+def database(new_database):
+    """Six days of questions: paraphrases the articles could not answer, answers with votes, another server;
+    in a SQLite file, then in a PostgreSQL database."""
+    path = new_database("stats")
     with open_store(path) as store:
         for wording, days_ago in [("How old is Elon Musk?", 0), ("elon musk age", 1), ("What is Musk's age?", 2),
                                   ("How old is Elon Musk?", 3), ("What is the capital of France?", 0),
@@ -185,19 +187,22 @@ def test_bad_arguments_are_one_line_naming_the_fix(cli_env, capsys, arguments):
 def test_forget_deletes_a_persons_rows_and_says_how_many(cli_env, capsys, database):
     assert main(["forget", "--user", "1"]) == 0
     assert "deleted 11 questions and 8 votes of user 1" in capsys.readouterr().out
-    with sqlite3.connect(database) as raw:
-        assert raw.execute("SELECT COUNT(*) FROM questions").fetchone() == (0,)
-    raw.close()
+    assert rows(database, "SELECT COUNT(*) FROM questions") == [(0,)]
 
 
-def test_stats_and_forget_without_a_database_make_none(cli_env, capsys, monkeypatch, tmp_path):
-    monkeypatch.setenv("ARTICLEBOT_DATABASE", str(tmp_path / "never.sqlite3"))
+def test_stats_and_forget_without_a_database_make_none(cli_env, capsys, monkeypatch, backend, new_database):
+    never = new_database("never")  # no file; on PostgreSQL, a database without articlebot's tables
+    monkeypatch.setenv("ARTICLEBOT_DATABASE", never)
     assert main(["stats"]) == 0
     captured = capsys.readouterr()
-    assert "Questions from" in captured.out and "does not exist" in captured.err
+    assert "Questions from" in captured.out
+    assert ("does not exist" if backend == "sqlite" else "has no articlebot tables") in captured.err
     assert main(["forget", "--user", "5"]) == 0
     assert "nothing to forget" in capsys.readouterr().out
-    assert not (tmp_path / "never.sqlite3").exists()
+    if backend == "sqlite":
+        assert not Path(never).exists()
+    else:
+        assert rows(never, "SELECT COUNT(*) FROM pg_tables WHERE schemaname = 'public'") == [(0,)]
 
 
 def test_a_damaged_database_is_one_line_for_stats(cli_env, capsys, monkeypatch, tmp_path):
@@ -216,7 +221,8 @@ def test_day_boundaries_are_utc(database):
 
 
 @pytest.mark.parametrize("name, value, says", [
-    ("ARTICLEBOT_DATABASE", "postgresql://db/articlebot", "only a SQLite file path is supported"),
+    ("ARTICLEBOT_DATABASE", "mysql://bot:hunter2@db/articlebot", "mysql:// is not a database articlebot knows"),
+    ("ARTICLEBOT_DATABASE", "postgresql://bot:hunter2@db:port/articlebot", "the port 'port' is not a number"),
     ("ARTICLEBOT_DATABASE", "  ", "give the path of a SQLite file"),
     ("ARTICLEBOT_RETENTION_DAYS", "0", "greater than or equal to 1"),
     ("ARTICLEBOT_LOG_QUESTIONS", "maybe", "valid boolean"),
@@ -225,4 +231,4 @@ def test_bad_moderator_settings_are_one_line_naming_the_variable(cli_env, capsys
     monkeypatch.setenv(name, value)
     assert main(["stats"]) == 2
     [line] = capsys.readouterr().err.strip().splitlines()
-    assert line.startswith(f"error: {name}=") and says in line
+    assert line.startswith(f"error: {name}=") and says in line and "hunter2" not in line

@@ -1,9 +1,9 @@
 """What moderators get, over the wire: 👍 / 👎 on every answer (at once, one per person, 100 at a time,
-after a pager ends, after a restart), /stats with its chart on a real SQLite file, and /ask … explain:true."""
+after a pager ends, after a restart), /stats with its chart on a real SQLite file and again on a real
+PostgreSQL database, and /ask … explain:true."""
 
 import asyncio
 import contextlib
-import sqlite3
 
 import pytest
 
@@ -11,6 +11,7 @@ from bot.client import ArticleBot
 from bot.service import AnswerService
 from bot.votes import THANKS
 from index.answering.engine import Engine
+from tests.databases import BACKENDS, rows
 from tests.e2e.conftest import seed_index
 from tests.e2e.emulator import ACK_DEADLINE_SECONDS, ATTACHMENT_SIZE_LIMIT, EPHEMERAL, MANAGE_GUILD
 
@@ -19,13 +20,21 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
 
 
 @pytest.fixture(scope="module")
-def settings(tmp_path_factory, encoder):
+def indexed(tmp_path_factory, encoder):
     return seed_index(tmp_path_factory, encoder, "e2e-moderation")
 
 
+@pytest.fixture(scope="module", params=BACKENDS)
+def settings(request, indexed):
+    """The bot's settings with its store in a SQLite file, then in a PostgreSQL database of its own."""
+    if request.param == "sqlite":
+        return indexed
+    return indexed.model_copy(update={"database": request.getfixturevalue("postgres_server").new_database("e2e")})
+
+
 @pytest.fixture(scope="module")
-def engine(settings):
-    return Engine.open(settings)
+def engine(indexed):
+    return Engine.open(indexed)
 
 
 @contextlib.asynccontextmanager
@@ -63,10 +72,7 @@ async def press(emulator, message: dict, label: str, user_id: str):
 
 def votes(settings) -> list[tuple[int, int]]:
     """(question id, value) of every stored vote."""
-    with sqlite3.connect(settings.database) as raw:
-        found = raw.execute("SELECT question_id, value FROM votes ORDER BY question_id, value").fetchall()
-    raw.close()
-    return found
+    return rows(settings.database, "SELECT question_id, value FROM votes ORDER BY question_id, value")
 
 
 async def stored(settings, count: int) -> list[tuple[int, int]]:

@@ -1,10 +1,11 @@
-"""The moderators' store: the questions people asked and their votes on the answers.
+"""The portable part of the moderators' store: the schema, its migrations and every query.
 
-All of articlebot's SQL is in this module. The statements are portable SQL with `?` placeholders;
-what differs between databases (connecting, taking the write lock, the identity column, reading
-driver errors) sits in the few methods a subclass overrides, so a PostgreSQL store can be added
-beside `SqliteStore` with the same schema and migrations. The schema grows by ordered steps in
-`MIGRATIONS`, each only adding, so a newer articlebot never loses rows an older one wrote.
+The statements are portable SQL with `?` placeholders; what differs between databases (connecting,
+placeholders, taking the write lock, the identity column, erasing for good, reading driver errors)
+sits in the few methods `SqliteStore` and `PostgresStore` override, so both run the same schema and
+the same migrations. The schema grows by ordered steps in `MIGRATIONS`, each only adding, so a newer
+articlebot never loses rows an older one wrote; the versions applied are rows of `schema_versions`
+on every database (not SQLite's `PRAGMA user_version`).
 
 User ids are never stored: each is replaced by an HMAC-SHA256 keyed with a random secret that is
 made once and kept in the store itself.
@@ -16,12 +17,10 @@ import hashlib
 import hmac
 import json
 import secrets
-import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any, Self
 
 # Each step is applied once, in order, in one transaction; `{identity}` is the store's
@@ -73,11 +72,11 @@ DAY_MS = 86_400_000
 
 
 class StoreUnavailable(RuntimeError):
-    """The store cannot be used now; the message names the file, the problem and the fix."""
+    """The store cannot be used now; the message names the database, the problem and the fix."""
 
 
 class NoStore(StoreUnavailable):
-    """Nothing was ever recorded: the database file does not exist (and was not to be made)."""
+    """Nothing was ever recorded: the database file or its tables do not exist (and were not to be made)."""
 
 
 @dataclass(frozen=True)
@@ -142,6 +141,9 @@ class Store:
     def _begin_write(self) -> None:
         self._execute("BEGIN")
 
+    def _lock_schema(self) -> None:
+        """Inside the migration's transaction: make any other process that migrates wait for this one."""
+
     def _has_table(self, name: str) -> bool:
         raise NotImplementedError
 
@@ -151,8 +153,11 @@ class Store:
     def _disconnect(self) -> None:
         raise NotImplementedError
 
-    def _after_erasing(self) -> None:
-        """Make deleted rows unrecoverable where the database keeps copies (a write-ahead log)."""
+    def _after_pruning(self) -> None:
+        """Reclaim what pruning deleted, where the database keeps deleted rows until told."""
+
+    def _after_forgetting(self) -> None:
+        """Make a forgotten person's deleted rows unrecoverable where the database keeps copies."""
 
     # ---- life cycle --------------------------------------------------------------------------
     def open(self, create: bool = True) -> Self:
@@ -216,6 +221,7 @@ class Store:
                 self._one("SELECT COUNT(*) FROM store_secrets WHERE name = ?", (SALT,)):
             return  # nothing to write: a read-only file that is up to date can still be read
         with self._writing():
+            self._lock_schema()
             self._execute("CREATE TABLE IF NOT EXISTS schema_versions "
                           "(version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)")
             current = self._version()  # again, under the write lock: another process may have migrated
@@ -223,7 +229,7 @@ class Store:
                 raise StoreUnavailable(
                     f"the question database {self.name} was written by a newer articlebot (schema version "
                     f"{current}, this one knows {LATEST_VERSION}); upgrade articlebot or set ARTICLEBOT_DATABASE "
-                    "to another file")
+                    "to another database")
             now = epoch_ms(datetime.now(UTC))
             for version in range(current + 1, LATEST_VERSION + 1):
                 for statement in MIGRATIONS[version - 1]:
@@ -283,7 +289,7 @@ class Store:
             deleted = self._execute("DELETE FROM questions WHERE asked_at < ?", (cutoff,)).rowcount
         if deleted:
             with self._translated():
-                self._after_erasing()
+                self._after_pruning()
         return deleted
 
     def forget_user(self, user_id: int) -> Forgotten:
@@ -296,7 +302,7 @@ class Store:
             questions = self._execute("DELETE FROM questions WHERE user_hash = ?", (user,)).rowcount
             self._execute("DELETE FROM article_changes WHERE user_hash = ?", (user,))
         with self._translated():
-            self._after_erasing()
+            self._after_forgetting()
         return Forgotten(questions, votes)
 
     # ---- reading -----------------------------------------------------------------------------
@@ -354,88 +360,3 @@ class Store:
         return [RatedAnswer(int(question_id), question, verdict, tuple(p["id"] for p in json.loads(passages)),
                             int(up), int(down))
                 for question_id, question, verdict, passages, up, down in rows]
-
-
-# SQLite's primary result codes (Python ≥ 3.11 names them on every sqlite3 error), with the fix for each.
-_SQLITE_PROBLEMS = {
-    "SQLITE_BUSY": "is locked by another program; wait until it is done, or stop it",
-    "SQLITE_LOCKED": "is locked by another program; wait until it is done, or stop it",
-    "SQLITE_READONLY": "cannot be written; check the permissions of the file and its folder, or set "
-                       "ARTICLEBOT_DATABASE to a writable file",
-    "SQLITE_CANTOPEN": "cannot be opened; check that its folder exists and is writable, or set "
-                       "ARTICLEBOT_DATABASE to a writable file",
-    "SQLITE_PERM": "cannot be written; check the permissions of the file and its folder",
-    "SQLITE_FULL": "cannot grow: the disk is full; free some space",
-    "SQLITE_CORRUPT": "is damaged; move it aside (articlebot then starts a new one) or restore a backup",
-    "SQLITE_NOTADB": "is not a SQLite database; move it aside (articlebot then starts a new one) or set "
-                     "ARTICLEBOT_DATABASE to another file",
-    "SQLITE_IOERR": "cannot be read or written (a disk error); check the disk",
-}
-
-
-class SqliteStore(Store):
-    """The store in one SQLite file, in write-ahead-log mode so readers never wait for the writer."""
-
-    # AUTOINCREMENT: an id is never given twice, even after the newest question was deleted, so an
-    # old message's vote buttons can never land on someone else's question.
-    IDENTITY = "INTEGER PRIMARY KEY AUTOINCREMENT"
-    ERRORS = (sqlite3.Error, OSError)
-
-    def __init__(self, path: Path, busy_seconds: float = 2.0):
-        super().__init__(str(path))
-        self.path = path
-        self.busy_seconds = busy_seconds
-        self._connection: sqlite3.Connection | None = None
-
-    def _connect(self, create: bool) -> None:
-        if not create and not self.path.exists():
-            raise NoStore(f"no questions are recorded yet: {self.path} does not exist")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # Autocommit: transactions are begun explicitly, with the write lock taken up front.
-        self._connection = sqlite3.connect(self.path, timeout=self.busy_seconds, isolation_level=None,
-                                           check_same_thread=False)
-        try:
-            for pragma in ("journal_mode = WAL", "synchronous = NORMAL", "foreign_keys = ON", "secure_delete = ON"):
-                self._connection.execute(f"PRAGMA {pragma}")
-        except BaseException:
-            self._disconnect()
-            raise
-
-    def _execute(self, sql: str, parameters: Sequence[Any] = ()) -> sqlite3.Cursor:
-        if self._connection is None:
-            raise StoreUnavailable(f"the question database {self.name} is not open")
-        return self._connection.execute(sql, parameters)
-
-    def _begin_write(self) -> None:
-        self._execute("BEGIN IMMEDIATE")
-
-    def _has_table(self, name: str) -> bool:
-        return self._one("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)) > 0
-
-    def _after_erasing(self) -> None:
-        # secure_delete (set on connecting: not every SQLite build has it on) zeroes deleted rows; the
-        # checkpoint writes the zeroed pages into the file and empties the write-ahead log, which still
-        # held the rows' old pages while the store stays open.
-        self._execute("PRAGMA wal_checkpoint(TRUNCATE)")
-
-    def _disconnect(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
-
-    def _describe(self, error: BaseException) -> str:
-        where = f"the question database {self.path}"
-        if isinstance(error, sqlite3.Error):
-            # An extended code names its primary one first: SQLITE_READONLY_DBMOVED → SQLITE_READONLY.
-            code = "_".join((getattr(error, "sqlite_errorname", None) or "").split("_")[:2])
-            if code in _SQLITE_PROBLEMS:
-                return f"{where} {_SQLITE_PROBLEMS[code]} ({error})"
-        if isinstance(error, OSError):
-            detail = f"{error.filename}: {error.strerror}" if error.filename else str(error)
-            return f"{where} cannot be made ({detail}); check its folder, or set ARTICLEBOT_DATABASE to another file"
-        return f"{where} failed: {error}"
-
-
-def open_store(database: str | Path, create: bool = True, busy_seconds: float = 2.0) -> Store:
-    """The store named by ARTICLEBOT_DATABASE, open and up to date."""
-    return SqliteStore(Path(database), busy_seconds=busy_seconds).open(create=create)
