@@ -38,7 +38,6 @@ from ..store import (
     check_index_location,
     file_problem,
     file_record,
-    flat_index_shape,
     load_vectors,
     needed_files,
     new_build_dir,
@@ -46,6 +45,7 @@ from ..store import (
     query_model_files,
     read_manifest,
     save_vectors,
+    vector_file_shape,
 )
 from ..text import Paragraph, language_of, split_article
 from .units import Unit, make_units
@@ -137,7 +137,7 @@ def previous_build(index_dir: Path, spec: ModelSpec) -> PreviousBuild:
         log.info("the current index is damaged; its vectors are not reused")
         return previous
     try:
-        dimension, count = flat_index_shape(path / VECTORS)
+        dimension, count = vector_file_shape(path / VECTORS)
         store = json.loads((path / PASSAGES).read_text(encoding="utf-8"))
         texts = [unit["text"] for unit in store["units"]]
         vectors = load_vectors(path / VECTORS)

@@ -18,11 +18,11 @@ from .manifest import (
     check_status,
     file_problem,
     file_record,
-    flat_index_shape,
     model_mismatch,
     needed_files,
     query_model_files,
     read_manifest,
+    vector_file_shape,
 )
 from .vectors import VectorIndex, load_vectors, save_vectors
 
@@ -46,7 +46,6 @@ __all__ = [
     "check_status",
     "file_problem",
     "file_record",
-    "flat_index_shape",
     "load_vectors",
     "model_mismatch",
     "needed_files",
@@ -55,4 +54,5 @@ __all__ = [
     "query_model_files",
     "read_manifest",
     "save_vectors",
+    "vector_file_shape",
 ]

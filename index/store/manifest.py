@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from ..embedding import ModelSpec
+from .vectors import FLAT_TAG, HNSW_TAG, read_index
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
@@ -178,7 +179,7 @@ def verify_build(build: Path, manifest: dict[str, Any]) -> None:
         problem = file_problem(build, name, manifest)
         if problem is not None:
             raise IndexUnavailable(CORRUPT, problem)
-    dimension, count = flat_index_shape(build / VECTORS)
+    dimension, count = vector_file_shape(build / VECTORS)
     if dimension != manifest["model"]["dimension"]:
         raise IndexUnavailable(CORRUPT, f"the vectors have {dimension} dimensions, the manifest says "
                                         f"{manifest['model']['dimension']}")
@@ -187,9 +188,10 @@ def verify_build(build: Path, manifest: dict[str, Any]) -> None:
         raise IndexUnavailable(CORRUPT, f"{count} vectors for {units} units")
 
 
-def flat_index_shape(path: Path) -> tuple[int, int]:
-    """(dimension, vector count) from the header of the flat inner-product FAISS file that
-    vectors.save_vectors writes, checked against the file's size; IndexUnavailable otherwise."""
+def vector_file_shape(path: Path) -> tuple[int, int]:
+    """(dimension, vector count) of the FAISS file that vectors.save_vectors writes; IndexUnavailable
+    for any other file. A flat file is checked against its size from its header alone; an
+    approximate (HNSW) one is opened, memory-mapped, which reads its graph but not its vectors."""
     # The layout of faiss's write_index for IndexFlatIP: "IxFI", d (int32), ntotal (int64), two
     # unused int64, is_trained (1 byte), metric (int32), the vector length (int64), then the floats.
     try:
@@ -198,7 +200,13 @@ def flat_index_shape(path: Path) -> tuple[int, int]:
         size = path.stat().st_size
     except OSError as error:
         raise IndexUnavailable(CORRUPT, f"{path} is unreadable ({error.strerror})") from None
-    if len(header) < 45 or header[:4] != b"IxFI":
+    if header[:4] == HNSW_TAG:
+        try:
+            index = read_index(path)
+        except ValueError:
+            raise IndexUnavailable(CORRUPT, f"{path} is cut short or damaged ({size} bytes)") from None
+        return int(index.d), int(index.ntotal)
+    if len(header) < 45 or header[:4] != FLAT_TAG:
         raise IndexUnavailable(CORRUPT, f"{path} is not a FAISS index written by articlebot")
     dimension = int.from_bytes(header[4:8], "little", signed=True)
     count = int.from_bytes(header[8:16], "little", signed=True)

@@ -1,0 +1,60 @@
+"""The vector files: exact below APPROXIMATE_FROM, HNSW above it, both memory-mapped and checked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.store import IndexUnavailable, VectorIndex, load_vectors, save_vectors, vector_file_shape
+from index.store.vectors import is_approximate
+
+
+def _unit_vectors(count: int, dimension: int = 32, seed: int = 0) -> np.ndarray:
+    vectors = np.random.default_rng(seed).normal(size=(count, dimension)).astype(np.float32)
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def test_small_sets_are_searched_exactly_and_large_ones_approximately(tmp_path: Path) -> None:
+    vectors = _unit_vectors(500)
+    save_vectors(vectors, tmp_path / "exact.faiss", approximate_from=501)
+    save_vectors(vectors, tmp_path / "approximate.faiss", approximate_from=500)
+    assert not is_approximate(tmp_path / "exact.faiss")
+    assert is_approximate(tmp_path / "approximate.faiss")
+    assert not VectorIndex.open(tmp_path / "exact.faiss").approximate
+    assert VectorIndex.open(tmp_path / "approximate.faiss").approximate
+
+
+def test_approximate_search_finds_what_exact_search_finds(tmp_path: Path) -> None:
+    vectors, queries = _unit_vectors(3000), _unit_vectors(50, seed=1)
+    save_vectors(vectors, tmp_path / "exact.faiss", approximate_from=10**9)
+    save_vectors(vectors, tmp_path / "approximate.faiss", approximate_from=1)
+    exact_scores, exact_ids = VectorIndex.open(tmp_path / "exact.faiss").search(queries, 100)
+    found_scores, found_ids = VectorIndex.open(tmp_path / "approximate.faiss").search(queries, 100)
+    recall = np.mean([len(set(e) & set(f)) / 100 for e, f in zip(exact_ids, found_ids, strict=True)])
+    assert recall >= 0.98
+    # The best is found, with the same cosine, whichever search found it.
+    assert np.mean(exact_ids[:, 0] == found_ids[:, 0]) >= 0.98
+    same = exact_ids[:, 0] == found_ids[:, 0]
+    assert np.allclose(exact_scores[same, 0], found_scores[same, 0], atol=1e-5)
+    assert found_ids.shape == (50, 100)
+
+
+def test_both_kinds_of_file_give_back_their_vectors_and_shape(tmp_path: Path) -> None:
+    vectors = _unit_vectors(200)
+    for name, approximate_from in (("exact.faiss", 10**9), ("approximate.faiss", 1)):
+        save_vectors(vectors, tmp_path / name, approximate_from=approximate_from)
+        assert vector_file_shape(tmp_path / name) == (32, 200)
+        assert np.allclose(load_vectors(tmp_path / name), vectors)
+        assert np.allclose(VectorIndex.open(tmp_path / name).vectors_of([3, 7]), vectors[[3, 7]])
+
+
+@pytest.mark.parametrize("approximate_from", [10**9, 1])
+def test_a_damaged_vector_file_is_corrupt(tmp_path: Path, approximate_from: int) -> None:
+    path = tmp_path / "vectors.faiss"
+    save_vectors(_unit_vectors(200), path, approximate_from=approximate_from)
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    with pytest.raises(IndexUnavailable) as raised:
+        vector_file_shape(path)
+    assert raised.value.state == "corrupt"
