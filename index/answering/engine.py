@@ -25,7 +25,7 @@ from .declining import NO_CANDIDATE, Candidate, candidates, decline_reason
 from .followup import FollowupContext, followup_context, name_runs, rewrite_followup
 from .loaded import LoadedIndex, load_index
 from .question_model import question_encoder
-from .question_names import MAX_CACHED_NAMES, question_names
+from .question_names import MAX_CACHED_NAMES, question_names, question_years
 from .scope import Scope, visible_articles
 from .scoring import Scores, Weights, highlight_span, score_question
 from .speakers import SpeakerDirectory
@@ -199,7 +199,8 @@ class Engine:
             if trace is not None:
                 trace.asked(question, reworded[question] or question, question not in foreign, names_of[question])
             answers.append(self._answer_one(index, speakers, question, vector_of[question], names_of[question],
-                                            name_vectors, k, article, question not in foreign, trace, visible))
+                                            question_years(question), name_vectors, k, article,
+                                            question not in foreign, trace, visible))
         return answers
 
     def _embed_names(self, names: list[str]) -> dict[str, np.ndarray]:
@@ -217,14 +218,16 @@ class Engine:
         return found
 
     def _answer_one(self, index: LoadedIndex, speakers: SpeakerDirectory, question: str, vector: np.ndarray,
-                    names: list[str], name_vectors: np.ndarray | None, k: int, article: str | None,
-                    lexical: bool, trace: Trace | None = None, visible: np.ndarray | None = None) -> Answer:
+                    names: list[str], years: list[str], name_vectors: np.ndarray | None, k: int,
+                    article: str | None, lexical: bool, trace: Trace | None = None,
+                    visible: np.ndarray | None = None) -> Answer:
         scores = score_question(index, speakers, question, vector, self.weights, article, lexical, visible)
         if scores is None:  # an index without sentences
             if trace is not None:
                 trace.declined_by = NO_CANDIDATE
             return Answer(question, False)
-        chosen = candidates(index, scores, names, trace)
+        # A year is checked like a name (its article must write it), but it is no name to embed or weigh.
+        chosen = candidates(index, scores, names + years, trace)
         declined = decline_reason(index, scores, chosen, vector, name_vectors, self.settings.min_relevance, lexical,
                                   trace)
         if trace is not None:

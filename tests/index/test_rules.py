@@ -25,6 +25,8 @@ Ann Lee runs the fishing co-operative. "We lost nearly every boat we had," she s
 
 Officials from Port Kembla and the BedeHarris Foundation met on Tuesday to plan the rebuilding of the pier.
 
+The old pier was built in 1998 by the harbour trust.
+
 Today, the United States will play France in the final.
 """
 
@@ -151,3 +153,9 @@ def test_a_paragraph_s_keywords_are_read_with_the_paragraph_before_it(engine):
     rows = {p["text"][:9]: row for row, p in enumerate(engine.index.paragraphs)}
     scores = engine.index.paragraph_bm25.scores("fishing")
     assert scores[rows["Ann Lee r"]] > 0 and scores[rows["Officials"]] > 0 and scores[rows["The mayor"]] == 0
+
+
+def test_passages_come_only_from_articles_that_write_the_year_the_question_names(engine):
+    assert "1998" in first(engine, "Who built the old pier in 1998?").highlight
+    # Everything but the year matches the harbour story; it is about another time.
+    assert not engine.answer("Who built the old pier in 2004?").answered
