@@ -1,15 +1,17 @@
-"""BM25 keyword scoring (bm25s) over any list of texts."""
+"""BM25 keyword scoring over any list of texts, tokenised as bm25s does (its stop words,
+PyStemmer's English stemmer) and scored as bm25s's default BM25 does, from raw term counts."""
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
 
-import bm25s
 import numpy as np
 import Stemmer
 from bm25s.stopwords import STOPWORDS_EN
+
+from .term_counts import StackedCounts, TermCounts
 
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")  # bm25s's default token pattern
 _STOPWORDS = frozenset(STOPWORDS_EN)
@@ -27,17 +29,46 @@ QUESTION_WORDS = frozenset({
 
 
 class Bm25:
-    def __init__(self, texts: Sequence[str]):
-        self._stemmer = Stemmer.Stemmer("english")
-        self._size = len(texts)
-        self._retriever = bm25s.BM25()
-        if texts:
-            self._retriever.index(self._tokenize(texts, ids=True), show_progress=False)
+    """BM25 scores of a list of documents, computed from their raw term counts at query time, so
+    that corpus-wide statistics (document frequencies, average length) come from whichever segments
+    are combined, and deleted documents leave them. The scores are exactly those of the default
+    `bm25s.BM25()` (method "lucene", k1 1.5, b 0.75) indexing the same texts; a test holds them equal."""
 
-    def _tokenize(self, texts: Sequence[str], ids: bool) -> Any:
-        return bm25s.tokenize(
-            list(texts), stopwords="en", stemmer=self._stemmer, return_ids=ids, show_progress=False
-        )
+    K1 = 1.5
+    B = 0.75
+
+    def __init__(self, texts: Sequence[str] = ()):
+        self._stemmer = Stemmer.Stemmer("english")
+        self._use(StackedCounts(TermCounts.from_terms(self.terms(text) for text in texts)), None)
+
+    @classmethod
+    def from_counts(cls, counts: TermCounts | Sequence[TermCounts], live: np.ndarray | None = None) -> Bm25:
+        """Scores for the documents of `counts` (several: one after the other, as StackedCounts reads
+        them). `live` (bool, one per document) leaves documents out: they count in no statistic and
+        score 0. Costs one pass over the document lengths; nothing per term or posting."""
+        index = cls()
+        index._use(StackedCounts(counts), live)
+        return index
+
+    def _use(self, counts: StackedCounts, live: np.ndarray | None) -> None:
+        self._counts = counts
+        lengths = counts.lengths
+        if live is not None:
+            live = np.asarray(live, bool)
+            if live.shape != (counts.n_docs,):
+                raise ValueError(f"live has {live.shape} entries for {counts.n_docs} documents")
+            lengths = lengths[live]
+        self._live = live
+        self._dead = None if live is None else np.flatnonzero(~live)
+        self._n_live = len(lengths)
+        # bm25s: np.array(lengths).mean(), a float64; integer sums are exact in any order.
+        average = np.float64(lengths.sum()) / self._n_live if self._n_live else np.float64(1.0)
+        # Per document, bm25s's length normalisation k1 · (1 − b + b · length / average), in its order
+        # of float64 operations, so the scores come out bit for bit the same.
+        self._norm = self.K1 * ((1 - self.B) + self.B * counts.lengths.astype(np.float64) / average)
+
+    def __len__(self) -> int:
+        return self._counts.n_docs
 
     def terms(self, text: str) -> list[str]:
         """The stemmed terms of one text, exactly as bm25s.tokenize makes them (a test holds the two
@@ -50,8 +81,28 @@ class Bm25:
         return self.terms(kept)
 
     def scores(self, text: str, terms: list[str] | None = None) -> np.ndarray:
-        """One score per indexed text for a question (or its `terms`, already tokenised)."""
+        """One score per indexed text for a question (or its `terms`, already tokenised). A term
+        given twice counts twice, and an unknown one not at all, as in bm25s."""
         terms = self.query_terms(text) if terms is None else terms
-        if not terms or not self._size:
-            return np.zeros(self._size, dtype=np.float32)
-        return np.asarray(self._retriever.get_scores(terms), dtype=np.float32)
+        scores = np.zeros(self._counts.n_docs, dtype=np.float32)
+        if not self._n_live:
+            return scores
+        for term in terms:
+            rows, counts = self._counts.postings(term)
+            live_rows = len(rows) if self._live is None else int(np.count_nonzero(self._live[rows]))
+            if not live_rows:
+                continue
+            # bm25s's "lucene" IDF, in float64 by math.log and kept as float32.
+            idf = np.float32(math.log(1 + (self._n_live - live_rows + 0.5) / (live_rows + 0.5)))
+            frequency = counts.astype(np.float64)
+            # A term's rows are distinct, so a fancy-index add is bm25s's np.add.at, in float32.
+            scores[rows] += (idf * (frequency / (self._norm[rows] + frequency))).astype(np.float32)
+        if self._dead is not None:
+            scores[self._dead] = 0
+        return scores
+
+
+def count_terms(texts: Iterable[str]) -> TermCounts:
+    """The term counts of `texts`, tokenised as Bm25 does: what an index segment stores at build time."""
+    tokenizer = Bm25()
+    return TermCounts.from_terms(tokenizer.terms(text) for text in texts)
