@@ -61,8 +61,10 @@ class Bm25:
         self._live = live
         self._dead = None if live is None else np.flatnonzero(~live)
         self._n_live = len(lengths)
-        # bm25s: np.array(lengths).mean(), a float64; integer sums are exact in any order.
-        average = np.float64(lengths.sum()) / self._n_live if self._n_live else np.float64(1.0)
+        # bm25s: np.array(lengths).mean(), a float64; integer sums are exact in any order. Without a
+        # term in any live document no posting is scored, and any average will do.
+        total = np.float64(lengths.sum())
+        average = total / self._n_live if total else np.float64(1.0)
         # Per document, bm25s's length normalisation k1 · (1 − b + b · length / average), in its order
         # of float64 operations, so the scores come out bit for bit the same.
         self._norm = self.K1 * ((1 - self.B) + self.B * counts.lengths.astype(np.float64) / average)
