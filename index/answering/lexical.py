@@ -15,6 +15,8 @@ from .term_counts import StackedCounts, TermCounts
 
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")  # bm25s's default token pattern
 _STOPWORDS = frozenset(STOPWORDS_EN)
+# Scores of asked terms kept (12 bytes a posting): bm25s kept those of every term (4 bytes a posting).
+_SCORED_POSTINGS_KEPT = 4_000_000
 
 # Words that shape a question rather than say what it is about.
 QUESTION_WORDS = frozenset({
@@ -68,6 +70,8 @@ class Bm25:
         # Per document, bm25s's length normalisation k1 · (1 − b + b · length / average), in its order
         # of float64 operations, so the scores come out bit for bit the same.
         self._norm = self.K1 * ((1 - self.B) + self.B * counts.lengths.astype(np.float64) / average)
+        self._scored: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._scored_postings = 0
 
     def __len__(self) -> int:
         return self._counts.n_docs
@@ -87,21 +91,35 @@ class Bm25:
         given twice counts twice, and an unknown one not at all, as in bm25s."""
         terms = self.query_terms(text) if terms is None else terms
         scores = np.zeros(self._counts.n_docs, dtype=np.float32)
-        if not self._n_live:
-            return scores
         for term in terms:
-            rows, counts = self._counts.postings(term)
-            live_rows = len(rows) if self._live is None else int(np.count_nonzero(self._live[rows]))
-            if not live_rows:
-                continue
-            # bm25s's "lucene" IDF, in float64 by math.log and kept as float32.
-            idf = np.float32(math.log(1 + (self._n_live - live_rows + 0.5) / (live_rows + 0.5)))
-            frequency = counts.astype(np.float64)
-            # A term's rows are distinct, so a fancy-index add is bm25s's np.add.at, in float32.
-            scores[rows] += (idf * (frequency / (self._norm[rows] + frequency))).astype(np.float32)
+            found = self._term_scores(term)
+            if found is not None:
+                # In float32, term after term, as bm25s adds its stored scores up.
+                np.add.at(scores, *found)
         if self._dead is not None:
             scores[self._dead] = 0
         return scores
+
+    def _term_scores(self, term: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """The documents holding `term` and its score in each: what bm25s computes for every term at
+        indexing, computed here when a question first asks for it and kept, up to a bound."""
+        found = self._scored.get(term)
+        if found is not None:
+            return found
+        rows, counts = self._counts.postings(term)
+        live_rows = len(rows) if self._live is None else int(np.count_nonzero(self._live[rows]))
+        if not live_rows:
+            return None
+        # bm25s's "lucene" IDF, in float64 by math.log and kept as float32.
+        idf = np.float32(math.log(1 + (self._n_live - live_rows + 0.5) / (live_rows + 0.5)))
+        frequency = counts.astype(np.float64)
+        found = rows, (idf * (frequency / (self._norm[rows] + frequency))).astype(np.float32)
+        self._scored_postings += len(rows)
+        if self._scored_postings > _SCORED_POSTINGS_KEPT:
+            self._scored.clear()
+            self._scored_postings = len(rows)
+        self._scored[term] = found
+        return found
 
 
 def count_terms(texts: Iterable[str]) -> TermCounts:

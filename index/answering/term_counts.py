@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-_ARRAYS = ("indptr", "rows", "counts", "lengths")
+_ARRAYS = ("indptr", "rows", "counts", "lengths", "distinct_terms")
 _TERMS_FILE = "terms.json"
 
 
@@ -27,19 +27,24 @@ class TermCounts:
     rows:    int32, per posting: the document, ascending within a column
     counts:  int32, per posting: how often the term occurs in that document (≥ 1)
     lengths: int32, per document: its number of terms, stop words left out (bm25s's document length)
+    distinct_terms: int32, per document: how many different terms it holds (kept, not recounted
+             from `rows` at every load: novelty reads it for every sentence)
     """
 
     def __init__(self, terms: list[str], indptr: np.ndarray, rows: np.ndarray, counts: np.ndarray,
-                 lengths: np.ndarray):
-        if len(indptr) != len(terms) + 1 or len(rows) != len(counts) or int(indptr[-1]) != len(rows):
+                 lengths: np.ndarray, distinct_terms: np.ndarray):
+        if (len(indptr) != len(terms) + 1 or len(rows) != len(counts) or int(indptr[-1]) != len(rows)
+                or len(lengths) != len(distinct_terms)):
             raise ValueError(f"term counts do not fit together: {len(terms)} terms, {len(indptr)} column "
-                             f"pointers, {len(rows)} rows, {len(counts)} counts")
+                             f"pointers, {len(rows)} rows, {len(counts)} counts, {len(lengths)} lengths, "
+                             f"{len(distinct_terms)} distinct term counts")
         self.terms = terms
         self.indptr = indptr
         self.rows = rows
         self.counts = counts
         self.lengths = lengths
-        self.column_of = {term: column for column, term in enumerate(terms)}
+        self.distinct_terms = distinct_terms
+        self.column_of = dict(zip(terms, range(len(terms)), strict=True))
 
     @property
     def n_docs(self) -> int:
@@ -75,7 +80,9 @@ class TermCounts:
         """From postings already in (column, row) order."""
         indptr = np.zeros(len(terms) + 1, np.int64)
         np.cumsum(np.bincount(columns, minlength=len(terms)), out=indptr[1:])
-        return cls(terms, indptr, rows.astype(np.int32), counts.astype(np.int32), lengths.astype(np.int32))
+        distinct_terms = np.bincount(rows, minlength=len(lengths)).astype(np.int32)
+        return cls(terms, indptr, rows.astype(np.int32), counts.astype(np.int32), lengths.astype(np.int32),
+                   distinct_terms)
 
     def posting_columns(self) -> np.ndarray:
         """Per posting, its term column (the CSC column pointers expanded)."""
@@ -123,11 +130,6 @@ class TermCounts:
         return self._from_postings(terms, new_column[columns], new_row[self.rows[kept]], self.counts[kept],
                                    self.lengths[keep])
 
-    @functools.cached_property
-    def distinct_terms(self) -> np.ndarray:
-        """Per document, how many different terms it holds (int64)."""
-        return np.bincount(self.rows, minlength=self.n_docs)
-
     def save(self, directory: Path) -> None:
         """Writes the counts as .npy files plus terms.json into `directory` (made if missing)."""
         directory.mkdir(parents=True, exist_ok=True)
@@ -161,7 +163,7 @@ class StackedCounts:
 
     @functools.cached_property
     def distinct_terms(self) -> np.ndarray:
-        return np.concatenate([p.distinct_terms for p in self.parts] or [np.zeros(0, np.int64)])
+        return np.concatenate([p.distinct_terms for p in self.parts] or [np.zeros(0, np.int32)])
 
     def postings(self, term: str) -> tuple[np.ndarray, np.ndarray]:
         """The documents holding `term` (int64, ascending) and how often each holds it."""

@@ -9,6 +9,7 @@ import Stemmer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from index.answering import lexical
 from index.answering.lexical import Bm25, count_terms
 from index.answering.term_counts import DocumentsWithTerm, StackedCounts, TermCounts
 
@@ -72,6 +73,7 @@ def _entries(counts: TermCounts) -> dict[tuple[int, str], int]:
 def _same_counts(a: TermCounts, b: TermCounts) -> None:
     assert _entries(a) == _entries(b)
     assert np.array_equal(a.lengths, b.lengths)
+    assert np.array_equal(a.distinct_terms, b.distinct_terms)
 
 
 @pytest.mark.parametrize("unit", ["sentences", "stories"])
@@ -202,3 +204,12 @@ def test_any_split_and_deletion_score_as_bm25s_over_the_live_texts(texts, data):
     scores = Bm25.from_counts([count_terms(texts[:cut]), count_terms(texts[cut:])], live=live).scores("", terms)
     assert np.array_equal(scores[live], _bm25s_scores(kept, terms))
     assert not scores[~live].any()
+
+
+def test_scores_stay_the_same_when_the_kept_term_scores_are_dropped(monkeypatch):
+    monkeypatch.setattr(lexical, "_SCORED_POSTINGS_KEPT", 50)
+    texts = _sentences()
+    index = Bm25(texts)
+    for question in _QUESTIONS * 2:
+        assert np.array_equal(index.scores(question), _bm25s_scores(texts, index.query_terms(question))), question
+    assert index._scored_postings <= 50 or len(index._scored) == 1
