@@ -59,20 +59,25 @@ class TermCounts:
 
     @classmethod
     def from_terms(cls, docs: Iterable[Sequence[str]]) -> TermCounts:
-        """Counts of documents already tokenised (lexical.count_terms tokenises texts)."""
+        """Counts of documents already tokenised (lexical.count_terms tokenises texts faster)."""
         column_of: dict[str, int] = {}
         flat: list[int] = []
         lengths: list[int] = []
         for terms in docs:
             lengths.append(len(terms))
             flat.extend([column_of.setdefault(term, len(column_of)) for term in terms])
-        n_docs = len(lengths)
-        columns = np.asarray(flat, np.int64)
-        rows = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
+        rows = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+        return cls.from_postings(list(column_of), np.asarray(flat, np.int64), rows, len(lengths))
+
+    @classmethod
+    def from_postings(cls, terms: list[str], columns: np.ndarray, rows: np.ndarray, n_docs: int) -> TermCounts:
+        """Counts of term occurrences given as (column of its term, document) in any order, repeats
+        counting; every document's length is its number of occurrences."""
         # One sort of (column, row) keys gives the CSC order and, by run length, the counts.
-        keys, counts = np.unique(columns * max(n_docs, 1) + rows, return_counts=True)
-        return cls._from_postings(list(column_of), keys // max(n_docs, 1), keys % max(n_docs, 1), counts,
-                                  np.asarray(lengths, np.int32))
+        stride = max(n_docs, 1)
+        keys, counts = np.unique(np.asarray(columns, np.int64) * stride + rows, return_counts=True)
+        return cls._from_postings(terms, keys // stride, keys % stride, counts,
+                                  np.bincount(rows, minlength=n_docs))
 
     @classmethod
     def _from_postings(cls, terms: list[str], columns: np.ndarray, rows: np.ndarray, counts: np.ndarray,

@@ -214,3 +214,17 @@ def test_scores_stay_the_same_when_the_kept_term_scores_are_dropped(monkeypatch)
         assert np.array_equal(index.scores(question), _bm25s_scores(texts, index.query_terms(question))), question
     kept = sum(len(rows) for rows, _ in index._scored.values())
     assert kept <= 50 or len(index._scored) == 1, "the kept scores must stay within their bound"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from([*"abcXYZ éüß’'-_.,!?09\n\0ΣΟΔ", "ΟΔΟΣ ", "the ", "running ", "Musk’s ",
+                                          "don't ", "2,000 ", "İstanbul ", "It ", "AND "]), max_size=30).map("".join),
+                max_size=6))
+def test_counting_all_texts_at_once_tokenises_each_as_bm25_terms_does(texts):
+    _same_counts(count_terms(texts), TermCounts.from_terms(Bm25().terms(t) for t in texts))
+
+
+def test_counting_real_texts_at_once_tokenises_each_as_bm25_terms_does():
+    texts = _sentences()
+    _same_counts(count_terms(texts), TermCounts.from_terms(Bm25().terms(t) for t in texts))
+    _same_counts(count_terms(iter(_stories())), TermCounts.from_terms(Bm25().terms(t) for t in _stories()))
