@@ -16,7 +16,8 @@ from .term_counts import StackedCounts, TermCounts
 
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")  # bm25s's default token pattern
 _STOPWORDS = frozenset(STOPWORDS_EN)
-# Scores of asked terms kept (12 bytes a posting): bm25s kept those of every term (4 bytes a posting).
+# Scores of asked terms kept (4 bytes a posting, 8 when a term's postings span segments): bm25s kept
+# the scores and rows of every term (8 bytes a posting).
 _SCORED_POSTINGS_KEPT = 4_000_000
 
 # Words that shape a question rather than say what it is about.

@@ -161,6 +161,8 @@ class StackedCounts:
         self.parts = [parts] if isinstance(parts, TermCounts) else list(parts)
         self.offsets = np.cumsum([0] + [p.n_docs for p in self.parts])
         self.n_docs = int(self.offsets[-1])
+        if self.n_docs >= 2**31:
+            raise ValueError(f"{self.n_docs} documents are more than 32-bit document numbers can hold")
 
     @functools.cached_property
     def lengths(self) -> np.ndarray:
@@ -171,18 +173,19 @@ class StackedCounts:
         return np.concatenate([p.distinct_terms for p in self.parts] or [np.zeros(0, np.int32)])
 
     def postings(self, term: str) -> tuple[np.ndarray, np.ndarray]:
-        """The documents holding `term` (int64, ascending) and how often each holds it."""
+        """The documents holding `term` (int32, ascending) and how often each holds it: slices of
+        the stored arrays, not copies, where one part alone holds the term at offset 0."""
         rows, counts = [], []
         for part, offset in zip(self.parts, self.offsets, strict=False):
             column = part.column_of.get(term)
             if column is not None:
                 start, end = part.indptr[column], part.indptr[column + 1]
-                rows.append(np.asarray(part.rows[start:end], np.int64) + offset)
+                rows.append(part.rows[start:end] + np.int32(offset) if offset else part.rows[start:end])
                 counts.append(part.counts[start:end])
         if len(rows) == 1:
             return rows[0], counts[0]
         if not rows:
-            return np.zeros(0, np.int64), np.zeros(0, np.int32)
+            return np.zeros(0, np.int32), np.zeros(0, np.int32)
         return np.concatenate(rows), np.concatenate(counts)
 
     def has(self, term: str) -> bool:
@@ -190,7 +193,7 @@ class StackedCounts:
 
 
 class DocumentsWithTerm(Mapping[str, np.ndarray]):
-    """term → the documents holding it (int64, ascending), read from the counts' posting lists:
+    """term → the documents holding it (int32, ascending), read from the counts' posting lists:
     what LoadedIndex.sentences_with_term held as a dict built by re-tokenising every sentence."""
 
     def __init__(self, counts: TermCounts | Sequence[TermCounts] | StackedCounts):
