@@ -41,7 +41,7 @@ class Bm25:
     K1 = 1.5
     B = 0.75
 
-    def __init__(self, texts: Sequence[str] = ()):
+    def __init__(self, texts: Iterable[str] = ()):
         self._stemmer = Stemmer.Stemmer("english")
         self._use(StackedCounts(count_terms(texts)), None)
 
@@ -75,7 +75,9 @@ class Bm25:
         self._scored: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._scored_postings = 0
 
-    def __len__(self) -> int:
+    @property
+    def n_docs(self) -> int:
+        """How many documents are scored (deleted ones included: they score 0)."""
         return self._counts.n_docs
 
     def terms(self, text: str) -> list[str]:

@@ -4,6 +4,11 @@ memory-mapped and combined (issue #16). lexical.py tokenises (count_terms) and s
 
 A TermCounts is a document × term count matrix in compressed sparse columns (CSC): the documents
 holding a term, its posting list, are one slice of `rows`, so a query reads only its own terms.
+
+    count_terms(texts).save(segment / "sentence_bm25")                  # building a segment
+    parts = [TermCounts.load(s / "sentence_bm25") for s in segments]    # loading: memory maps
+    sentence_bm25 = Bm25.from_counts(parts, live=live_sentences)        # scores as one bm25s index
+    TermCounts.concat(parts).select(live_sentences)                     # merging segments
 """
 
 from __future__ import annotations

@@ -154,6 +154,7 @@ def test_an_empty_segment_changes_nothing(tmp_path):
     _same_counts(TermCounts.concat([empty, counts, empty]), counts)
     question = "How many people were evacuated from Hill Top?"
     assert np.array_equal(Bm25.from_counts([empty, counts, empty]).scores(question), Bm25(texts).scores(question))
+    assert Bm25.from_counts([empty, counts, empty]).n_docs == len(texts)
     assert Bm25.from_counts(empty).scores(question).shape == (0,)
     assert Bm25([]).scores(question).shape == (0,)
     assert not Bm25.from_counts(counts, live=np.zeros(len(texts), bool)).scores(question).any()
