@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, ValidationInfo, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from .corpus import DEFAULT_MAX_ARTICLE_BYTES
 
@@ -74,6 +75,11 @@ def postgres_url_problem(url: str) -> str | None:
     return None
 
 
+# ARTICLEBOT_SHARD_IDS: ranges and single ids, comma-separated ("0-3", "0,2", "0-1,4").
+_SHARD_ID_PART = re.compile(r"\s*(?P<low>[0-9]+)\s*(?:-\s*(?P<high>[0-9]+)\s*)?")
+SHARD_IDS_FORM = "give shard ids as a range (0-3), a list (0,2) or both (0-1,4)"
+
+
 class SettingsError(ValueError):
     """A setting in the environment or `.env` is invalid; the message names the variable."""
 
@@ -123,6 +129,11 @@ class Settings(BaseSettings):
     log_questions: bool = True
     # Logged questions and their votes are deleted this many days after the question.
     retention_days: int = Field(default=30, ge=1, le=3650)
+    # Discord's gateway sharding (README, "Running several processes"). Unset: one connection, as
+    # today. auto: as many shards as Discord recommends, all in this process. A number: that many in
+    # all, split among processes by ARTICLEBOT_SHARD_IDS, the ones this process serves (unset: all).
+    shards: int | Literal["auto"] | None = None
+    shard_ids: Annotated[tuple[int, ...] | None, NoDecode] = None
 
     @field_validator("database")
     @classmethod
@@ -155,6 +166,47 @@ class Settings(BaseSettings):
     def _level_in_any_case(cls, value: object) -> object:
         return value.strip().upper() if isinstance(value, str) else value
 
+    @field_validator("shards", mode="before")
+    @classmethod
+    def _shard_count(cls, value: object) -> object:
+        # Parsed here, not by the union: one clear message instead of one per member of it.
+        if isinstance(value, str):
+            text = value.strip().lower()
+            if not text:
+                return None
+            if text == "auto":
+                return "auto"
+            if not text.isdigit():
+                raise ValueError("a number of shards (1 or more), or auto for as many as Discord recommends")
+            value = int(text)
+        if isinstance(value, int) and not isinstance(value, bool) and value < 1:
+            raise ValueError("a number of shards (1 or more), or auto for as many as Discord recommends")
+        return value
+
+    @field_validator("shard_ids", mode="before")
+    @classmethod
+    def _shard_ids_among_the_shards(cls, value: object, info: ValidationInfo) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        ranges = _shard_ranges(value)
+        if "shards" not in info.data:  # ARTICLEBOT_SHARDS itself is invalid, and that is said
+            return None
+        count = info.data["shards"]
+        if count is None:
+            raise ValueError("set ARTICLEBOT_SHARDS too, the number of shards in all processes together")
+        if count == "auto":
+            raise ValueError("needs ARTICLEBOT_SHARDS to be a number, not auto: every process must split "
+                             "the servers among the same number of shards")
+        for _, high in ranges:
+            if high >= count:
+                raise ValueError(f"shard {high} is not one of the {count} shards (0 to {count - 1})" if count > 1
+                                 else f"shard {high} does not exist: with ARTICLEBOT_SHARDS=1 there is only shard 0")
+        ids = sorted(shard for low, high in ranges for shard in range(low, high + 1))
+        repeated = [shard for shard, following in itertools.pairwise(ids) if shard == following]
+        if repeated:
+            raise ValueError(f"shard {repeated[0]} is named twice")
+        return tuple(ids)
+
     @field_validator("model_threads")
     @classmethod
     def _at_most_one_thread_per_core(cls, value: int) -> int:
@@ -163,6 +215,25 @@ class Settings(BaseSettings):
         if value > cores:
             raise ValueError(f"at most {cores}, the number of CPU cores (0 lets the library choose)")
         return value
+
+
+def _shard_ranges(value: object) -> list[tuple[int, int]]:
+    """ARTICLEBOT_SHARD_IDS as (first, last) ranges; a list of ids given in code is ranges of one."""
+    if isinstance(value, list | tuple) and all(isinstance(item, int) and item >= 0 for item in value):
+        return [(item, item) for item in value]
+    if not isinstance(value, str):
+        raise ValueError(SHARD_IDS_FORM)
+    ranges = []
+    for part in value.split(","):
+        match = _SHARD_ID_PART.fullmatch(part)
+        if match is None:
+            raise ValueError(SHARD_IDS_FORM)
+        low = int(match["low"])
+        high = int(match["high"]) if match["high"] is not None else low
+        if high < low:
+            raise ValueError(f"the range {low}-{high} runs backwards: write {high}-{low}")
+        ranges.append((low, high))
+    return ranges
 
 
 def env_name(field: str) -> str:

@@ -1,5 +1,7 @@
 from pathlib import Path
 
+import pytest
+
 from index.settings import E5_MODEL, Settings
 from tests.conftest import ROOT
 
@@ -64,3 +66,53 @@ def test_the_example_env_gives_a_working_model(tmp_path, monkeypatch):
         monkeypatch.delenv(name, raising=False)
     spec = model_spec(Settings())
     assert (spec.name, spec.backend, spec.query_prefix) == ("multilingual-e5-small", "onnx", "query: ")
+
+
+@pytest.mark.parametrize(("shards", "shard_ids", "expected"), [
+    ("", "", (None, None)),
+    ("4", "", (4, None)),
+    ("auto", "", ("auto", None)),
+    (" AUTO ", "", ("auto", None)),
+    ("4", "0-1", (4, (0, 1))),
+    ("4", "2,3", (4, (2, 3))),
+    ("8", " 6 , 0 - 2 ", (8, (0, 1, 2, 6))),
+    ("1", "0", (1, (0,))),
+])
+def test_shards_and_the_shard_ids_of_a_process(monkeypatch, tmp_path, shards, shard_ids, expected):
+    from index.settings import load_settings
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ARTICLEBOT_SHARDS", shards)
+    monkeypatch.setenv("ARTICLEBOT_SHARD_IDS", shard_ids)
+    settings = load_settings()
+    assert (settings.shards, settings.shard_ids) == expected
+
+
+@pytest.mark.parametrize(("shards", "shard_ids", "message"), [
+    ("0", "", "ARTICLEBOT_SHARDS=0: a number of shards (1 or more), or auto for as many as Discord recommends"),
+    ("many", "0", "ARTICLEBOT_SHARDS=many: a number of shards (1 or more), or auto for as many as Discord "
+                  "recommends"),
+    ("-2", "", "ARTICLEBOT_SHARDS=-2: a number of shards"),
+    ("", "0-1", "ARTICLEBOT_SHARD_IDS=0-1: set ARTICLEBOT_SHARDS too, the number of shards in all processes "
+                "together"),
+    ("auto", "0", "ARTICLEBOT_SHARD_IDS=0: needs ARTICLEBOT_SHARDS to be a number, not auto"),
+    ("4", "0-4", "ARTICLEBOT_SHARD_IDS=0-4: shard 4 is not one of the 4 shards (0 to 3)"),
+    ("4", "1,9", "ARTICLEBOT_SHARD_IDS=1,9: shard 9 is not one of the 4 shards (0 to 3)"),
+    ("1", "1", "ARTICLEBOT_SHARD_IDS=1: shard 1 does not exist: with ARTICLEBOT_SHARDS=1 there is only shard 0"),
+    ("4", "3-1", "ARTICLEBOT_SHARD_IDS=3-1: the range 3-1 runs backwards: write 1-3"),
+    ("4", "0-2,1", "ARTICLEBOT_SHARD_IDS=0-2,1: shard 1 is named twice"),
+    ("4", "-1", "ARTICLEBOT_SHARD_IDS=-1: give shard ids as a range (0-3), a list (0,2) or both (0-1,4)"),
+    ("4", "0;1", "ARTICLEBOT_SHARD_IDS=0;1: give shard ids as a range (0-3), a list (0,2) or both (0-1,4)"),
+    ("4", "[0, 1]", "ARTICLEBOT_SHARD_IDS=[0, 1]: give shard ids as a range"),
+    ("4", "0,", "ARTICLEBOT_SHARD_IDS=0,: give shard ids as a range"),
+])
+def test_a_bad_shard_setting_is_one_line_naming_it(monkeypatch, tmp_path, shards, shard_ids, message):
+    from index.settings import SettingsError, load_settings
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ARTICLEBOT_SHARDS", shards)
+    monkeypatch.setenv("ARTICLEBOT_SHARD_IDS", shard_ids)
+    with pytest.raises(SettingsError) as raised:
+        load_settings()
+    assert str(raised.value).startswith(message) and "\n" not in str(raised.value)
+    assert ";" not in str(raised.value).removeprefix(message.split(":")[0])  # one problem, not one per union member
