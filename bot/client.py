@@ -1,8 +1,9 @@
-"""The bot: loads the index once in setup_hook, never syncs commands on its own."""
+"""The bot: loads the index once in setup_hook, never syncs commands on its own; sharded or not."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 import discord
@@ -65,8 +66,53 @@ class ArticleBot(commands.Bot):
     async def on_ready(self) -> None:
         log.info("logged in as %s (%s)", self.user, self.user.id if self.user else "?")
 
+    def serving(self) -> str:
+        """What of Discord this process serves, for the log."""
+        return "every server, on one gateway connection (unsharded)"
+
     async def close(self) -> None:
         self.service.close()
         self.library.close()
         await super().close()
         await self.records.close()
+
+
+class ShardedArticleBot(ArticleBot, commands.AutoShardedBot):
+    """The bot on several gateway connections (shards): all of them, or those of ARTICLEBOT_SHARD_IDS.
+
+    Discord sends each server's events to the shard (server id >> 22) % shards; discord.py opens one
+    connection per shard and routes what the bot sends by the same rule."""
+
+    async def on_ready(self) -> None:
+        log.info("logged in as %s (%s), serving %s", self.user, self.user.id if self.user else "?", self.serving())
+
+    async def on_shard_ready(self, shard_id: int) -> None:
+        log.info("shard %d of %s connected", shard_id, self.shard_count)
+
+    def serving(self) -> str:
+        if self.shard_count is None:  # known once connected: Discord's recommendation
+            return "every shard, as many as Discord recommends"
+        if self.shard_ids is None:
+            return f"every shard of {self.shard_count}"
+        return f"shard{'s' if len(self.shard_ids) > 1 else ''} {shard_list(self.shard_ids)} of {self.shard_count}"
+
+
+def shard_list(ids: Sequence[int]) -> str:
+    """Shard ids as ranges for people: 0-3, 6, 8-9."""
+    spans: list[list[int]] = []
+    for shard in sorted(ids):
+        if spans and shard == spans[-1][1] + 1:
+            spans[-1][1] = shard
+        else:
+            spans.append([shard, shard])
+    return ", ".join(str(low) if low == high else f"{low}-{high}" for low, high in spans)
+
+
+def serving_bot(settings: Settings, service: AnswerService) -> ArticleBot:
+    """The bot `articlebot run` serves with: sharded when ARTICLEBOT_SHARDS is set."""
+    if settings.shards is None:
+        return ArticleBot(settings, service=service)
+    return ShardedArticleBot(
+        settings, service=service,
+        shard_count=None if settings.shards == "auto" else settings.shards,
+        shard_ids=None if settings.shard_ids is None else list(settings.shard_ids))

@@ -13,7 +13,7 @@ import discord
 
 from index import IndexUnavailable, Settings
 
-from .client import ArticleBot
+from .client import ArticleBot, serving_bot
 from .service import AnswerService
 
 log = logging.getLogger(__name__)
@@ -61,7 +61,8 @@ async def _serve(settings: Settings) -> int:
         service.close()
         print(f"error: cannot start: {error}", file=sys.stderr)
         return 2
-    bot = ArticleBot(settings, service=service)
+    bot = serving_bot(settings, service)
+    log.info("connecting to Discord: serving %s", bot.serving())
     _install_signal_handlers(bot)
     async with bot:
         try:

@@ -113,3 +113,22 @@ def test_sync_names_the_fix_for_a_refused_token(discord_refusing_tokens, seed_se
     settings = seed_settings.model_copy(update={"discord_token": SecretStr(TOKEN)})
     assert sync_commands(settings) == 2
     assert capsys.readouterr().err == "error: Discord refused the token; check DISCORD_TOKEN\n"
+
+
+@pytest.mark.parametrize(("sharding", "kind", "count", "ids", "serving"), [
+    ({}, "ArticleBot", None, None, "every server, on one gateway connection (unsharded)"),
+    ({"shards": "auto"}, "ShardedArticleBot", None, None, "every shard, as many as Discord recommends"),
+    ({"shards": 4}, "ShardedArticleBot", 4, None, "every shard of 4"),
+    ({"shards": 4, "shard_ids": "0-1"}, "ShardedArticleBot", 4, [0, 1], "shards 0-1 of 4"),
+    ({"shards": 10, "shard_ids": "9,0-2,5"}, "ShardedArticleBot", 10, [0, 1, 2, 5, 9], "shards 0-2, 5, 9 of 10"),
+    ({"shards": 4, "shard_ids": "3"}, "ShardedArticleBot", 4, [3], "shard 3 of 4"),
+])
+async def test_the_bot_is_sharded_as_the_settings_say(tmp_path, sharding, kind, count, ids, serving):
+    from bot.client import serving_bot
+    from bot.service import AnswerService
+
+    settings = make_settings(tmp_path, **sharding)
+    async with serving_bot(settings, AnswerService(settings)) as bot:  # closed as `articlebot run` closes it
+        assert type(bot).__name__ == kind
+        assert (bot.shard_count, getattr(bot, "shard_ids", None)) == (count, ids)
+        assert bot.serving() == serving
