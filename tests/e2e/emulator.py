@@ -6,6 +6,11 @@ Discord's OpenAPI description plus the 6,000-character embed total (else 400 cod
 openapi.py), files within the interaction's attachment size limit (else 413 code 40005), and rate
 limits (429 with `Via` and `retry_after`). Every request is recorded, and every rejected one in
 `rejected` too; files sent with a message are kept in its `files`.
+
+It speaks the gateway's sharding: `/gateway/bot` recommends a number of shards, an IDENTIFY may carry
+`shard: [id, count]` (one connection per shard, any number of connections), and a server's events go
+only to the session of its shard, (server id >> 22) % count, as Discord sends them. `delivered` records
+where each went.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import asyncio
 import itertools
 import json
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +38,47 @@ CHANNEL_ID = "1300000000000000001"
 ACK_DEADLINE_SECONDS = 3.0
 EPHEMERAL = 1 << 6
 MANAGE_GUILD = str(1 << 5)  # the permission bit, as a member's permissions string carries it
+SESSION_STARTS_PER_DAY = 1000  # /gateway/bot's session_start_limit.total, as Discord gives most bots
+INVALID_SHARD = 4010  # the close code Discord answers an IDENTIFY with a shard outside its count
+
+
+Shard = tuple[int, int]  # (shard id, shard count), as IDENTIFY's `shard` gives it
+
+
+def shard_of(guild_id: str | int, count: int) -> int:
+    """The shard whose session Discord sends a server's events to."""
+    return (int(guild_id) >> 22) % count
+
+
+def guild_on_shard(shard: int, count: int, after: int = int(GUILD_ID)) -> str:
+    """The first server id from `after` on whose events belong to `shard` of `count`."""
+    guild = after
+    while shard_of(guild, count) != shard:
+        guild += 1 << 22
+    return str(guild)
+
+
+@dataclass
+class GatewaySession:
+    """One IDENTIFY: its shard (None: unsharded, every server) and what it was sent, for a RESUME."""
+
+    id: str
+    shard: Shard | None
+    socket: web.WebSocketResponse | None
+    sequence: int = 0
+    events: list[dict] = field(default_factory=list)  # every dispatch but READY, for replay after a RESUME
+
+    def serves(self, guild_id: str) -> bool:
+        return self.shard is None or shard_of(guild_id, self.shard[1]) == self.shard[0]
+
+
+@dataclass
+class Delivery:
+    """A server's event and the shards of the sessions it went to (none: no session serves it)."""
+
+    event: str
+    guild_id: str
+    shards: list[Shard | None]
 
 
 @dataclass
@@ -65,21 +112,29 @@ class InteractionState:
     original: dict | None = None
     followups: list[dict] = field(default_factory=list)
     edits: list[dict] = field(default_factory=list)
+    shards: list[Shard | None] = field(default_factory=list)  # of the sessions it was dispatched to
 
 
 class DiscordEmulator:
-    def __init__(self) -> None:
+    """`guilds`: the servers the bot is in, each listed in READY and sent as GUILD_CREATE to the
+    session of its shard (none by default: interactions still come from any server id).
+    `recommended_shards`: what /gateway/bot recommends."""
+
+    def __init__(self, guilds: Sequence[str] = (), recommended_shards: int = 1) -> None:
         self.requests: list[Recorded] = []
         self.rejected: list[Recorded] = []  # each with Discord's error answer as its body
         self.interactions: dict[str, InteractionState] = {}
         self.by_token: dict[str, InteractionState] = {}
         self.commands: dict[str, list[dict]] = {}
         self.gateway_ops: list[int] = []
-        self.sessions = itertools.count(1)
-        self.session_id: str | None = None
-        self.sequence = 0
-        self.events: list[dict] = []  # every dispatch, for replay after a RESUME
-        self.socket: web.WebSocketResponse | None = None
+        self.guilds = list(guilds)
+        self.recommended_shards = recommended_shards
+        self.session_starts_left = SESSION_STARTS_PER_DAY
+        self._session_numbers = itertools.count(1)
+        # The live session of each shard (None: the unsharded one); a new IDENTIFY replaces its shard's.
+        self.sessions: dict[Shard | None, GatewaySession] = {}
+        self.identified: list[Shard | None] = []  # every IDENTIFY's shard, in order
+        self.delivered: list[Delivery] = []
         self.connected = asyncio.Event()
         self.rate_limit_next_followups = 0
         self.uploads: dict[str, Upload] = {}  # attachment id → the file a user attached
@@ -102,10 +157,15 @@ class DiscordEmulator:
         self.port = site._server.sockets[0].getsockname()[1]
 
     async def stop(self) -> None:
-        if self.socket is not None and not self.socket.closed:
-            await self.socket.close()
+        for session in list(self.sessions.values()):
+            if session.socket is not None and not session.socket.closed:
+                await session.socket.close()
         if self._runner is not None:
             await self._runner.cleanup()
+
+    @property
+    def address(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
 
     @property
     def rest_base(self) -> str:
@@ -122,7 +182,7 @@ class DiscordEmulator:
     async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
         socket = web.WebSocketResponse()
         await socket.prepare(request)
-        self.socket = socket
+        session: GatewaySession | None = None
         await socket.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 41250}}))
         async for message in socket:
             if message.type != WSMsgType.TEXT:
@@ -133,38 +193,97 @@ class DiscordEmulator:
             if op == 1:
                 await socket.send_str(json.dumps({"op": 11}))
             elif op == 2:
-                self.session_id = f"session-{next(self.sessions)}"
-                self.events.clear()
-                self.sequence = 0
-                await self._send_dispatch("READY", {
-                    "v": 10, "user": BOT_USER, "guilds": [], "session_id": self.session_id,
-                    "resume_gateway_url": self.gateway_url, "application": {"id": APPLICATION_ID, "flags": 0},
-                })
-                self.connected.set()
+                session = await self._identify(socket, payload["d"].get("shard"))
+                if session is None:
+                    break
             elif op == 6:
-                seen = payload["d"].get("seq") or 0
-                for event in [e for e in self.events if e["s"] > seen]:
-                    await socket.send_str(json.dumps(event))
-                self.sequence += 1
-                await socket.send_str(json.dumps({"op": 0, "t": "RESUMED", "s": self.sequence, "d": {}}))
-                self.connected.set()
-        if self.socket is socket:
-            self.socket = None
+                session = await self._resume(socket, payload["d"])
+        if session is not None and session.socket is socket:
+            session.socket = None
         return socket
 
-    async def _send_dispatch(self, event: str, data: dict) -> None:
-        self.sequence += 1
-        frame = {"op": 0, "t": event, "s": self.sequence, "d": data}
+    async def _identify(self, socket: web.WebSocketResponse, asked: Any) -> GatewaySession | None:
+        """A new session for the shard asked for; None after closing the socket as Discord does when
+        that shard cannot exist."""
+        shard: Shard | None = None
+        if asked is not None:
+            valid = (isinstance(asked, list) and len(asked) == 2 and all(type(n) is int for n in asked)
+                     and asked[1] >= 1 and 0 <= asked[0] < asked[1])
+            if not valid:
+                await socket.close(code=INVALID_SHARD, message=b"Invalid shard.")
+                return None
+            shard = (asked[0], asked[1])
+        self.identified.append(shard)
+        self.session_starts_left -= 1
+        session = GatewaySession(f"session-{next(self._session_numbers)}", shard, socket)
+        self.sessions[shard] = session
+        guilds = [guild for guild in self.guilds if session.serves(guild)]
+        await self._send(session, "READY", {
+            "v": 10, "user": BOT_USER, "guilds": [{"id": guild, "unavailable": True} for guild in guilds],
+            "session_id": session.id, "resume_gateway_url": self.gateway_url,
+            "application": {"id": APPLICATION_ID, "flags": 0}, **({"shard": list(shard)} if shard else {}),
+        })
+        for guild in guilds:
+            self.delivered.append(Delivery("GUILD_CREATE", guild, [shard]))
+            await self._send(session, "GUILD_CREATE", self._guild(guild))
+        self.connected.set()
+        return session
+
+    async def _resume(self, socket: web.WebSocketResponse, resume: dict) -> GatewaySession | None:
+        session = next((s for s in self.sessions.values() if s.id == resume.get("session_id")), None)
+        if session is None:  # replaced by a later IDENTIFY of its shard: the client must identify anew
+            await socket.send_str(json.dumps({"op": 9, "d": False}))
+            return None
+        session.socket = socket
+        seen = resume.get("seq") or 0
+        for event in [e for e in session.events if e["s"] > seen]:
+            await socket.send_str(json.dumps(event))
+        session.sequence += 1
+        await socket.send_str(json.dumps({"op": 0, "t": "RESUMED", "s": session.sequence, "d": {}}))
+        self.connected.set()
+        return session
+
+    async def _send(self, session: GatewaySession, event: str, data: dict) -> None:
+        session.sequence += 1
+        frame = {"op": 0, "t": event, "s": session.sequence, "d": data}
         if event != "READY":
-            self.events.append(frame)
-        if self.socket is not None and not self.socket.closed:
-            await self.socket.send_str(json.dumps(frame))
+            session.events.append(frame)
+        if session.socket is not None and not session.socket.closed:
+            await session.socket.send_str(json.dumps(frame))
+
+    async def _send_to_guild(self, event: str, guild_id: str, data: dict) -> list[Shard | None]:
+        """Dispatch a server's event to the session of its shard (every session serving it); the
+        shards it went to."""
+        sessions = [session for session in self.sessions.values() if session.serves(guild_id)]
+        for session in sessions:
+            await self._send(session, event, data)
+        shards = [session.shard for session in sessions]
+        self.delivered.append(Delivery(event, guild_id, shards))
+        return shards
+
+    def _guild(self, guild_id: str) -> dict:
+        """GUILD_CREATE's server: no channels or members, the bot needs neither."""
+        return {
+            "id": guild_id, "name": f"server {guild_id[-4:]}", "icon": None, "splash": None,
+            "discovery_splash": None, "banner": None, "description": None, "owner_id": "1500000000000000001",
+            "afk_channel_id": None, "afk_timeout": 300, "verification_level": 0, "default_message_notifications": 0,
+            "explicit_content_filter": 0, "mfa_level": 0, "nsfw_level": 0, "premium_tier": 0, "features": [],
+            "roles": [{"id": guild_id, "name": "@everyone", "permissions": "0", "position": 0, "color": 0,
+                       "hoist": False, "managed": False, "mentionable": False, "flags": 0}],
+            "emojis": [], "stickers": [], "application_id": None, "system_channel_id": None,
+            "system_channel_flags": 0, "rules_channel_id": None, "public_updates_channel_id": None,
+            "vanity_url_code": None, "preferred_locale": "en-GB", "premium_progress_bar_enabled": False,
+            "joined_at": "2024-01-01T00:00:00+00:00", "large": False, "unavailable": False, "member_count": 2,
+            "voice_states": [], "members": [], "channels": [], "threads": [], "presences": [],
+            "stage_instances": [], "guild_scheduled_events": [],
+        }
 
     async def drop_connection(self) -> None:
-        """Close the websocket as a network fault would; the client must RESUME."""
+        """Close every websocket as a network fault would; the client must RESUME."""
         self.connected.clear()
-        if self.socket is not None:
-            await self.socket.close(code=4000, message=b"emulated fault")
+        for session in list(self.sessions.values()):
+            if session.socket is not None:
+                await session.socket.close(code=4000, message=b"emulated fault")
 
     # ---- interactions ------------------------------------------------------------------------
     def _user(self, user_id: str) -> dict:
@@ -193,7 +312,7 @@ class DiscordEmulator:
         }
         if message is not None:
             payload["message"] = message
-        await self._send_dispatch("INTERACTION_CREATE", payload)
+        state.shards = await self._send_to_guild("INTERACTION_CREATE", guild_id, payload)
         return state
 
     async def slash(self, name: str, options: dict[str, Any] | None = None, subcommand: str | None = None,
@@ -272,6 +391,12 @@ class DiscordEmulator:
             return self._reject(request.method, tail, {"code": 40005, "message": "Request entity too large"},
                                 status=413)
         parts = tail.split("/")
+        if request.method == "GET" and tail == "gateway/bot":
+            return _json({"url": self.gateway_url, "shards": self.recommended_shards, "session_start_limit": {
+                "total": SESSION_STARTS_PER_DAY, "remaining": max(0, self.session_starts_left),
+                "reset_after": 86_400_000, "max_concurrency": 1}})
+        if request.method == "GET" and tail == "gateway":
+            return _json({"url": self.gateway_url})
         if request.method == "GET" and tail == "users/@me":
             return _json(BOT_USER)
         if request.method == "GET" and tail == "oauth2/applications/@me":
