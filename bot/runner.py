@@ -24,10 +24,20 @@ DISCORD_FAILURES = (discord.LoginFailure, discord.HTTPException, discord.Connect
                     aiohttp.ClientError, OSError)
 
 
+# Gateway close codes that the shard settings fix (Discord's "Gateway Close Event Codes").
+INVALID_SHARD, SHARDING_REQUIRED = 4010, 4011
+
+
 def discord_failure(error: BaseException) -> str:
     """One line saying what went wrong talking to Discord and what fixes it."""
     if isinstance(error, discord.LoginFailure):
         return "Discord refused the token; check DISCORD_TOKEN"
+    if isinstance(error, discord.ConnectionClosed) and error.code == SHARDING_REQUIRED:
+        return ("Discord requires sharding for a bot in this many servers: set ARTICLEBOT_SHARDS=auto, or a number "
+                "of shards split among processes with ARTICLEBOT_SHARD_IDS (README: Running several processes)")
+    if isinstance(error, discord.ConnectionClosed) and error.code == INVALID_SHARD:
+        return (f"Discord refused shard {error.shard_id}: check that ARTICLEBOT_SHARDS is the same number in every "
+                "process and that ARTICLEBOT_SHARD_IDS lies below it")
     detail = " ".join(str(error).split()) or type(error).__name__
     if isinstance(error, discord.HTTPException | discord.ConnectionClosed):
         return f"Discord refused the request ({detail}); check the bot's invitation and permissions"

@@ -40,6 +40,8 @@ EPHEMERAL = 1 << 6
 MANAGE_GUILD = str(1 << 5)  # the permission bit, as a member's permissions string carries it
 SESSION_STARTS_PER_DAY = 1000  # /gateway/bot's session_start_limit.total, as Discord gives most bots
 INVALID_SHARD = 4010  # the close code Discord answers an IDENTIFY with a shard outside its count
+SHARDING_REQUIRED = 4011  # ... and one whose session would hold too many servers
+MAX_GUILDS_PER_SESSION = 2500  # Discord's limit on the servers of one session (shard)
 
 
 Shard = tuple[int, int]  # (shard id, shard count), as IDENTIFY's `shard` gives it
@@ -204,7 +206,7 @@ class DiscordEmulator:
 
     async def _identify(self, socket: web.WebSocketResponse, asked: Any) -> GatewaySession | None:
         """A new session for the shard asked for; None after closing the socket as Discord does when
-        that shard cannot exist."""
+        that shard cannot exist, or would hold 2,500 servers or more."""
         shard: Shard | None = None
         if asked is not None:
             valid = (isinstance(asked, list) and len(asked) == 2 and all(type(n) is int for n in asked)
@@ -213,6 +215,10 @@ class DiscordEmulator:
                 await socket.close(code=INVALID_SHARD, message=b"Invalid shard.")
                 return None
             shard = (asked[0], asked[1])
+        served = sum(GatewaySession("", shard, None).serves(guild) for guild in self.guilds)
+        if served >= MAX_GUILDS_PER_SESSION:
+            await socket.close(code=SHARDING_REQUIRED, message=b"Sharding required.")
+            return None
         self.identified.append(shard)
         self.session_starts_left -= 1
         session = GatewaySession(f"session-{next(self._session_numbers)}", shard, socket)

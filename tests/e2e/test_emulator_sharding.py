@@ -9,7 +9,7 @@ import aiohttp
 import pytest
 from jsonschema import Draft202012Validator
 
-from tests.e2e.emulator import INVALID_SHARD, DiscordEmulator, guild_on_shard
+from tests.e2e.emulator import GUILD_ID, INVALID_SHARD, DiscordEmulator, guild_on_shard
 from tests.e2e.openapi import SPEC_URI, _registry
 
 
@@ -136,3 +136,41 @@ async def test_auto_sharding_opens_as_many_shards_as_gateway_bot_recommends(emul
             await bot.close()
             await asyncio.wait_for(runner, 10)
     assert "serving every shard of 2" in caplog.text
+
+
+async def test_a_bot_in_2500_servers_is_told_in_one_line_to_shard_and_then_runs_sharded(
+        bare_emulator, seed_settings, monkeypatch, capsys):
+    """Discord closes an unsharded session of 2,500 servers with 4011; `articlebot run` says which
+    setting fixes it, and with ARTICLEBOT_SHARDS=2 the same bot connects (1,250 servers a shard)."""
+    import os
+    import signal
+
+    import yarl
+    from discord.gateway import DiscordWebSocket
+    from discord.http import Route
+    from pydantic import SecretStr
+
+    from bot.runner import _serve
+
+    bare_emulator.guilds = [str(int(GUILD_ID) + (n << 22)) for n in range(2500)]
+    monkeypatch.setattr(Route, "BASE", bare_emulator.rest_base)
+    monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(bare_emulator.gateway_url))
+    settings = seed_settings.model_copy(update={"discord_token": SecretStr("emulated-token")})
+    loop = asyncio.get_running_loop()
+    try:
+        assert await _serve(settings) == 2
+        [line] = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+        assert line.startswith("error: Discord requires sharding") and "ARTICLEBOT_SHARDS=auto" in line
+        assert bare_emulator.identified == []
+
+        serving = asyncio.create_task(_serve(settings.model_copy(update={"shards": 2})))
+        await bare_emulator.wait_for(lambda: sorted(bare_emulator.identified) == [(0, 2), (1, 2)] or serving.done(),
+                                     timeout=60)
+        assert not serving.done(), capsys.readouterr().err
+        created = [d for d in bare_emulator.delivered if d.event == "GUILD_CREATE"]
+        assert sorted(d.shards[0][0] for d in created) == [0] * 1250 + [1] * 1250
+        os.kill(os.getpid(), signal.SIGTERM)
+        assert await asyncio.wait_for(serving, 30) == 0
+    finally:
+        for installed in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(installed)
