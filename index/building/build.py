@@ -41,6 +41,7 @@ from ..store import (
     load_vectors,
     needed_files,
     new_build_dir,
+    one_rebuild_at_a_time,
     publish,
     query_model_files,
     read_manifest,
@@ -235,8 +236,22 @@ def rebuild(
 
     A corpus error, or an index path that articlebot may not use, stops the rebuild before
     anything is written; a failed write leaves the current index as it was, and no build behind.
+    Rebuilds of one index by several processes (a sharded bot's) take turns (one_rebuild_at_a_time).
     """
     progress = progress or _Quiet()
+    check_index_location(settings.index_dir, settings.corpus_dir)
+    with one_rebuild_at_a_time(settings.index_dir,
+                               waiting=lambda: progress.stage("waiting for another rebuild of this index …")):
+        return _rebuild_in_turn(settings, full=full, encoder=encoder, progress=progress)
+
+
+def _rebuild_in_turn(
+    settings: Settings,
+    *,
+    full: bool,
+    encoder: PassageEncoder | None,
+    progress: Progress,
+) -> RebuildReport:
     index_dir = settings.index_dir
     check_index_location(index_dir, settings.corpus_dir)
     progress.stage(f"reading the articles in {settings.corpus_dir} …")

@@ -2,7 +2,15 @@
 (manifest.py: what a build holds, and whether it can serve; vectors.py: the FAISS file), and
 where builds live and how one is published (builds.py)."""
 
-from .builds import BUILD_MARKER, IndexLocationError, builds_dir, check_index_location, new_build_dir, publish
+from .builds import (
+    BUILD_MARKER,
+    IndexLocationError,
+    builds_dir,
+    check_index_location,
+    new_build_dir,
+    one_rebuild_at_a_time,
+    publish,
+)
 from .manifest import (
     CORRUPT,
     FORMAT_VERSION,
@@ -50,6 +58,7 @@ __all__ = [
     "model_mismatch",
     "needed_files",
     "new_build_dir",
+    "one_rebuild_at_a_time",
     "publish",
     "query_model_files",
     "read_manifest",

@@ -14,13 +14,19 @@ import os
 import re
 import shutil
 import socket
+import sys
 import time
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..embedding import ONNX_FILE, TOKENIZER_FILE
 from ..embedding.e5_onnx import ONNX_FILE as E5_ONNX_FILE
 from .manifest import FORMAT_VERSION, MANIFEST, PASSAGES, VECTORS
+
+if sys.platform != "win32":
+    import fcntl
 
 # Written first into every build directory: says articlebot made it, and which process.
 BUILD_MARKER = "articlebot-build.json"
@@ -36,6 +42,36 @@ class IndexLocationError(ValueError):
 
 def builds_dir(index_dir: Path) -> Path:
     return index_dir.with_name(index_dir.name + ".builds")
+
+
+def rebuild_lock(index_dir: Path) -> Path:
+    """The file whose lock the process rebuilding this index holds (beside its link, as the link's
+    temporary twin is)."""
+    return index_dir.with_name(f".{index_dir.name}.rebuild-lock")
+
+
+@contextmanager
+def one_rebuild_at_a_time(index_dir: Path, waiting: Callable[[], None] = lambda: None) -> Iterator[None]:
+    """Hold this index's rebuild lock, calling `waiting` first when another process holds it.
+
+    Several processes serving one index (a sharded bot) may each rebuild it, on start or for
+    `/article add`. Taking turns, each reading the corpus only once it holds the lock, none publishes
+    an index that misses an article another wrote meanwhile. The kernel's lock (flock) is let go
+    when its holder ends, however it ends; on Windows there is none."""
+    if sys.platform == "win32":
+        yield
+        return
+    index_dir.parent.mkdir(parents=True, exist_ok=True)
+    with open(rebuild_lock(index_dir), "a+b") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            waiting()
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def _absolute(path: Path) -> Path:

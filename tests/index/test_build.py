@@ -465,3 +465,35 @@ def test_run_serves_the_last_good_index_when_the_disk_is_full(copied, encoder, m
     assert "No space left on device; free some disk space and run it again" in caplog.text
     assert copied.index_dir.resolve() == before
     assert [p for p in before.parent.iterdir() if p.name.startswith("tmp-")] == []
+
+
+def test_rebuilds_of_one_index_take_turns_and_the_later_reads_the_corpus_in_its_turn(settings, encoder):
+    """Two processes sharing an index (a sharded bot): a rebuild waits while another holds the index,
+    then reads the corpus, so the article written meanwhile is in what it publishes."""
+    import shutil
+    import threading
+
+    from index.store.builds import one_rebuild_at_a_time
+    from tests.conftest import FIXTURES
+
+    rebuild(settings, encoder=encoder)
+    stages: list[str] = []
+
+    class Stages:
+        def stage(self, text: str) -> None:
+            stages.append(text)
+
+        def bar(self, label: str, total: int):
+            return lambda count: None
+
+    finished = threading.Event()
+    waiting = threading.Thread(target=lambda: (rebuild(settings, encoder=encoder, progress=Stages()), finished.set()))
+    with one_rebuild_at_a_time(settings.index_dir):  # another process's rebuild, under way
+        waiting.start()
+        assert not finished.wait(1.0)
+        assert stages == ["waiting for another rebuild of this index …"]
+        shutil.copy(FIXTURES / "articles" / "chip-plant.md", settings.corpus_dir / "chip-plant.md")
+    waiting.join(120)
+    assert finished.is_set()
+    assert "chip-plant" in json.loads((settings.index_dir / "manifest.json").read_text())["articles"]
+    assert corpus_status(settings).state == FRESH
