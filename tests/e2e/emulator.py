@@ -8,9 +8,10 @@ limits (429 with `Via` and `retry_after`). Every request is recorded, and every 
 `rejected` too; files sent with a message are kept in its `files`.
 
 It speaks the gateway's sharding: `/gateway/bot` recommends a number of shards, an IDENTIFY may carry
-`shard: [id, count]` (one connection per shard, any number of connections), and a server's events go
-only to the session of its shard, (server id >> 22) % count, as Discord sends them. `delivered` records
-where each went.
+`shard: [id, count]` (one connection per shard, any number of connections; closed with 4010 when the
+shard cannot exist, 4011 when its session would hold 2,500 servers), and a server's events go only to
+the session of its shard, (server id >> 22) % count, as Discord sends them. `delivered` records where
+each went.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ question store): each server's questions reach, and are answered by, only the pr
 import asyncio
 import os
 import re
+import shutil
 import signal
 import sys
 import time
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import FIXTURES, ROOT
 from tests.e2e.conftest import seed_index
 from tests.e2e.emulator import APPLICATION_ID, DiscordEmulator, guild_on_shard
 
@@ -111,6 +112,18 @@ async def test_a_question_is_answered_only_by_the_process_holding_its_server_s_s
         await emulator.wait_for(lambda bot=processes[holder], q=question_id: bot.answered(q), timeout=10)
         assert not processes[other].answered(question_id), processes[other].text()
     assert emulator.rejected == []
+
+
+async def test_both_processes_answer_from_a_rebuild_of_the_index_they_share(sharded, shared_index, encoder):
+    from index.building.build import rebuild
+
+    emulator, _ = sharded
+    shutil.copy(FIXTURES / "articles" / "chip-plant.md", shared_index.corpus_dir / "chip-plant.md")
+    await asyncio.to_thread(rebuild, shared_index, encoder=encoder)
+    for shard in (0, 3):  # one server of each process
+        state = await emulator.slash("ask", {"question": "When will the Ohio factory open?"}, guild_id=GUILDS[shard],
+                                     user_id=str(1400000000000000200 + shard))
+        assert "2030" in (await emulator.answered(state, timeout=60))["embeds"][0]["description"]
 
 
 async def test_sigterm_closes_each_process_and_all_its_shards(sharded):
