@@ -61,7 +61,8 @@ def one_rebuild_at_a_time(index_dir: Path, waiting: Callable[[], None] = lambda:
     if sys.platform == "win32":
         yield
         return
-    index_dir.parent.mkdir(parents=True, exist_ok=True)
+    # Made now rather than by new_build_dir: a path that cannot hold it fails here, naming it.
+    builds_dir(index_dir).mkdir(parents=True, exist_ok=True)
     with open(rebuild_lock(index_dir), "a+b") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
