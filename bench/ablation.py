@@ -175,8 +175,8 @@ def answering_variants() -> list[Variant]:
                 patches=patch(SpeakerDirectory, "pronoun_question", lambda self, question: None)),
         Variant("name-routing", "declining.absent_names → []: articles lacking a question's names are quoted",
                 patches=patch(declining, "absent_names", lambda index, names, articles: [])),
-        Variant("year-routing", "engine.question_years → []: articles that never write a question's year are quoted",
-                patches=patch(engine_module, "question_years", lambda question: [])),
+        Variant("number-routing", "engine.question_numbers → []: articles lacking a question's numbers are quoted",
+                patches=patch(engine_module, "question_numbers", lambda question: [])),
         Variant("spelling-variants", "question_names.spelling_variants → frozenset(): a name must be spelt as "
                 "the article does",
                 patches=patch(question_names, "spelling_variants", lambda index, name: frozenset())),

@@ -25,7 +25,7 @@ from .declining import NO_CANDIDATE, Candidate, candidates, decline_reason
 from .followup import FollowupContext, followup_context, name_runs, rewrite_followup
 from .loaded import LoadedIndex, load_index
 from .question_model import question_encoder
-from .question_names import MAX_CACHED_NAMES, question_names, question_years
+from .question_names import MAX_CACHED_NAMES, question_names, question_numbers
 from .scope import Scope, visible_articles
 from .scoring import Scores, Weights, highlight_span, score_question
 from .speakers import SpeakerDirectory
@@ -199,7 +199,7 @@ class Engine:
             if trace is not None:
                 trace.asked(question, reworded[question] or question, question not in foreign, names_of[question])
             answers.append(self._answer_one(index, speakers, question, vector_of[question], names_of[question],
-                                            question_years(question), name_vectors, k, article,
+                                            question_numbers(question), name_vectors, k, article,
                                             question not in foreign, trace, visible))
         return answers
 
@@ -226,7 +226,7 @@ class Engine:
             if trace is not None:
                 trace.declined_by = NO_CANDIDATE
             return Answer(question, False)
-        # A year is checked like a name (its article must write it), but it is no name to embed or weigh.
+        # A number is checked like a name (its article must write it), but it is no name to embed or weigh.
         chosen = candidates(index, scores, names + years, trace)
         declined = decline_reason(index, scores, chosen, vector, name_vectors, self.settings.min_relevance, lexical,
                                   trace)

@@ -14,7 +14,7 @@ import numpy as np
 from ..embedding import REFERENCE, ModelSpec, Similarity
 from ..kinds import CAPTION, CONTEXT, ENTITY, PARAGRAPH, SENTENCE
 from ..store import CORRUPT, PASSAGES, VECTORS, IndexUnavailable, VectorIndex, read_manifest
-from ..text import WORD, YEAR
+from ..text import NUMBER, WORD
 from .cues import QuestionKind, cue_matches
 from .lexical import Bm25
 
@@ -155,9 +155,9 @@ def _assemble(build: Path, manifest: dict, store: dict, vectors: VectorIndex) ->
     lowercase: set[str] = set()
     for paragraph in loaded.paragraphs:
         found = WORD.findall(paragraph["text"])
-        # Years too: an article that never writes a question's year cannot answer it.
-        found_years = YEAR.findall(paragraph["text"])
-        words.setdefault(paragraph["article"], set()).update(w.casefold() for w in found + found_years)
+        # Numbers too: an article that never writes a question's year or count cannot answer it.
+        found_numbers = NUMBER.findall(paragraph["text"])
+        words.setdefault(paragraph["article"], set()).update(w.casefold() for w in found + found_numbers)
         lowercase.update(w for w in found if w.islower())
     loaded.lowercase_words = frozenset(lowercase)
     for article_id, article in loaded.articles.items():

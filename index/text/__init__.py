@@ -6,9 +6,9 @@ from .passages import Paragraph, Sentence, split_article
 from .words import (
     CAPITALISED,
     CAPITALISED_WORD,
+    NUMBER,
     POSSESSIVE,
     WORD,
-    YEAR,
     fold,
     is_possessive,
     without_plural_or_possessive,
@@ -18,9 +18,9 @@ from .words import (
 __all__ = [
     "CAPITALISED",
     "CAPITALISED_WORD",
+    "NUMBER",
     "POSSESSIVE",
     "WORD",
-    "YEAR",
     "Paragraph",
     "Sentence",
     "fold",

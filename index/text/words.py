@@ -10,8 +10,9 @@ import re
 
 # A word: a letter, then letters, digits, hyphens and apostrophes ("Musk’s", "f***" stops at "*").
 WORD = re.compile(r"[^\W\d_][\w\-’']*")
-# A year as articles write one ("1998", "2018"): a word of its own in an article's vocabulary.
-YEAR = re.compile(r"\b(?:1[5-9]|20)\d\d\b")
+# A number of two digits or more, as a year, a count or an ordinal ("2018", "1990s", "10th"): its
+# digits are a word of their own in an article's vocabulary. (News writes one to nine in words.)
+NUMBER = re.compile(r"\b(\d{2,})(?:st|nd|rd|th|s)?\b")
 # A capitalised word as names are written ("Peskov", "Al-Assad"); a lone capital ("A") included.
 CAPITALISED = r"[A-Z][\w\-]*"
 # A capitalised word of two characters or more: never the "A" or "I" that open a sentence.

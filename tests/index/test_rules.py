@@ -25,7 +25,7 @@ Ann Lee runs the fishing co-operative. "We lost nearly every boat we had," she s
 
 Officials from Port Kembla and the BedeHarris Foundation met on Tuesday to plan the rebuilding of the pier.
 
-The old pier was built in 1998 by the harbour trust.
+The old pier, 30 metres long, was built in 1998 by the harbour trust.
 
 Today, the United States will play France in the final.
 """
@@ -155,7 +155,9 @@ def test_a_paragraph_s_keywords_are_read_with_the_paragraph_before_it(engine):
     assert scores[rows["Ann Lee r"]] > 0 and scores[rows["Officials"]] > 0 and scores[rows["The mayor"]] == 0
 
 
-def test_passages_come_only_from_articles_that_write_the_year_the_question_names(engine):
+def test_passages_come_only_from_articles_that_write_the_numbers_the_question_names(engine):
     assert "1998" in first(engine, "Who built the old pier in 1998?").highlight
-    # Everything but the year matches the harbour story; it is about another time.
+    assert "1998" in first(engine, "Who built the 30 metre pier?").highlight
+    # Everything but the number matches the harbour story; it is about another time or pier.
     assert not engine.answer("Who built the old pier in 2004?").answered
+    assert not engine.answer("Who built the 45 metre pier?").answered
