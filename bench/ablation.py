@@ -140,8 +140,7 @@ def question_kind_by_rank(question: str) -> cues.QuestionKind | None:
 
 
 def no_restates(index: LoadedIndex) -> None:
-    for paragraph in index.paragraphs:
-        paragraph["restates"] = None
+    index.paragraph_restates = np.full(len(index.paragraphs), -1, np.int32)
 
 
 def no_person_term(index: LoadedIndex) -> None:
@@ -381,6 +380,7 @@ def run_variant(variant: Variant, corpora: dict[str, Corpus], cases: dict[str, l
             elif variant.stage == LOAD:
                 index = load_index(corpus.settings.index_dir)
             index._cue_masks.clear()  # cached per index: a variant may match cues differently
+            index.cues_from_text = True  # the index's own cue masks were matched with the shipped patterns
             index.spelling_variants.clear()
             if variant.prepare is not None:
                 variant.prepare(index)

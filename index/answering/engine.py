@@ -16,7 +16,6 @@ from typing import Any
 import numpy as np
 
 from ..embedding import QueryEncoder, model_spec
-from ..kinds import BODY
 from ..settings import MAX_ANSWER_K, Settings
 from ..store import MODEL_MISMATCH, IndexUnavailable, model_mismatch, read_manifest
 from ..text import is_foreign
@@ -110,7 +109,7 @@ class Engine:
 
     def lead_paragraph(self, article: str) -> str:
         """The first paragraph of running text of an article (no caption), or "" for none."""
-        return next((p["text"] for p in self.index.paragraphs if p["article"] == article and p["kind"] == BODY), "")
+        return self.index.lead_paragraph(article)
 
     def speakers(self, scope: Scope | None = None) -> list[dict[str, Any]]:
         """Each speaker with aliases and the number of quotations, most quoted first; counted over
@@ -171,7 +170,7 @@ class Engine:
                                     or (scope is not None and not scope.sees(index.articles[article]))):
             raise KeyError(f"no article {article!r}")
         visible = None if scope is None else np.fromiter(
-            (scope.sees(index.articles[a]) for a in index.article_ids), bool, len(index.article_ids))
+            (scope.sees(entry) for entry in index.article_rows), bool, len(index.article_rows))
         # Keywords, names and answer types are read in the articles' language; a question in another
         # one is answered on the multilingual model's similarity alone.
         foreign = {q for q in cleaned if q and is_foreign(q, index.language)}

@@ -1,22 +1,43 @@
-"""An index opened for searching: the passage store, its vectors and keyword indexes in memory."""
+"""An index opened for searching: the generation's segments joined into one set of rows.
+
+Loading maps each segment's arrays and vectors from disk and joins them with offsets (whole arrays
+at once); nothing is assembled per passage. Texts are read from the segments' passage stores when
+a question needs them (a few per question): `paragraphs`, `sentences` and `units` are sequences
+that read on demand. An article that was changed or removed since its segment was written is
+deleted: its rows stay in the arrays but never answer (they score -inf, their vectors are
+skipped, and the keyword statistics leave them out), so answers are those of a full rebuild.
+"""
 
 from __future__ import annotations
 
 import functools
 import json
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 
 from ..embedding import REFERENCE, ModelSpec, Similarity
-from ..kinds import CAPTION, CONTEXT, ENTITY, PARAGRAPH, SENTENCE
-from ..store import CORRUPT, PASSAGES, VECTORS, IndexUnavailable, VectorIndex, read_manifest
-from ..text import NUMBER, WORD
+from ..kinds import BODY, CAPTION, CONTEXT, ENTITY
+from ..store import CORRUPT, IndexUnavailable, VectorIndex, read_manifest
+from ..store.manifest import segment_path
+from ..store.segments import (
+    SEGMENT_PASSAGES,
+    SEGMENT_VECTORS,
+    UNIT_KIND_CODES,
+    PassageStore,
+    load_arrays,
+    read_segment_manifest,
+)
 from .cues import QuestionKind, cue_matches
 from .lexical import Bm25
+
+# Units that embed a sentence with more than itself: the one before it, or the person it is about.
+WIDENED_UNIT_CODES = (UNIT_KIND_CODES[CONTEXT], UNIT_KIND_CODES[ENTITY])
+__all__ = ["UNIT_KIND_CODES", "WIDENED_UNIT_CODES", "LoadedIndex", "SentenceRow", "load_index"]
 
 
 @dataclass(frozen=True)
@@ -30,52 +51,426 @@ class SentenceRow:
 
 
 @dataclass
-class LoadedIndex:
-    path: Path
-    manifest: dict[str, Any]
-    articles: dict[str, dict[str, Any]]
-    paragraphs: list[dict[str, Any]]
-    sentences: list[SentenceRow]
-    units: list[dict[str, Any]]
-    vectors: VectorIndex
-    quotes: list[dict[str, Any]]
-    paragraph_row: dict[tuple[str, int], int] = field(default_factory=dict)
-    sentence_rows_of: list[list[int]] = field(default_factory=list)
-    unit_sentence: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
-    unit_paragraph: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
-    unit_kind: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int8))
-    article_words: dict[str, frozenset[str]] = field(default_factory=dict)
-    lowercase_words: frozenset[str] = frozenset()  # words the articles write in lower case
-    words_by_initial: dict[str, list[str]] = field(default_factory=dict)  # all words, case-folded
-    sentence_units: list[list[int]] = field(default_factory=list)  # sentence row → its own units
-    spelling_variants: dict[str, frozenset[str]] = field(default_factory=dict)  # filled as asked
-    sentence_term_counts: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
-    sentences_with_term: dict[str, np.ndarray] = field(default_factory=dict)
-    paragraph_of_sentence: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
-    article_of_paragraph: np.ndarray = field(default_factory=lambda: np.zeros(0, object))
-    article_ids: list[str] = field(default_factory=list)
-    article_row_of_paragraph: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
-    _cue_masks: dict[str, np.ndarray] = field(default_factory=dict)
-    caption_mask: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
-    # Keyword indexes, set once the rows above are known (_assemble).
-    sentence_bm25: Bm25 = field(init=False)
-    paragraph_bm25: Bm25 = field(init=False)
-    article_bm25: Bm25 = field(init=False)
+class Segment:
+    """One segment of the loaded generation, and where its rows start in the joined rows."""
 
+    name: str
+    store: PassageStore
+    arrays: dict[str, np.ndarray]
+    vectors: VectorIndex
+    articles: list[dict[str, Any]]  # metadata, in row order
+    deleted: frozenset[str]
+    article_offset: int = 0
+    paragraph_offset: int = 0
+    sentence_offset: int = 0
+    unit_offset: int = 0
+
+    @property
+    def live_articles(self) -> set[str]:
+        return {a["id"] for a in self.articles} - self.deleted
+
+
+def _rows(segments: list[Segment], name: str, offset: str | None = None) -> np.ndarray:
+    """One array of every segment joined, its values shifted by each segment's `offset` (rows into
+    another joined table); a single segment's array is used as mapped, without a copy."""
+    parts = [s.arrays[name] + getattr(s, offset) if offset and getattr(s, offset) else s.arrays[name]
+             for s in segments]
+    if len(parts) == 1:
+        return parts[0]
+    return np.concatenate(parts) if parts else np.zeros(0, np.int64)
+
+
+def _starts(segments: list[Segment], name: str, offset: str) -> np.ndarray:
+    """A joined offsets array (one entry per row and one past the last)."""
+    if len(segments) == 1 and not getattr(segments[0], offset):
+        return segments[0].arrays[name]
+    parts = [s.arrays[name][:-1] + getattr(s, offset) for s in segments]
+    total = sum(int(s.arrays[name][-1]) for s in segments)
+    return np.concatenate([*parts, np.asarray([total], np.int64)]).astype(np.int64)
+
+
+class SegmentVectors:
+    """Exact inner-product search over every segment's vectors, skipping deleted units."""
+
+    def __init__(self, segments: list[Segment], live_unit: np.ndarray, dimension: int):
+        self._segments = segments
+        self._live = live_unit
+        self._dimension = dimension
+        self._unit_offsets = np.asarray([s.unit_offset for s in segments], np.int64)
+        self._deleted_in = [
+            int(s.vectors.size - np.count_nonzero(live_unit[s.unit_offset:s.unit_offset + s.vectors.size]))
+            for s in segments]
+
+    @property
+    def size(self) -> int:
+        return int(np.count_nonzero(self._live))
+
+    @property
+    def dimension(self) -> int:
+        return self._dimension
+
+    def vectors_of(self, ids: list[int]) -> np.ndarray:
+        if not ids:
+            return np.zeros((0, self._dimension), np.float32)
+        rows = []
+        for unit in ids:
+            number = int(np.searchsorted(self._unit_offsets, unit, side="right")) - 1
+            rows.append(self._segments[number].vectors.vectors_of([int(unit) - int(self._unit_offsets[number])]))
+        return np.vstack(rows)
+
+    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The k best live units per query: each segment's best, deleted ones dropped, merged."""
+        k = min(k, self.size)
+        all_scores = np.full((len(queries), k), -np.inf, np.float32)
+        all_ids = np.full((len(queries), k), -1, np.int64)
+        if k == 0:
+            return all_scores, all_ids
+        found_scores, found_ids = [], []
+        for segment, deleted in zip(self._segments, self._deleted_in, strict=True):
+            wanted = min(k + deleted, segment.vectors.size)
+            if wanted:
+                scores, ids = segment.vectors.search(queries, wanted)
+                found_scores.append(scores)
+                found_ids.append(np.where(ids >= 0, ids + segment.unit_offset, -1))
+        scores, ids = np.hstack(found_scores), np.hstack(found_ids)
+        for query in range(len(queries)):
+            keep = (ids[query] >= 0) & self._live[np.maximum(ids[query], 0)]
+            kept_scores, kept_ids = scores[query][keep], ids[query][keep]
+            order = np.argsort(-kept_scores, kind="stable")[:k]
+            all_scores[query, :len(order)], all_ids[query, :len(order)] = kept_scores[order], kept_ids[order]
+        return all_scores, all_ids
+
+
+class _LiveBm25:
+    """BM25 over the live rows only (so deleted rows change no statistic), scored back onto all rows."""
+
+    def __init__(self, texts: Sequence[str], live_rows: np.ndarray, size: int):
+        self._bm25 = Bm25(texts)
+        self._rows = live_rows
+        self._size = size
+
+    def terms(self, text: str) -> list[str]:
+        return self._bm25.terms(text)
+
+    def query_terms(self, question: str) -> list[str]:
+        return self._bm25.query_terms(question)
+
+    def scores(self, text: str, terms: list[str] | None = None) -> np.ndarray:
+        live = self._bm25.scores(text, terms)
+        if len(self._rows) == self._size:
+            return live
+        scores = np.zeros(self._size, np.float32)
+        scores[self._rows] = live
+        return scores
+
+
+class _Paragraph(Mapping[str, Any]):
+    """A paragraph row as a mapping (article, number, start, end, kind, text, restates, sentences,
+    who); its text is read from the segment when asked."""
+
+    _KEYS = ("article", "number", "start", "end", "kind", "text", "restates", "sentences", "who")
+
+    def __init__(self, index: LoadedIndex, row: int):
+        self._index = index
+        self._row = row
+
+    def __getitem__(self, key: str) -> Any:
+        index, row = self._index, self._row
+        if key == "article":
+            return index.article_ids[int(index.article_row_of_paragraph[row])]
+        if key == "number":
+            return int(index.paragraph_number[row])
+        if key == "start":
+            return int(index.paragraph_start[row])
+        if key == "end":
+            return int(index.paragraph_start[row]) + len(index.paragraph_text(row))
+        if key == "kind":
+            return CAPTION if index.caption_mask[row] else BODY
+        if key == "text":
+            return index.paragraph_text(row)
+        if key == "restates":
+            restates = int(index.paragraph_restates[row])
+            return None if restates < 0 else restates
+        if key == "sentences":
+            return [[int(index.sentence_start[s]), int(index.sentence_end[s])] for s in index.sentence_rows_of[row]]
+        if key == "who":
+            return index.paragraph_who(row)
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._KEYS)
+
+    def __len__(self) -> int:
+        return len(self._KEYS)
+
+
+class _Lazy(Sequence[Any]):
+    """A sequence whose items are made when asked for."""
+
+    def __init__(self, length: int, item: Any):
+        self._length = length
+        self._item = item
+
+    def __len__(self) -> int:
+        return self._length
+
+    @overload
+    def __getitem__(self, row: int) -> Any: ...
+
+    @overload
+    def __getitem__(self, row: slice) -> list[Any]: ...
+
+    def __getitem__(self, row: int | slice) -> Any:
+        if isinstance(row, slice):
+            return [self._item(r) for r in range(*row.indices(self._length))]
+        row = int(row)
+        if row < 0:
+            row += self._length
+        if not 0 <= row < self._length:
+            raise IndexError(row)
+        return self._item(row)
+
+
+class _ParagraphRows(Mapping[tuple[str, int], int]):
+    """(article id, paragraph number) → paragraph row, for the live articles, computed not stored."""
+
+    def __init__(self, index: LoadedIndex):
+        self._index = index
+
+    def __getitem__(self, key: tuple[str, int]) -> int:
+        article, number = key
+        row = self._index.article_row.get(article)
+        if row is None:
+            raise KeyError(key)
+        first, end = int(self._index.article_first_paragraph[row]), int(self._index.article_first_paragraph[row + 1])
+        if not 1 <= number <= end - first:
+            raise KeyError(key)
+        return first + number - 1
+
+    def __iter__(self) -> Iterator[tuple[str, int]]:
+        for article, row in self._index.article_row.items():
+            count = int(self._index.article_first_paragraph[row + 1] - self._index.article_first_paragraph[row])
+            yield from ((article, number) for number in range(1, count + 1))
+
+    def __len__(self) -> int:
+        return int(np.count_nonzero(self._index.live_paragraph))
+
+
+class _ArticleWords(Mapping[str, frozenset[str]]):
+    """Each live article's words, case-folded, read from its segment when first asked."""
+
+    def __init__(self, index: LoadedIndex):
+        self._index = index
+        self._cache: dict[str, frozenset[str]] = {}
+
+    def __getitem__(self, article: str) -> frozenset[str]:
+        if article not in self._cache:
+            row = self._index.article_row[article]  # KeyError for an article not in the index
+            segment, local = self._index.segment_of_article(row)
+            self._cache[article] = segment.store.article_words(local)
+        return self._cache[article]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index.article_row)
+
+    def __len__(self) -> int:
+        return len(self._index.article_row)
+
+
+class LoadedIndex:
+    """The rows of every segment joined: articles, paragraphs, sentences and units, numbered from 0
+    across the segments in the generation's order, with the arrays the engine scores over."""
+
+    def __init__(self, path: Path, manifest: dict[str, Any], segments: list[Segment]):
+        self.path = path
+        self.manifest = manifest
+        self.segments = segments
+        counts = {"articles": 0, "paragraphs": 0, "sentences": 0, "units": 0}
+        for segment in segments:
+            segment.article_offset, segment.paragraph_offset = counts["articles"], counts["paragraphs"]
+            segment.sentence_offset, segment.unit_offset = counts["sentences"], counts["units"]
+            counts["articles"] += len(segment.articles)
+            counts["paragraphs"] += len(segment.arrays["paragraph_number"])
+            counts["sentences"] += len(segment.arrays["sentence_number"])
+            counts["units"] += len(segment.arrays["unit_kind"])
+        self.article_rows: list[dict[str, Any]] = [a for s in segments for a in s.articles]  # metadata per row
+        self.article_ids: list[str] = [a["id"] for a in self.article_rows]
+        live_article = np.asarray([a["id"] not in s.deleted for s in segments for a in s.articles], np.bool_)
+        self.live_article = live_article
+        self.article_row: dict[str, int] = {self.article_ids[row]: int(row) for row in np.flatnonzero(live_article)}
+        self.articles: dict[str, dict[str, Any]] = {a: self.article_rows[row] for a, row in self.article_row.items()}
+        self.article_first_paragraph = _starts(segments, "article_first_paragraph", "paragraph_offset")
+        self.article_row_of_paragraph = _rows(segments, "paragraph_article", "article_offset").astype(np.int64)
+        self.paragraph_number = _rows(segments, "paragraph_number")
+        self.paragraph_start = _rows(segments, "paragraph_start")
+        self.paragraph_restates = _rows(segments, "paragraph_restates")
+        self.caption_mask = _rows(segments, "paragraph_caption").astype(np.float32)
+        self.live_paragraph = live_article[self.article_row_of_paragraph] if len(live_article) else \
+            np.zeros(0, np.bool_)
+        self.paragraph_first_sentence = _starts(segments, "paragraph_first_sentence", "sentence_offset")
+        self.paragraph_of_sentence = _rows(segments, "sentence_paragraph", "paragraph_offset")
+        self.sentence_number = _rows(segments, "sentence_number")
+        self.sentence_start = _rows(segments, "sentence_start")
+        self.sentence_end = _rows(segments, "sentence_end")
+        self.sentence_term_counts = _rows(segments, "sentence_term_count")
+        self.unit_paragraph = _rows(segments, "unit_paragraph", "paragraph_offset")
+        unit_sentence = [np.where(s.arrays["unit_sentence"] >= 0, s.arrays["unit_sentence"] + s.sentence_offset, -1)
+                         if s.sentence_offset else s.arrays["unit_sentence"] for s in segments]
+        self.unit_sentence = unit_sentence[0] if len(unit_sentence) == 1 else \
+            np.concatenate(unit_sentence) if unit_sentence else np.zeros(0, np.int64)
+        self.unit_kind = _rows(segments, "unit_kind")
+        own_unit_offsets = np.cumsum([0] + [len(s.arrays["sentence_unit_ids"]) for s in segments])
+        self._sentence_first_unit = np.concatenate(
+            [s.arrays["sentence_first_unit"][:-1] + own_unit_offsets[n] for n, s in enumerate(segments)]
+            + [np.asarray([own_unit_offsets[-1]], np.int64)]).astype(np.int64) if len(segments) != 1 else \
+            segments[0].arrays["sentence_first_unit"]
+        self._sentence_unit_ids = _rows(segments, "sentence_unit_ids", "unit_offset")
+        live_unit = self.live_paragraph[self.unit_paragraph] if len(self.unit_paragraph) else np.zeros(0, np.bool_)
+        self.vectors = SegmentVectors(segments, live_unit, int(manifest["model"]["dimension"]))
+        self.paragraphs: Sequence[Mapping[str, Any]] = _Lazy(counts["paragraphs"], lambda row: _Paragraph(self, row))
+        self.sentences: Sequence[SentenceRow] = _Lazy(counts["sentences"], self._sentence)
+        self.units: Sequence[dict[str, Any]] = _Lazy(counts["units"], self._unit)
+        self.sentence_rows_of: Sequence[range] = _Lazy(counts["paragraphs"], lambda row: range(
+            int(self.paragraph_first_sentence[row]), int(self.paragraph_first_sentence[row + 1])))
+        self.sentence_units: Sequence[list[int]] = _Lazy(counts["sentences"], lambda row: [
+            int(u) for u in self._sentence_unit_ids[self._sentence_first_unit[row]:self._sentence_first_unit[row + 1]]])
+        self.paragraph_row: Mapping[tuple[str, int], int] = _ParagraphRows(self)
+        self.article_words: Mapping[str, frozenset[str]] = _ArticleWords(self)
+        self.spelling_variants: dict[str, frozenset[str]] = {}  # filled as asked
+        self._cue_masks: dict[str, np.ndarray] = {}
+        self.cues_from_text = False  # bench/ablation: match cues anew, as a variant's patterns say
+
+    # ---- where a row lives -----------------------------------------------------------------
+    def _segment_at(self, offsets: str, row: int) -> Segment:
+        number = int(np.searchsorted([getattr(s, offsets) for s in self.segments], row, side="right")) - 1
+        return self.segments[number]
+
+    def segment_of_article(self, row: int) -> tuple[Segment, int]:
+        segment = self._segment_at("article_offset", row)
+        return segment, row - segment.article_offset
+
+    def _segment_of_paragraph(self, row: int) -> tuple[Segment, int]:
+        segment = self._segment_at("paragraph_offset", row)
+        return segment, row - segment.paragraph_offset
+
+    def paragraph_text(self, row: int) -> str:
+        segment, local = self._segment_of_paragraph(row)
+        return segment.store.paragraph(local)[0]
+
+    def paragraph_who(self, row: int) -> list[str | None]:
+        segment, local = self._segment_of_paragraph(row)
+        return list(segment.store.paragraph(local)[1])
+
+    def _sentence(self, row: int) -> SentenceRow:
+        paragraph = int(self.paragraph_of_sentence[row])
+        number = int(self.sentence_number[row])
+        start, end = int(self.sentence_start[row]), int(self.sentence_end[row])
+        segment, local = self._segment_of_paragraph(paragraph)
+        text, who = segment.store.paragraph(local)
+        return SentenceRow(paragraph, number, start, end, text[start:end], who[number - 1] if who else None)
+
+    def _unit(self, row: int) -> dict[str, Any]:
+        segment = self._segment_at("unit_offset", row)
+        return segment.store.unit(row - segment.unit_offset)
+
+    def lead_paragraph(self, article: str) -> str:
+        """The first paragraph of running text of an article (no caption), or "" for none."""
+        row = self.article_row.get(article)
+        if row is None:
+            return ""
+        first, end = int(self.article_first_paragraph[row]), int(self.article_first_paragraph[row + 1])
+        body = np.flatnonzero(self.caption_mask[first:end] == 0)
+        return self.paragraph_text(first + int(body[0])) if len(body) else ""
+
+    # ---- read from the segments when first needed --------------------------------------------
+    @functools.cached_property
+    def quotes(self) -> list[dict[str, Any]]:
+        """The quotations of the live articles, in row order."""
+        return [q for s in self.segments for q in s.store.quotes(s.live_articles)]
+
+    @functools.cached_property
+    def lowercase_words(self) -> frozenset[str]:
+        """Words the articles write in lower case."""
+        return frozenset().union(*(s.store.lowercase_words(s.live_articles) for s in self.segments))
+
+    @functools.cached_property
+    def words_by_initial(self) -> dict[str, list[str]]:
+        """All words of the live articles, case-folded, by their first letter."""
+        words = set().union(*(s.store.all_words(s.live_articles) for s in self.segments))
+        by_initial: dict[str, list[str]] = {}
+        for word in sorted(words):
+            by_initial.setdefault(word[:1], []).append(word)
+        return by_initial
+
+    @functools.cached_property
+    def _texts(self) -> tuple[list[str], list[str], list[str]]:
+        """Texts for the keyword indexes, of the live rows: each sentence with the person it is about,
+        each paragraph with the one before it, each article whole. Read from the segments in bulk."""
+        sentences, paragraphs, articles = [], [], []
+        for segment in self.segments:
+            live = segment.live_articles
+            current: str | None = None
+            previous = ""
+            article_texts: dict[str, list[str]] = {}
+            for article, text, spans, who in segment.store.query(
+                    "SELECT article, text, sentences, who FROM paragraphs ORDER BY row"):
+                if article not in live:
+                    continue
+                # The person a sentence is about counts as one of its words: "He said …" matches "Musk".
+                people = json.loads(who)
+                sentences.extend(f"{text[s:e]} {people[n] or ''}" for n, (s, e) in enumerate(json.loads(spans)))
+                # A paragraph goes on from the one before it ("Both of these proposals …"), so its
+                # keywords are read together with that one's (docs/ablation.md: 4 of 102 questions).
+                paragraphs.append(text if article != current else f"{previous}\n{text}")
+                current, previous = article, text
+                article_texts.setdefault(article, []).append(text)
+            articles.extend("\n".join(article_texts.get(a["id"], [])) for a in segment.articles if a["id"] in live)
+        return sentences, paragraphs, articles
+
+    @functools.cached_property
+    def sentence_bm25(self) -> _LiveBm25 | Bm25:
+        live = np.flatnonzero(self.live_paragraph[self.paragraph_of_sentence]) if len(self.paragraph_of_sentence) \
+            else np.zeros(0, np.int64)
+        return _LiveBm25(self._texts[0], live, len(self.paragraph_of_sentence))
+
+    @functools.cached_property
+    def paragraph_bm25(self) -> _LiveBm25 | Bm25:
+        return _LiveBm25(self._texts[1], np.flatnonzero(self.live_paragraph), len(self.live_paragraph))
+
+    @functools.cached_property
+    def article_bm25(self) -> _LiveBm25 | Bm25:
+        return _LiveBm25(self._texts[2], np.flatnonzero(self.live_article), len(self.live_article))
+
+    # ---- per question ----------------------------------------------------------------------
     def cue_mask(self, question_kind: QuestionKind) -> np.ndarray:
         """1.0 for sentences holding the kind of fact a question of this kind asks for (cached per kind)."""
         if question_kind not in self._cue_masks:
-            self._cue_masks[question_kind] = np.fromiter(
-                (cue_matches(question_kind, s.text) for s in self.sentences), np.float32, len(self.sentences))
+            if self.cues_from_text:
+                mask = np.fromiter((cue_matches(question_kind, s.text) for s in self.sentences), np.float32,
+                                   len(self.sentences))
+            elif f"cue_{question_kind}" in self.segments[0].arrays if self.segments else False:
+                mask = _rows(self.segments, f"cue_{question_kind}").astype(np.float32)
+            else:  # a kind without a cue (cues.CUE_WEIGHTS)
+                mask = np.zeros(len(self.sentences), np.float32)
+            self._cue_masks[question_kind] = mask
         return self._cue_masks[question_kind]
+
+    def rows_with_term(self, term: str) -> np.ndarray:
+        """The sentences whose own text holds `term` (a BM25 term)."""
+        found = []
+        for segment in self.segments:
+            vocabulary = segment.arrays["term_vocabulary"]
+            at = int(np.searchsorted(vocabulary, term))
+            if at < len(vocabulary) and vocabulary[at] == term:
+                first = segment.arrays["term_first_row"]
+                found.append(segment.arrays["term_rows"][first[at]:first[at + 1]] + segment.sentence_offset)
+        return np.concatenate(found) if found else np.zeros(0, np.int64)
 
     def novelty(self, asked: set[str], saturation: int) -> np.ndarray:
         """Per sentence, how many of its terms are not among `asked`, scaled to 0..1."""
-        shared = np.zeros(len(self.sentences), np.float32)
+        shared = np.zeros(len(self.sentence_term_counts), np.float32)
         for term in asked:
-            rows = self.sentences_with_term.get(term)
-            if rows is not None:
-                shared[rows] += 1
+            shared[self.rows_with_term(term)] += 1
         return np.minimum(self.sentence_term_counts - shared, saturation) / saturation
 
     @functools.cached_property
@@ -98,107 +493,27 @@ class LoadedIndex:
         return Similarity(entry["mean"], entry["spread"]) if entry else REFERENCE
 
 
-UNIT_KIND_CODES = {SENTENCE: 0, PARAGRAPH: 1, CONTEXT: 2, ENTITY: 3}
-# Units that embed a sentence with more than itself: the one before it, or the person it is about.
-WIDENED_UNIT_CODES = (UNIT_KIND_CODES[CONTEXT], UNIT_KIND_CODES[ENTITY])
-
-
 def load_index(index_dir: Path) -> LoadedIndex:
-    """Open the current build; IndexUnavailable when it is missing or corrupt."""
-    # Resolve the link once so every file comes from the same build, even if one is published now.
+    """Open the current generation; IndexUnavailable when it is missing or corrupt."""
+    # Resolve the link once so every file comes from the same generation, even if one is published now.
     build = index_dir.resolve()
     manifest = read_manifest(build)
+    segments = []
     try:
-        store = json.loads((build / PASSAGES).read_text(encoding="utf-8"))
-        vectors = VectorIndex.open(build / VECTORS)
+        for entry in manifest["segments"]:
+            path = segment_path(build, entry["name"])
+            segment_manifest = read_segment_manifest(path)
+            segment = Segment(entry["name"], PassageStore(path / SEGMENT_PASSAGES), load_arrays(path),
+                              VectorIndex.open(path / SEGMENT_VECTORS), segment_manifest["articles"],
+                              frozenset(entry["deleted"]))
+            segments.append(segment)
+            if segment.vectors.size != len(segment.arrays["unit_kind"]):
+                raise IndexUnavailable(CORRUPT, f"{segment.vectors.size} vectors for "
+                                                f"{len(segment.arrays['unit_kind'])} units in {path}")
+            if segment.vectors.dimension != manifest["model"]["dimension"]:
+                raise IndexUnavailable(CORRUPT, f"vector dimension of {path} differs from the manifest")
+        return LoadedIndex(build, manifest, segments)
     except (OSError, UnicodeDecodeError, ValueError) as error:
         raise IndexUnavailable(CORRUPT, str(error)) from None
-    try:
-        return _assemble(build, manifest, store, vectors)
     except (KeyError, TypeError, IndexError) as error:
         raise IndexUnavailable(CORRUPT, f"passage store is inconsistent ({error!r})") from None
-
-
-def _assemble(build: Path, manifest: dict, store: dict, vectors: VectorIndex) -> LoadedIndex:
-    units = store["units"]
-    if vectors.size != len(units):
-        raise IndexUnavailable(CORRUPT, f"{vectors.size} vectors for {len(units)} units")
-    if vectors.dimension != manifest["model"]["dimension"]:
-        raise IndexUnavailable(CORRUPT, "vector dimension differs from the manifest")
-    loaded = LoadedIndex(
-        path=build,
-        manifest=manifest,
-        articles={a["id"]: a for a in store["articles"]},
-        paragraphs=store["paragraphs"],
-        sentences=[],
-        units=units,
-        vectors=vectors,
-        quotes=store.get("quotes", []),
-    )
-    sentence_row: dict[tuple[int, int], int] = {}
-    for row, paragraph in enumerate(loaded.paragraphs):
-        loaded.paragraph_row[(paragraph["article"], paragraph["number"])] = row
-        rows = []
-        for number, (start, end) in enumerate(paragraph["sentences"], 1):
-            sentence_row[(row, number)] = len(loaded.sentences)
-            rows.append(len(loaded.sentences))
-            who = paragraph.get("who", [None] * number)[number - 1]
-            loaded.sentences.append(SentenceRow(row, number, start, end, paragraph["text"][start:end], who))
-        loaded.sentence_rows_of.append(rows)
-    paragraph_of_unit = [loaded.paragraph_row[(u["article"], u["paragraph"])] for u in units]
-    loaded.unit_paragraph = np.asarray(paragraph_of_unit, dtype=np.int64)
-    loaded.unit_sentence = np.asarray(
-        [sentence_row.get((p, u["sentence"]), -1) for p, u in zip(paragraph_of_unit, units, strict=True)],
-        dtype=np.int64,
-    )
-    words: dict[str, set[str]] = {}
-    lowercase: set[str] = set()
-    for paragraph in loaded.paragraphs:
-        found = WORD.findall(paragraph["text"])
-        # Numbers too: an article that never writes a question's year or count cannot answer it.
-        found_numbers = NUMBER.findall(paragraph["text"])
-        words.setdefault(paragraph["article"], set()).update(w.casefold() for w in found + found_numbers)
-        lowercase.update(w for w in found if w.islower())
-    loaded.lowercase_words = frozenset(lowercase)
-    for article_id, article in loaded.articles.items():
-        words.setdefault(article_id, set()).update(w.casefold() for w in WORD.findall(article.get("title") or ""))
-    loaded.article_words = {a: frozenset(w) for a, w in words.items()}
-    for word in sorted(set().union(*loaded.article_words.values())):
-        loaded.words_by_initial.setdefault(word[:1], []).append(word)
-    loaded.unit_kind = np.asarray([UNIT_KIND_CODES[u["kind"]] for u in units], dtype=np.int8)
-    loaded.sentence_units = [[] for _ in loaded.sentences]
-    for unit_id, (sentence, unit_kind) in enumerate(zip(loaded.unit_sentence, loaded.unit_kind, strict=True)):
-        if sentence >= 0 and unit_kind == UNIT_KIND_CODES[SENTENCE]:
-            loaded.sentence_units[sentence].append(unit_id)
-    # The person a sentence is about counts as one of its words: "He said …" matches "Musk".
-    loaded.sentence_bm25 = Bm25([f"{s.text} {s.who or ''}" for s in loaded.sentences])
-    # A paragraph goes on from the one before it ("Both of these proposals …"), so its keywords
-    # are read together with that one's. Alone it pays nothing on the large sets, but with the
-    # other deleted rules gone it does (docs/ablation.md): 4 of the 102 own questions.
-    loaded.paragraph_bm25 = Bm25([_with_previous(loaded.paragraphs, row) for row in range(len(loaded.paragraphs))])
-    term_sets = [set(loaded.sentence_bm25.terms(s.text)) for s in loaded.sentences]
-    loaded.sentence_term_counts = np.asarray([len(t) for t in term_sets], np.float32)
-    rows_of: dict[str, list[int]] = {}
-    for row, terms in enumerate(term_sets):
-        for term in terms:
-            rows_of.setdefault(term, []).append(row)
-    loaded.sentences_with_term = {t: np.asarray(r, np.int64) for t, r in rows_of.items()}
-    loaded.paragraph_of_sentence = np.asarray([s.paragraph for s in loaded.sentences], np.int64)
-    loaded.article_of_paragraph = np.asarray([p["article"] for p in loaded.paragraphs], dtype=object)
-    loaded.article_ids = list(loaded.articles)
-    article_row = {a: row for row, a in enumerate(loaded.article_ids)}
-    loaded.article_row_of_paragraph = np.asarray([article_row[p["article"]] for p in loaded.paragraphs], np.int64)
-    texts_of: dict[str, list[str]] = {}
-    for paragraph in loaded.paragraphs:
-        texts_of.setdefault(paragraph["article"], []).append(paragraph["text"])
-    loaded.article_bm25 = Bm25(["\n".join(texts_of.get(a, [])) for a in loaded.article_ids])
-    loaded.caption_mask = np.asarray([p["kind"] == CAPTION for p in loaded.paragraphs], dtype=np.float32)
-    return loaded
-
-
-def _with_previous(paragraphs: list[dict[str, Any]], row: int) -> str:
-    paragraph = paragraphs[row]
-    previous = paragraphs[row - 1] if row else None
-    if previous is None or previous["article"] != paragraph["article"]:
-        return paragraph["text"]
-    return f"{previous['text']}\n{paragraph['text']}"

@@ -113,8 +113,10 @@ def score_question(index: LoadedIndex, speakers: SpeakerDirectory, question: str
     paragraph_score = (best_sentence + weights.paragraph_dense * dense_paragraph
                        + weights.paragraph_bm25 * paragraph_bm25 - weights.caption * index.caption_mask
                        + weights.article_bm25 * article_bm25)
+    # Rows of a changed or removed article stay in their segment until a merge; they never answer.
+    paragraph_score[~index.live_paragraph] = -np.inf
     if article is not None:
-        paragraph_score[index.article_of_paragraph != article] = -np.inf
+        paragraph_score[index.article_row_of_paragraph != index.article_row[article]] = -np.inf
     if visible is not None:
         paragraph_score[~visible[index.article_row_of_paragraph]] = -np.inf
     return Scores(dense_sentence=dense_sentence, sentence_bm25=sentence_bm25, cue=cue, speaker=speaker,

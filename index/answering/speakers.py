@@ -137,9 +137,9 @@ class SpeakerDirectory:
             row = index.paragraph_row.get((quote["article"], quote["paragraph"]))
             if row is None:
                 continue
-            offset = index.paragraphs[row]["start"]
-            for sentence_row in index.sentence_rows_of[row]:
-                sentence = index.sentences[sentence_row]
-                if sentence.start + offset < quote["end"] and quote["start"] < sentence.end + offset:
-                    boost[sentence_row] = 1.0
+            offset = int(index.paragraph_start[row])
+            rows = index.sentence_rows_of[row]
+            starts = index.sentence_start[rows.start:rows.stop] + offset
+            ends = index.sentence_end[rows.start:rows.stop] + offset
+            boost[rows.start:rows.stop][(starts < quote["end"]) & (quote["start"] < ends)] = 1.0
         return boost

@@ -1,4 +1,6 @@
-"""Rebuilding the index from the corpus, re-embedding only what changed."""
+"""Rebuilding the index from the corpus: only new and changed articles are split, attributed and
+embedded, into one new segment; changed and removed ones are marked deleted where they were; a
+new generation lists the segments and is published atomically. Merging rewrites segments into one."""
 
 from __future__ import annotations
 
@@ -27,14 +29,13 @@ from ..embedding import (
     passage_encoder,
     similarity_of,
 )
-from ..kinds import BODY, CAPTION, PARAGRAPH, SENTENCE
 from ..settings import Settings
 from ..store import (
     FORMAT_VERSION,
     MANIFEST,
-    PASSAGES,
-    VECTORS,
     IndexUnavailable,
+    VectorIndex,
+    builds_dir,
     check_index_location,
     file_problem,
     file_record,
@@ -45,17 +46,28 @@ from ..store import (
     publish,
     query_model_files,
     read_manifest,
-    save_vectors,
-    vector_file_shape,
 )
-from ..text import Paragraph, language_of, split_article
+from ..store.manifest import segment_path, verify_build
+from ..store.segments import (
+    SEGMENT_MANIFEST,
+    SEGMENT_PASSAGES,
+    SEGMENT_VECTORS,
+    ArticleRecord,
+    PassageStore,
+    read_segment_manifest,
+    segment_problem,
+    segments_root,
+)
+from ..text import Paragraph, split_article
+from .segment_writer import article_record, write_segment
 from .units import Unit, make_units
 
 log = logging.getLogger(__name__)
 
-# A caption whose vector is this close to a body paragraph restates it (measured on the seed:
-# restating captions score 0.62-0.87 with their paragraph, unrelated pairs stay below 0.5).
-RESTATES_MIN_SIMILARITY = 0.6
+# Tiered merging (_merge_policy): past this many segments, the smallest MERGE_FACTOR become one.
+# Ten segments cost a question ten small searches instead of one; measured in the report of #16.
+MAX_SEGMENTS = 10
+MERGE_FACTOR = 4
 
 # Article ids named per line of a summary; --json lists them all.
 SUMMARY_IDS = 10
@@ -102,71 +114,44 @@ class RebuildReport:
 
 @dataclass
 class PreviousBuild:
-    """What a rebuild may take over from the current build: only files that verify."""
+    """What a rebuild may take over from the current generation: only what verifies."""
 
     manifest: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None
-    sound_files: set[str] = field(default_factory=set)  # those the manifest's checksums vouch for
-    cache: dict[str, np.ndarray] = field(default_factory=dict)  # unit text → vector, same model
+    sound_files: set[str] = field(default_factory=set)  # its own files that its checksums vouch for
+    segments_sound: bool = False  # every segment there, its files the sizes it wrote
 
     def same_model(self, spec: ModelSpec) -> bool:
         return bool(self.manifest) and ModelSpec.from_manifest(self.manifest["model"]) == spec
 
     def reusable(self, name: str, spec: ModelSpec) -> dict[str, Any] | None:
-        """The manifest's record of a file of this build that can be linked into the next one."""
+        """The manifest's record of a file of this generation that can be linked into the next one."""
         if name in self.sound_files and self.same_model(spec):
             return self.manifest["files"][name]
         return None
 
+    def extendable(self, spec: ModelSpec) -> bool:
+        """Whether a new generation can keep this one's segments and add to them."""
+        return self.segments_sound and self.same_model(spec)
+
 
 def previous_build(index_dir: Path, spec: ModelSpec) -> PreviousBuild:
-    """The current build as far as it can be trusted: its manifest for the report, and its
-    vectors and files only where they verify (never a damaged file carried forward)."""
+    """The current generation as far as it can be trusted: its manifest for the report, its files
+    only where they verify, its segments only when all are there whole (never a damaged file
+    carried forward). An index of an older format is not read: everything is built anew."""
     try:
         path = index_dir.resolve()
         manifest = read_manifest(path)
     except (IndexUnavailable, OSError):
         return PreviousBuild()
     previous = PreviousBuild(manifest, path)
-    if manifest.get("files") is not None:
-        previous.sound_files = {name for name in needed_files(manifest) if file_problem(path, name, manifest) is None}
-    else:  # an index from before checksums: its vectors are checked below, its model is not reused
-        previous.sound_files = set()
-    if not previous.same_model(spec):
-        return previous
-    if manifest.get("files") is not None and not {VECTORS, PASSAGES} <= previous.sound_files:
-        log.info("the current index is damaged; its vectors are not reused")
-        return previous
-    try:
-        dimension, count = vector_file_shape(path / VECTORS)
-        store = json.loads((path / PASSAGES).read_text(encoding="utf-8"))
-        texts = [unit["text"] for unit in store["units"]]
-        vectors = load_vectors(path / VECTORS)
-    except (IndexUnavailable, OSError, ValueError, KeyError, TypeError, RuntimeError):
-        return previous
-    if vectors.shape == (len(texts), manifest["model"]["dimension"]) == (count, dimension):
-        previous.cache = dict(zip(texts, vectors, strict=True))
+    previous.sound_files = {name for name in needed_files(manifest) if file_problem(path, name, manifest) is None}
+    problems = [segment_problem(segment_path(path, s["name"]), s["manifest"], checksums=False)
+                for s in manifest["segments"]]
+    previous.segments_sound = not any(problems)
+    if not previous.segments_sound:
+        log.info("the current index is damaged (%s); everything is built anew", next(p for p in problems if p))
     return previous
-
-
-def _restated_paragraph(
-    caption: Paragraph, paragraphs: list[Paragraph], vector_of: dict[tuple[int, int], np.ndarray],
-    similarity: Similarity,
-) -> int | None:
-    """The body paragraph that a caption restates, if one is close enough."""
-    caption_vector = vector_of.get((caption.number, 1))
-    if caption_vector is None:
-        return None
-    best, best_score = None, RESTATES_MIN_SIMILARITY
-    for paragraph in paragraphs:
-        if paragraph.paragraph_kind != BODY:
-            continue
-        for key in [(paragraph.number, 0)] + [(paragraph.number, s.number) for s in paragraph.sentences]:
-            vector = vector_of.get(key)
-            score = float(similarity.calibrate(float(vector @ caption_vector))) if vector is not None else -1.0
-            if score >= best_score:
-                best, best_score = paragraph.number, score
-    return best
 
 
 def _link_or_copy(source: Path, target: Path) -> None:
@@ -177,19 +162,19 @@ def _link_or_copy(source: Path, target: Path) -> None:
         shutil.copy2(source, target)
 
 
-def _query_model(encoder: PassageEncoder, build: Path, previous: PreviousBuild) -> dict | None:
-    """The model files for answering questions (an ONNX graph): the previous build's, linked, when
-    the model is the same and its files verified; else exported now. None when the model has none
-    or cannot be exported."""
+def _query_model(build: Path, previous: PreviousBuild, spec: ModelSpec,
+                 export: Callable[[Path], dict | None]) -> dict | None:
+    """The model files for answering questions (an ONNX graph): the previous generation's, linked,
+    when the model is the same and its files verified; else exported now. None when the model has
+    none or cannot be exported."""
     # The export depends on the model alone, so even a --full rebuild reuses it.
     entry = previous.manifest.get("query_model")
-    if entry and previous.path is not None and all(
-            previous.reusable(name, encoder.spec) for name in query_model_files(entry)):
+    if entry and previous.path is not None and all(previous.reusable(name, spec) for name in query_model_files(entry)):
         for name in query_model_files(entry):
             _link_or_copy(previous.path / name, build / name)
         return entry
     try:
-        return encoder.export(build)
+        return export(build)
     except (ExportUnsupported, ImportError) as error:
         log.warning("no ONNX model for questions (%s); they will use sentence-transformers", error)
         return None
@@ -225,6 +210,146 @@ def _versions() -> dict[str, str]:
     return versions
 
 
+def _split_and_embed(
+    articles: list[Article], encoder: PassageEncoder, cache: dict[str, np.ndarray], progress: Progress,
+    similarity: Similarity | None,
+) -> tuple[list[ArticleRecord], int, Similarity]:
+    """Split, attribute and embed `articles` (only these: the others stay in their segments);
+    returns their records, how many texts were embedded, and the similarity profile used."""
+    progress.stage(f"splitting {len(articles)} articles into passages and finding who said what …")
+    advance = progress.bar("splitting", len(articles))
+    split: dict[str, list[Paragraph]] = {}
+    attributions: dict[str, Attribution] = {}
+    for article in articles:
+        split[article.id] = split_article(article.id, article.body)
+        attributions[article.id] = attribute_article(article, split[article.id])
+        advance(1)
+    progress.stage(f"cutting the texts to the window of {encoder.spec.name} …")
+    units: dict[str, list[Unit]] = {
+        article.id: make_units(split[article.id], lambda pieces: fit_windows(encoder, pieces),
+                               attributions[article.id].who)
+        for article in articles}
+    # Longest first, so each batch pads little.
+    missing = sorted({u.text for found in units.values() for u in found if u.text not in cache}, key=len, reverse=True)
+    fresh = encoder.encode_passages(missing, progress=progress.bar("embedding", len(missing)))
+    cache.update(zip(missing, fresh, strict=True))
+    vectors = {a: (np.vstack([cache[u.text] for u in found]) if found else np.zeros((0, encoder.dimension), np.float32))
+               for a, found in units.items()}
+    if similarity is None:
+        everything = np.vstack(list(vectors.values())) if vectors else np.zeros((0, encoder.dimension), np.float32)
+        similarity = similarity_of(encoder, everything)
+    records = [article_record(a, split[a.id], attributions[a.id], units[a.id], vectors[a.id], similarity)
+               for a in articles]
+    return records, len(missing), similarity
+
+
+def _embedded_before(previous: PreviousBuild, article_ids: set[str]) -> dict[str, np.ndarray]:
+    """The vectors of the current units of `article_ids` by text: a changed article mostly keeps
+    its texts, which are then not embedded again."""
+    cache: dict[str, np.ndarray] = {}
+    if previous.path is None:
+        return cache
+    for entry in previous.manifest["segments"]:
+        path = segment_path(previous.path, entry["name"])
+        wanted = article_ids & {a["id"] for a in read_segment_manifest(path)["articles"]}
+        if not wanted:
+            continue
+        store = PassageStore(path / SEGMENT_PASSAGES)
+        try:
+            marks = ",".join("?" * len(wanted))
+            rows = store.query(f"SELECT row, text FROM units WHERE article IN ({marks}) ORDER BY row", sorted(wanted))
+        finally:
+            store.close()
+        vectors = VectorIndex.open(path / SEGMENT_VECTORS).vectors_of([row for row, _ in rows])
+        cache.update(zip((text for _, text in rows), vectors, strict=True))
+    return cache
+
+
+def _segment_entry(builds: Path, name: str) -> dict[str, Any]:
+    return {"name": name, "deleted": [], "manifest": file_record(segments_root(builds) / name / SEGMENT_MANIFEST)}
+
+
+def merge_segments(builds: Path, entries: list[dict[str, Any]], dimension: int) -> dict[str, Any]:
+    """One new segment holding the live articles of `entries` (in their order), their vectors
+    copied, not embedded again; deleted rows are left out. Returns its generation entry."""
+    records: list[ArticleRecord] = []
+    for entry in entries:
+        path = segments_root(builds) / entry["name"]
+        live = [a["id"] for a in read_segment_manifest(path)["articles"] if a["id"] not in set(entry["deleted"])]
+        store = PassageStore(path / SEGMENT_PASSAGES)
+        try:
+            records.extend(store.records(live, load_vectors(path / SEGMENT_VECTORS)))
+        finally:
+            store.close()
+    name, _ = write_segment(builds, records, dimension)
+    return _segment_entry(builds, name)
+
+
+def _merge_policy(builds: Path, entries: list[dict[str, Any]], dimension: int) -> list[dict[str, Any]]:
+    """Tiered merging, as Lucene's: past MAX_SEGMENTS segments, the MERGE_FACTOR smallest (by
+    live units) become one, so a segment is rewritten about log(articles) times in its life."""
+    if len(entries) <= MAX_SEGMENTS:
+        return entries
+    sizes = {e["name"]: _live_units(segments_root(builds) / e["name"], set(e["deleted"])) for e in entries}
+    smallest = sorted(entries, key=lambda e: sizes[e["name"]])[:MERGE_FACTOR]
+    merged = merge_segments(builds, [e for e in entries if e in smallest], dimension)
+    log.info("merged %d segments into %s", len(smallest), merged["name"])
+    first = min(entries.index(e) for e in smallest)
+    kept = [e for e in entries if e not in smallest]
+    return [*kept[:first], merged, *kept[first:]]
+
+
+def _live_units(path: Path, deleted: set[str]) -> int:
+    manifest = read_segment_manifest(path)
+    return sum(c["units"] for a, c in manifest["article_counts"].items() if a not in deleted)
+
+
+def _generation(builds: Path, entries: list[dict[str, Any]]) -> tuple[dict[str, dict[str, Any]], dict[str, int]]:
+    """The live articles of the segments (id → hash, title, paragraphs, segment) and the live counts."""
+    articles: dict[str, dict[str, Any]] = {}
+    counts = {"articles": 0, "paragraphs": 0, "sentences": 0, "units": 0, "quotes": 0}
+    for entry in entries:
+        manifest = read_segment_manifest(segments_root(builds) / entry["name"])
+        deleted = set(entry["deleted"])
+        for meta in manifest["articles"]:
+            if meta["id"] in deleted:
+                continue
+            articles[meta["id"]] = {"hash": meta["hash"], "title": meta.get("title"),
+                                    "paragraphs": meta["paragraphs"], "segment": entry["name"]}
+            counts["articles"] += 1
+            for key, value in manifest["article_counts"][meta["id"]].items():
+                counts[key] += value
+    return articles, counts
+
+
+def _publish_generation(
+    index_dir: Path, model: dict[str, Any], entries: list[dict[str, Any]], previous: PreviousBuild,
+    spec: ModelSpec, export: Callable[[Path], dict | None],
+) -> Path:
+    """Write a generation listing `entries` and publish it atomically."""
+    builds = builds_dir(index_dir)
+    build = new_build_dir(index_dir)
+    try:
+        articles, counts = _generation(builds, entries)
+        manifest = {
+            "format_version": FORMAT_VERSION,
+            "model": model,
+            "articles": articles,
+            "segments": entries,
+            "counts": counts,
+            "query_model": _query_model(build, previous, spec, export),
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "versions": _versions(),
+        }
+        manifest["files"] = _file_records(build, manifest, previous, spec)
+        # The manifest goes last: a build directory without one is never published.
+        (build / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        return publish(build, index_dir)
+    except BaseException:
+        shutil.rmtree(build, ignore_errors=True)
+        raise
+
+
 def rebuild(
     settings: Settings,
     *,
@@ -232,7 +357,10 @@ def rebuild(
     encoder: PassageEncoder | None = None,
     progress: Progress | None = None,
 ) -> RebuildReport:
-    """Read the corpus, embed what is new, and publish a new index atomically.
+    """Read the corpus, split and embed only the articles that are new or changed into one new
+    segment, mark changed and removed ones deleted in their segments, and publish a new generation
+    atomically. With `full`, or when the current index cannot be extended (missing, damaged,
+    another model or format), every article goes into one new segment.
 
     A corpus error, or an index path that articlebot may not use, stops the rebuild before
     anything is written; a failed write leaves the current index as it was, and no build behind.
@@ -259,7 +387,6 @@ def _rebuild_in_turn(
                            progress=lambda total: progress.bar("reading", total))
     encoder = encoder or passage_encoder(settings)
     previous = previous_build(index_dir, encoder.spec)
-    cache = {} if full else dict(previous.cache)
     old_hashes = {a: e["hash"] for a, e in previous.manifest.get("articles", {}).items()}
 
     report = RebuildReport()
@@ -272,103 +399,80 @@ def _rebuild_in_turn(
             report.unchanged.append(article.id)
     report.removed = sorted(set(old_hashes) - {a.id for a in articles})
 
-    progress.stage(f"splitting {len(articles)} articles into passages and finding who said what …")
-    advance = progress.bar("splitting", len(articles))
-    split: dict[str, list[Paragraph]] = {}
-    attributions: dict[str, Attribution] = {}
-    for article in articles:
-        split[article.id] = split_article(article.id, article.body)
-        attributions[article.id] = attribute_article(article, split[article.id])
-        advance(1)
-    progress.stage(f"cutting the texts to the window of {encoder.spec.name} …")
-    units: list[Unit] = []
-    for article in articles:
-        units.extend(make_units(split[article.id], lambda pieces: fit_windows(encoder, pieces),
-                                attributions[article.id].who))
-    # Longest first, so each batch pads little.
-    missing = sorted({u.text for u in units if u.text not in cache}, key=len, reverse=True)
-    fresh = encoder.encode_passages(missing, progress=progress.bar("embedding", len(missing)))
-    cache.update(zip(missing, fresh, strict=True))
-    report.encoded = len(missing)
-    report.units = len(units)
-    vectors = (np.vstack([cache[u.text] for u in units]) if units
-               else np.zeros((0, encoder.dimension), np.float32))
-    similarity = similarity_of(encoder, vectors)
+    extend = not full and previous.extendable(encoder.spec)
+    if extend:
+        # Unchanged articles stay where they are: not read, split, attributed nor embedded again.
+        fresh = set(report.added) | set(report.changed)
+        to_write = [a for a in articles if a.id in fresh]
+        gone = set(report.changed) | set(report.removed)
+        entries = [{**e, "deleted": sorted(set(e["deleted"]) | (gone & _segment_articles(previous, e)))}
+                   for e in previous.manifest["segments"]]
+        entries = [e for e in entries if set(e["deleted"]) < _segment_articles(previous, e)]
+        cache = _embedded_before(previous, set(report.changed))
+        kept = previous.manifest["model"].get("similarity")
+        similarity = Similarity(kept["mean"], kept["spread"]) if kept else None
+    else:
+        to_write, entries, cache, similarity = list(articles), [], {}, None
+    records, report.encoded, similarity = _split_and_embed(to_write, encoder, cache, progress, similarity)
 
     progress.stage("writing the index …")
-    build = new_build_dir(index_dir)
+    builds = builds_dir(index_dir)
+    written: list[str] = []
     try:
-        store = _passage_store(articles, split, attributions, units, vectors, similarity)
-        save_vectors(vectors, build / VECTORS)
-        query_model = _query_model(encoder, build, previous)
-        (build / PASSAGES).write_text(json.dumps(store, ensure_ascii=False), encoding="utf-8")
-        manifest = {
-            "format_version": FORMAT_VERSION,
-            "model": {**encoder.spec.as_manifest(), "dimension": int(vectors.shape[1]),
-                      "similarity": {"mean": similarity.mean, "spread": similarity.spread}},
-            "articles": {
-                a.id: {"hash": a.content_hash, "title": a.title, "paragraphs": len(split[a.id])}
-                for a in articles
-            },
-            "counts": {
-                "articles": len(articles),
-                "paragraphs": sum(len(p) for p in split.values()),
-                "sentences": sum(len(p.sentences) for ps in split.values() for p in ps),
-                "units": len(units),
-                "quotes": len(store["quotes"]),
-            },
-            "query_model": query_model,
-            "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "versions": _versions(),
-        }
-        manifest["files"] = _file_records(build, manifest, previous, encoder.spec)
-        # The manifest goes last: a build directory without one is never published.
-        (build / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-        report.path = str(publish(build, index_dir))
+        if records or not entries:
+            name, _ = write_segment(builds, records, encoder.dimension)
+            written.append(name)
+            entries.append(_segment_entry(builds, name))
+        before_merge = {e["name"] for e in entries}
+        entries = _merge_policy(builds, entries, encoder.dimension)
+        written.extend(e["name"] for e in entries if e["name"] not in before_merge)
+        model = {**encoder.spec.as_manifest(), "dimension": int(encoder.dimension),
+                 "similarity": {"mean": similarity.mean, "spread": similarity.spread}}
+        report.path = str(_publish_generation(index_dir, model, entries, previous, encoder.spec, encoder.export))
     except BaseException:
-        shutil.rmtree(build, ignore_errors=True)
+        for name in written:
+            shutil.rmtree(segments_root(builds) / name, ignore_errors=True)
         raise
+    report.units = int(json.loads((Path(report.path) / MANIFEST).read_text(encoding="utf-8"))["counts"]["units"])
     log.info("index rebuilt: %s", report.summary().replace("\n", "; "))
     return report
 
 
-def _passage_store(
-    articles: list[Article], split: dict[str, list[Paragraph]], attributions: dict[str, Attribution],
-    units: list[Unit], vectors: np.ndarray, similarity: Similarity,
-) -> dict:
-    per_article: dict[str, dict[tuple[int, int], np.ndarray]] = {}
-    for unit, vector in zip(units, vectors, strict=True):
-        if unit.unit_kind in (PARAGRAPH, SENTENCE):
-            per_article.setdefault(unit.article, {}).setdefault((unit.paragraph, unit.sentence), vector)
-    paragraphs: list[dict[str, Any]] = []
-    quotes: list[dict[str, Any]] = []
-    for article in articles:
-        for paragraph in split[article.id]:
-            restates = None
-            if paragraph.paragraph_kind == CAPTION:
-                restates = _restated_paragraph(paragraph, split[article.id], per_article.get(article.id, {}),
-                                               similarity)
-            paragraphs.append({
-                "article": article.id,
-                "number": paragraph.number,
-                "start": paragraph.start,
-                "end": paragraph.end,
-                "kind": paragraph.paragraph_kind,
-                "text": paragraph.text,
-                "sentences": [[s.start - paragraph.start, s.end - paragraph.start]
-                              for s in paragraph.sentences],
-                "restates": restates,
-                "who": [attributions[article.id].who.get((paragraph.number, s.number))
-                        for s in paragraph.sentences],
-            })
-        quotes.extend(q.as_dict() for q in attributions[article.id].quotations)
-    return {
-        "articles": [
-            {**a.metadata(), "path": a.path, "hash": a.content_hash, "paragraphs": len(split[a.id]), "guild": a.guild,
-             "text_language": language_of(a.body)[0]}
-            for a in articles
-        ],
-        "paragraphs": paragraphs,
-        "units": [u.as_dict() for u in units],
-        "quotes": quotes,
-    }
+def _segment_articles(previous: PreviousBuild, entry: dict[str, Any]) -> set[str]:
+    assert previous.path is not None
+    return {a["id"] for a in read_segment_manifest(segment_path(previous.path, entry["name"]))["articles"]}
+
+
+@dataclass
+class MergeReport:
+    merged: list[str]
+    into: str | None
+    path: str
+
+    def summary(self) -> str:
+        if self.into is None:
+            return f"nothing to merge: the index at {self.path} is one segment without deleted articles"
+        return f"merged {len(self.merged)} segments into {self.into}; index written to {self.path}"
+
+
+def merge(settings: Settings) -> MergeReport:
+    """Rewrite every segment of the current index into one, without the deleted articles, and
+    publish it; the vectors are copied, nothing is embedded. IndexUnavailable when the index cannot serve."""
+    index_dir = settings.index_dir
+    check_index_location(index_dir, settings.corpus_dir)
+    path = index_dir.resolve()
+    manifest = read_manifest(path)
+    verify_build(path, manifest)
+    spec = ModelSpec.from_manifest(manifest["model"])
+    previous = previous_build(index_dir, spec)
+    entries = manifest["segments"]
+    if len(entries) == 1 and not entries[0]["deleted"]:
+        return MergeReport([], None, str(path))
+    builds = builds_dir(index_dir)
+    merged = merge_segments(builds, entries, manifest["model"]["dimension"])
+    try:
+        published = _publish_generation(index_dir, manifest["model"], [merged], previous, spec, lambda _: None)
+    except BaseException:
+        shutil.rmtree(segments_root(builds) / merged["name"], ignore_errors=True)
+        raise
+    return MergeReport([e["name"] for e in entries], merged["name"], str(published))

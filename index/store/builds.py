@@ -1,10 +1,12 @@
 """Where builds live. The configured index path (ARTICLEBOT_INDEX_DIR) is a symbolic link to a
-build directory in `<path>.builds`. A rebuild writes a new build directory beside the current one
-and swaps the link with one atomic rename, so a reader sees either the old index or the new one,
-never half of either.
+build directory (a generation: its manifest lists the segments it reads) in `<path>.builds`, and
+the segments live in `<path>.builds/segments`. A rebuild writes its new segment and a new
+generation directory beside the current one and swaps the link with one atomic rename, so a
+reader sees either the old index or the new one, never half of either.
 
-articlebot moves and deletes only what it made: its link, and directories named as it names builds
-that hold nothing but the files a build writes.
+articlebot moves and deletes only what it made: its link, directories named as it names builds
+that hold nothing but the files a build writes, and segments (segments.py) that no kept
+generation lists.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from pathlib import Path
 from ..embedding import ONNX_FILE, TOKENIZER_FILE
 from ..embedding.e5_onnx import ONNX_FILE as E5_ONNX_FILE
 from .manifest import FORMAT_VERSION, MANIFEST, PASSAGES, VECTORS
+from .segments import remove_unreferenced_segments
 
 if sys.platform != "win32":
     import fcntl
@@ -187,3 +190,21 @@ def _prune(index_dir: Path, keep: Path) -> None:
     for path in finished[:-1]:
         shutil.rmtree(path, ignore_errors=True)
     remove_abandoned_builds(index_dir)
+    referenced = _referenced_segments(root)
+    if referenced is not None:
+        remove_unreferenced_segments(root, referenced)
+
+
+def _referenced_segments(root: Path) -> set[str] | None:
+    """The segments that the builds still there list; None when a build's manifest cannot be read
+    (then no segment is deleted: it might be one of its)."""
+    referenced: set[str] = set()
+    for path in root.iterdir():
+        if not is_build(path) or path.name.startswith("tmp-"):
+            continue
+        try:
+            manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+            referenced.update(str(segment["name"]) for segment in manifest.get("segments", []))
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            return None
+    return referenced

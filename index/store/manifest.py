@@ -1,7 +1,8 @@
-"""The saved index: one directory with a manifest, the FAISS file and the passage store, and
-whether it can serve (the manifest's checksums, the FAISS header) and is fresh for the corpus.
+"""The saved index: a generation directory whose manifest lists the segments that hold the
+passages and vectors (segments.py), and whether it can serve (the checksums of the generation's
+files and of every segment's, the FAISS headers) and is fresh for the corpus.
 
-Where build directories live, and how one is published, is index/builds.py.
+Where generation directories live, and how one is published, is index/builds.py.
 """
 
 from __future__ import annotations
@@ -17,10 +18,15 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from ..embedding import ModelSpec
 from .vectors import FLAT_TAG, HNSW_TAG, read_index
 
-FORMAT_VERSION = 1
+# 1: one build directory with vectors.faiss and passages.json (no longer read: rebuild it);
+# 2: a generation of segments.
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
+# The files of a format-1 build, named so that an old build among the builds is still recognised.
 VECTORS = "vectors.faiss"
 PASSAGES = "passages.json"
+SEGMENTS_FOLDER = "segments"  # beside the generations
+OLDER_FORMAT_FIX = "run `articlebot index rebuild --full`"
 
 FRESH, STALE, MISSING, CORRUPT, MODEL_MISMATCH = "fresh", "stale", "missing", "corrupt", "model mismatch"
 
@@ -28,13 +34,13 @@ FRESH, STALE, MISSING, CORRUPT, MODEL_MISMATCH = "fresh", "stale", "missing", "c
 class IndexUnavailable(RuntimeError):
     """The index cannot be used; `state` says why and `fix` says which command helps."""
 
-    def __init__(self, state: str, reason: str):
+    def __init__(self, state: str, reason: str, fix: str | None = None):
         self.state = state
         self.reason = reason
-        fix = "run `articlebot index rebuild`" if state != MODEL_MISMATCH else (
+        fix = fix or ("run `articlebot index rebuild`" if state != MODEL_MISMATCH else (
             "run `articlebot index rebuild --full`, or set ARTICLEBOT_MODEL, ARTICLEBOT_BACKEND and the "
             "prefixes to what the index was built with"
-        )
+        ))
         self.fix = fix
         super().__init__(f"index {state}: {reason}; {fix}")
 
@@ -82,6 +88,7 @@ class _Model(_Entry):
 
 class _Article(_Entry):
     hash: str
+    segment: _FileName
 
 
 class _QueryModel(_Entry):
@@ -95,14 +102,21 @@ class _File(_Entry):
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
 
 
+class _Segment(_Entry):
+    name: _FileName
+    deleted: list[str]  # its articles that no longer answer (changed or removed since)
+    manifest: _File  # its segment.json, which holds the checksums of its other files
+
+
 class _Manifest(_Entry):
-    format_version: Literal[1]
+    format_version: Literal[2]
     model: _Model
     articles: dict[str, _Article]
+    segments: list[_Segment]
     counts: dict[str, int]
     query_model: _QueryModel | None = None
-    # Size and SHA-256 of each file, so that status can tell a damaged index (absent before checksums).
-    files: dict[str, _File] | None = None
+    # Size and SHA-256 of the generation's own files (the question model).
+    files: dict[str, _File]
 
 
 def read_manifest(index_dir: Path) -> dict[str, Any]:
@@ -116,21 +130,28 @@ def read_manifest(index_dir: Path) -> dict[str, Any]:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise IndexUnavailable(CORRUPT, f"{manifest_path} is unreadable ({error})") from None
-    if not isinstance(manifest, dict) or manifest.get("format_version") != FORMAT_VERSION:
-        found = manifest.get("format_version") if isinstance(manifest, dict) else None
-        raise IndexUnavailable(
-            CORRUPT, f"format version {found!r}, this articlebot reads {FORMAT_VERSION}"
-        )
+    found = manifest.get("format_version") if isinstance(manifest, dict) else None
+    if isinstance(found, int) and not isinstance(found, bool) and 0 < found < FORMAT_VERSION:
+        raise IndexUnavailable(STALE, f"built by an older articlebot (index format {found}, this one reads "
+                                      f"{FORMAT_VERSION})", OLDER_FORMAT_FIX)
+    if found != FORMAT_VERSION:
+        raise IndexUnavailable(CORRUPT, f"format version {found!r}, this articlebot reads {FORMAT_VERSION}")
     try:
         _Manifest.model_validate(manifest)
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
         raise IndexUnavailable(CORRUPT, f"{manifest_path}: {where}: {first['msg']}") from None
-    for name in (VECTORS, PASSAGES):
-        if not (index_dir / name).is_file():
-            raise IndexUnavailable(CORRUPT, f"{index_dir / name} is missing")
+    for segment in manifest["segments"]:
+        path = segment_path(index_dir, segment["name"])
+        if not path.is_dir():
+            raise IndexUnavailable(CORRUPT, f"{path} is missing")
     return manifest
+
+
+def segment_path(generation: Path, name: str) -> Path:
+    """Where a generation's segment lives: beside the generations, in segments/."""
+    return generation.parent / SEGMENTS_FOLDER / name
 
 
 def file_record(path: Path) -> dict[str, Any]:
@@ -146,9 +167,10 @@ def query_model_files(entry: dict[str, Any]) -> list[str]:
 
 
 def needed_files(manifest: dict[str, Any]) -> list[str]:
-    """The files a question needs: the vectors, the passages and the question model when there is one."""
+    """The generation's own files a question needs: the question model when there is one (the
+    passages and vectors are its segments')."""
     query_model = manifest.get("query_model")
-    return [VECTORS, PASSAGES] + (query_model_files(query_model) if query_model else [])
+    return query_model_files(query_model) if query_model else []
 
 
 def file_problem(build: Path, name: str, manifest: dict[str, Any]) -> str | None:
@@ -173,19 +195,23 @@ def file_problem(build: Path, name: str, manifest: dict[str, Any]) -> str | None
 
 def verify_build(build: Path, manifest: dict[str, Any]) -> None:
     """IndexUnavailable (corrupt) unless every file a question needs is the one the build wrote:
-    sizes and SHA-256 from the manifest (0.2 s for the 88 MB model), and the FAISS header
-    against the manifest's dimension and unit count."""
+    the generation's files and each segment's, sizes and SHA-256 from the manifests (0.2 s for
+    the 88 MB model), and each FAISS header against the manifest's dimension and unit count."""
+    from .segments import segment_problem  # segments.py builds on this module
+
     for name in needed_files(manifest):
         problem = file_problem(build, name, manifest)
         if problem is not None:
             raise IndexUnavailable(CORRUPT, problem)
-    dimension, count = vector_file_shape(build / VECTORS)
-    if dimension != manifest["model"]["dimension"]:
-        raise IndexUnavailable(CORRUPT, f"the vectors have {dimension} dimensions, the manifest says "
-                                        f"{manifest['model']['dimension']}")
-    units = manifest["counts"].get("units")
-    if units is not None and count != units:
-        raise IndexUnavailable(CORRUPT, f"{count} vectors for {units} units")
+    for segment in manifest["segments"]:
+        path = segment_path(build, segment["name"])
+        problem = segment_problem(path, segment["manifest"])
+        if problem is not None:
+            raise IndexUnavailable(CORRUPT, problem)
+        dimension, _ = vector_file_shape(path / VECTORS)
+        if dimension != manifest["model"]["dimension"]:
+            raise IndexUnavailable(CORRUPT, f"the vectors of {path} have {dimension} dimensions, the manifest "
+                                            f"says {manifest['model']['dimension']}")
 
 
 def vector_file_shape(path: Path) -> tuple[int, int]:
@@ -223,12 +249,11 @@ def check_status(index_dir: Path, article_hashes: dict[str, str] | None, spec: M
         manifest = read_manifest(index_dir)
         verify_build(index_dir, manifest)
     except IndexUnavailable as error:
-        return Status(error.state, error.reason, path)
+        reason = f"{error.reason}; {error.fix}" if error.fix == OLDER_FORMAT_FIX else error.reason
+        return Status(error.state, reason, path)
     indexed = ModelSpec.from_manifest(manifest["model"])
     if indexed != spec:
         return Status(MODEL_MISMATCH, model_mismatch(indexed, spec), path, manifest)
-    if manifest.get("files") is None:
-        return Status(STALE, "built by an older articlebot, without file checksums", path, manifest)
     counts = manifest["counts"]
     fresh = Status(FRESH, f"{counts.get('articles', 0)} articles, {counts.get('units', 0)} units", path, manifest)
     if article_hashes is None:

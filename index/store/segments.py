@@ -1,0 +1,358 @@
+"""Segments: the immutable pieces an index is made of (as a search engine's index is).
+
+A segment is a directory `<index>.builds/segments/seg-…/` written once and never changed:
+  segment.json     its articles (metadata, in order), counts, and the size and SHA-256 of each file
+  passages.sqlite  the passage store: articles, paragraphs, units and quotes, read on demand
+  vectors.faiss    one vector per unit (vectors.py)
+  *.npy            per-row arrays the engine needs at once (unit → paragraph, sentence spans, cue
+                   masks …), memory-mapped at load rather than assembled from the passages
+
+The published generation (manifest.py, format 2) lists its segments in order, with the articles
+of each that are deleted. Which arrays a segment holds is `ARRAY_NAMES`; they are derived from the
+passage store by building/segment_writer.py, so a merge can rewrite them without the corpus.
+
+articlebot deletes only segment directories it made: a segment's name and nothing in it but a
+segment's files, and only when no kept generation lists it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..kinds import CONTEXT, ENTITY, PARAGRAPH, SENTENCE
+from .manifest import CORRUPT, SEGMENTS_FOLDER, IndexUnavailable, file_record, vector_file_shape
+
+SEGMENT_MANIFEST = "segment.json"
+SEGMENT_PASSAGES = "passages.sqlite"
+SEGMENT_VECTORS = "vectors.faiss"
+SEGMENT_MARKER = "articlebot-segment.json"
+SEGMENT_FORMAT = 1
+
+# Per row of the segment's own tables (local row numbers; load_index adds each segment's offsets).
+ARRAY_NAMES = (
+    "article_first_paragraph",  # per article, and one past the last: its paragraph rows
+    "paragraph_article", "paragraph_number", "paragraph_start", "paragraph_caption", "paragraph_restates",
+    "paragraph_first_sentence",  # per paragraph, and one past the last
+    "sentence_paragraph", "sentence_number", "sentence_start", "sentence_end",  # start/end: in the paragraph
+    "sentence_first_unit", "sentence_unit_ids",  # per sentence (and one past): its own sentence units
+    "sentence_term_count",  # distinct BM25 terms of the sentence's own text (novelty)
+    "cue_duration", "cue_time", "cue_quantity", "cue_reason",  # cues.cue_matches per sentence
+    "unit_paragraph", "unit_sentence", "unit_kind",
+    "term_vocabulary", "term_first_row", "term_rows",  # sentences holding each term (novelty)
+)
+# How unit_kind.npy writes a unit's kind.
+UNIT_KIND_CODES = {SENTENCE: 0, PARAGRAPH: 1, CONTEXT: 2, ENTITY: 3}
+SEGMENT_FILES = frozenset({SEGMENT_MANIFEST, SEGMENT_PASSAGES, SEGMENT_VECTORS, SEGMENT_MARKER}
+                          | {f"{name}.npy" for name in ARRAY_NAMES})
+_SEGMENT_NAME = re.compile(r"(tmp-)?seg-\d{8}T\d{6}-[0-9a-f]{8}")
+_ABANDONED_AFTER_SECONDS = 3600
+# A finished segment no generation lists yet may be another rebuild's, about to be published.
+UNREFERENCED_GRACE_SECONDS = 600
+
+_SCHEMA = """
+CREATE TABLE articles (row INTEGER PRIMARY KEY, id TEXT NOT NULL, words TEXT NOT NULL, lowercase TEXT NOT NULL);
+CREATE TABLE paragraphs (row INTEGER PRIMARY KEY, article TEXT NOT NULL, number INTEGER NOT NULL,
+    start INTEGER NOT NULL, "end" INTEGER NOT NULL, kind TEXT NOT NULL, text TEXT NOT NULL,
+    sentences TEXT NOT NULL, restates INTEGER, who TEXT NOT NULL);
+CREATE TABLE units (row INTEGER PRIMARY KEY, article TEXT NOT NULL, paragraph INTEGER NOT NULL,
+    sentence INTEGER NOT NULL, kind TEXT NOT NULL, text TEXT NOT NULL);
+CREATE TABLE quotes (row INTEGER PRIMARY KEY, article TEXT NOT NULL, data TEXT NOT NULL);
+"""
+
+
+@dataclass
+class ArticleRecord:
+    """One article as a segment stores it: what a split and attribution made of it, its units and
+    their vectors. A merge reads these back from a segment and writes them into another."""
+
+    meta: dict[str, Any]  # id, title …, path, hash, paragraphs, guild, text_language
+    paragraphs: list[dict[str, Any]]  # number, start, end, kind, text, sentences, restates, who
+    units: list[dict[str, Any]]  # paragraph, sentence, kind, text
+    vectors: np.ndarray  # one row per unit
+    quotes: list[dict[str, Any]]
+    words: list[str] = field(default_factory=list)  # its words, case-folded (title included)
+    lowercase: list[str] = field(default_factory=list)  # the words it writes in lower case
+
+    @property
+    def id(self) -> str:
+        return str(self.meta["id"])
+
+
+def segments_root(builds: Path) -> Path:
+    return builds / SEGMENTS_FOLDER
+
+
+def new_segment_dir(builds: Path) -> Path:
+    """A fresh temporary segment directory, marked as articlebot's; abandoned ones are cleared first."""
+    root = segments_root(builds)
+    root.mkdir(parents=True, exist_ok=True)
+    remove_abandoned_segments(builds)
+    path = root / f"tmp-seg-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
+    path.mkdir()
+    marker = {"pid": os.getpid(), "host": socket.gethostname(), "format": SEGMENT_FORMAT}
+    (path / SEGMENT_MARKER).write_text(json.dumps(marker), encoding="utf-8")
+    return path
+
+
+def finish_segment(path: Path) -> str:
+    """Give a complete temporary segment its final name (one rename); returns the name."""
+    final = path.with_name(path.name.removeprefix("tmp-"))
+    os.replace(path, final)
+    return final.name
+
+
+def write_passages(path: Path, records: list[ArticleRecord]) -> None:
+    """The segment's passage store, written once (readers open it immutable)."""
+    connection = sqlite3.connect(path)
+    try:
+        connection.executescript(_SCHEMA)
+        connection.executemany("INSERT INTO articles VALUES (?, ?, ?, ?)",
+                               ((row, r.id, json.dumps(r.words, ensure_ascii=False),
+                                 json.dumps(r.lowercase, ensure_ascii=False)) for row, r in enumerate(records)))
+        paragraph_rows = ((r.id, p) for r in records for p in r.paragraphs)
+        connection.executemany(
+            "INSERT INTO paragraphs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            ((row, article, p["number"], p["start"], p["end"], p["kind"], p["text"], json.dumps(p["sentences"]),
+              p["restates"], json.dumps(p["who"])) for row, (article, p) in enumerate(paragraph_rows)))
+        unit_rows = ((r.id, u) for r in records for u in r.units)
+        connection.executemany(
+            "INSERT INTO units VALUES (?, ?, ?, ?, ?, ?)",
+            ((row, article, u["paragraph"], u["sentence"], u["kind"], u["text"])
+             for row, (article, u) in enumerate(unit_rows)))
+        quote_rows = (q for r in records for q in r.quotes)
+        connection.executemany("INSERT INTO quotes VALUES (?, ?, ?)",
+                               ((row, q["article"], json.dumps(q, ensure_ascii=False))
+                                for row, q in enumerate(quote_rows)))
+        connection.commit()
+    finally:
+        connection.close()
+
+
+def write_arrays(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    missing = set(ARRAY_NAMES) - set(arrays)
+    if missing:
+        raise ValueError(f"a segment needs the arrays {sorted(missing)}")
+    for name in ARRAY_NAMES:
+        np.save(path / f"{name}.npy", arrays[name], allow_pickle=False)
+
+
+def write_segment_manifest(path: Path, records: list[ArticleRecord], counts: dict[str, int]) -> dict[str, Any]:
+    """segment.json goes last: it records every other file's checksum."""
+    files = {name: file_record(path / name) for name in sorted(os.listdir(path))
+             if name in SEGMENT_FILES and name not in (SEGMENT_MANIFEST, SEGMENT_MARKER)}
+    manifest = {"format": SEGMENT_FORMAT, "articles": [r.meta for r in records], "counts": counts,
+                "article_counts": {r.id: {"paragraphs": len(r.paragraphs),
+                                          "sentences": sum(len(p["sentences"]) for p in r.paragraphs),
+                                          "units": len(r.units), "quotes": len(r.quotes)} for r in records},
+                "files": files}
+    (path / SEGMENT_MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    return manifest
+
+
+# ---- reading --------------------------------------------------------------------------------
+def read_segment_manifest(path: Path) -> dict[str, Any]:
+    try:
+        manifest = json.loads((path / SEGMENT_MANIFEST).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise IndexUnavailable(CORRUPT, f"{path / SEGMENT_MANIFEST} is missing") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise IndexUnavailable(CORRUPT, f"{path / SEGMENT_MANIFEST} is unreadable ({error})") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != SEGMENT_FORMAT \
+            or not isinstance(manifest.get("files"), dict) or not isinstance(manifest.get("articles"), list):
+        raise IndexUnavailable(CORRUPT, f"{path / SEGMENT_MANIFEST} is not a segment manifest of this articlebot")
+    return manifest
+
+
+def segment_problem(path: Path, record: dict[str, Any] | None = None, checksums: bool = True) -> str | None:
+    """Why a segment is not the one articlebot wrote (its manifest, when the generation recorded
+    its checksum, and every file against the manifest's size and SHA-256), or None. Without
+    `checksums` only the sizes of its files are compared (a rebuild's quick check; status reads all)."""
+    try:
+        if record is not None and file_record(path / SEGMENT_MANIFEST) != record:
+            return f"{path / SEGMENT_MANIFEST} is not the file the build wrote (its checksum differs)"
+        manifest = read_segment_manifest(path)
+    except OSError:
+        return f"{path / SEGMENT_MANIFEST} is missing"
+    except IndexUnavailable as error:
+        return error.reason
+    needed = {SEGMENT_PASSAGES, SEGMENT_VECTORS} | {f"{name}.npy" for name in ARRAY_NAMES}
+    if not needed <= set(manifest["files"]):
+        return f"{path / SEGMENT_MANIFEST} lacks checksums for {sorted(needed - set(manifest['files']))}"
+    for name, expected in sorted(manifest["files"].items()):
+        target = path / name
+        if not target.is_file():
+            return f"{target} is missing"
+        found = file_record(target) if checksums else {"bytes": target.stat().st_size, "sha256": None}
+        if found["bytes"] != expected.get("bytes"):
+            return f"{target} has {found['bytes']} bytes, the build wrote {expected.get('bytes')}"
+        if checksums and found["sha256"] != expected.get("sha256"):
+            return f"{target} is not the file the build wrote (its checksum differs)"
+    try:
+        _, count = vector_file_shape(path / SEGMENT_VECTORS)
+    except IndexUnavailable as error:
+        return error.reason
+    if count != manifest["counts"].get("units"):
+        return f"{count} vectors for {manifest['counts'].get('units')} units in {path}"
+    return None
+
+
+def load_arrays(path: Path) -> dict[str, np.ndarray]:
+    """The segment's arrays, memory-mapped: pages are read when touched, and shared between processes."""
+    try:
+        return {name: np.load(path / f"{name}.npy", mmap_mode="r", allow_pickle=False) for name in ARRAY_NAMES}
+    except (OSError, ValueError) as error:
+        raise IndexUnavailable(CORRUPT, f"an array of {path} is unreadable ({error})") from None
+
+
+class PassageStore:
+    """A segment's passage store opened read-only; safe to share between threads (one lock)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        try:
+            self._connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True,
+                                               check_same_thread=False)
+            self._connection.execute("SELECT count(*) FROM articles").fetchone()
+        except sqlite3.Error as error:
+            raise IndexUnavailable(CORRUPT, f"{path} is not a passage store ({error})") from None
+        self._lock = threading.Lock()
+        # Texts are read a few per question; the ones asked again stay in memory.
+        self.paragraph = lru_cache(maxsize=4096)(self._paragraph)
+
+    def query(self, sql: str, parameters: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            try:
+                return self._connection.execute(sql, tuple(parameters)).fetchall()
+            except sqlite3.Error as error:
+                raise IndexUnavailable(CORRUPT, f"{self.path} is unreadable ({error})") from None
+
+    def _paragraph(self, row: int) -> tuple[str, tuple[str | None, ...]]:
+        """A paragraph's text, and per sentence the person it is about."""
+        found = self.query("SELECT text, who FROM paragraphs WHERE row = ?", (row,))
+        if not found:
+            raise IndexUnavailable(CORRUPT, f"{self.path} has no paragraph {row}")
+        return str(found[0][0]), tuple(json.loads(found[0][1]))
+
+    def unit(self, row: int) -> dict[str, Any]:
+        article, paragraph, sentence, kind, text = self.query(
+            "SELECT article, paragraph, sentence, kind, text FROM units WHERE row = ?", (row,))[0]
+        return {"article": article, "paragraph": paragraph, "sentence": sentence, "kind": kind, "text": text}
+
+    def article_words(self, row: int) -> frozenset[str]:
+        return frozenset(json.loads(self.query("SELECT words FROM articles WHERE row = ?", (row,))[0][0]))
+
+    def all_words(self, articles: set[str]) -> set[str]:
+        """Every word that `articles` use, case-folded."""
+        words: set[str] = set()
+        for article, found in self.query("SELECT id, words FROM articles"):
+            if article in articles:
+                words.update(json.loads(found))
+        return words
+
+    def lowercase_words(self, articles: set[str]) -> set[str]:
+        """The words that `articles` write in lower case."""
+        words: set[str] = set()
+        for article, found in self.query("SELECT id, lowercase FROM articles"):
+            if article in articles:
+                words.update(json.loads(found))
+        return words
+
+    def quotes(self, articles: set[str] | None = None) -> list[dict[str, Any]]:
+        """The quotations, in order; only those of `articles` when given."""
+        rows = self.query("SELECT article, data FROM quotes ORDER BY row")
+        return [json.loads(data) for article, data in rows if articles is None or article in articles]
+
+    def records(self, article_ids: list[str], vectors: np.ndarray) -> list[ArticleRecord]:
+        """The given articles as records (for a merge), with their units' rows of `vectors`."""
+        metas = {m["id"]: m for m in read_segment_manifest(self.path.parent)["articles"]}
+        records = []
+        for article in article_ids:
+            words, lowercase = self.query("SELECT words, lowercase FROM articles WHERE id = ?", (article,))[0]
+            paragraphs = [
+                {"number": number, "start": start, "end": end, "kind": kind, "text": text,
+                 "sentences": json.loads(sentences), "restates": restates, "who": json.loads(who)}
+                for number, start, end, kind, text, sentences, restates, who in self.query(
+                    'SELECT number, start, "end", kind, text, sentences, restates, who FROM paragraphs '
+                    "WHERE article = ? ORDER BY row", (article,))]
+            unit_rows = self.query("SELECT row, paragraph, sentence, kind, text FROM units WHERE article = ? "
+                                   "ORDER BY row", (article,))
+            units = [{"paragraph": p, "sentence": s, "kind": k, "text": t} for _, p, s, k, t in unit_rows]
+            ids = np.asarray([r[0] for r in unit_rows], np.int64)
+            quotes = [json.loads(data) for (data,) in self.query(
+                "SELECT data FROM quotes WHERE article = ? ORDER BY row", (article,))]
+            records.append(ArticleRecord(metas[article], paragraphs, units, vectors[ids], quotes,
+                                         json.loads(words), json.loads(lowercase)))
+        return records
+
+    def close(self) -> None:
+        with self._lock:
+            self._connection.close()
+
+
+# ---- which segment directories articlebot may remove ----------------------------------------
+def is_segment(path: Path) -> bool:
+    """A directory articlebot made: a segment's name and nothing in it but a segment's files."""
+    if path.is_symlink() or not path.is_dir() or not _SEGMENT_NAME.fullmatch(path.name):
+        return False
+    try:
+        return all(name in SEGMENT_FILES for name in os.listdir(path))
+    except OSError:
+        return False
+
+
+def _abandoned(path: Path) -> bool:
+    try:
+        marker = json.loads((path / SEGMENT_MARKER).read_text(encoding="utf-8"))
+        pid, host = int(marker["pid"]), str(marker["host"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pid, host = 0, ""
+    if host == socket.gethostname() and pid > 0 and pid != os.getpid():
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            return False
+        return False
+    try:
+        return time.time() - path.stat().st_mtime > _ABANDONED_AFTER_SECONDS
+    except OSError:
+        return False
+
+
+def remove_abandoned_segments(builds: Path) -> None:
+    root = segments_root(builds)
+    for path in root.iterdir() if root.is_dir() else ():
+        if path.name.startswith("tmp-") and is_segment(path) and _abandoned(path):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def remove_unreferenced_segments(builds: Path, referenced: set[str]) -> None:
+    """Delete finished segments no kept generation lists, once older than the grace period (a
+    concurrent rebuild publishes its segment only after writing it); only articlebot's own."""
+    root = segments_root(builds)
+    now = time.time()
+    for path in root.iterdir() if root.is_dir() else ():
+        if path.name.startswith("tmp-") or path.name in referenced or not is_segment(path):
+            continue
+        try:
+            recent = now - path.stat().st_mtime < UNREFERENCED_GRACE_SECONDS
+        except OSError:
+            continue
+        if not recent:
+            shutil.rmtree(path, ignore_errors=True)
