@@ -64,6 +64,13 @@ def cmd_index_rebuild(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_index_merge(args: argparse.Namespace, settings: Settings) -> int:
+    from .building import merge
+
+    print(merge(settings).summary())
+    return 0
+
+
 def cmd_index_status(args: argparse.Namespace, settings: Settings) -> int:
     from .building import corpus_status
 
@@ -171,6 +178,8 @@ def add_index_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentP
     rebuild = index_commands.add_parser("rebuild", help="embed changed articles and publish the index")
     rebuild.add_argument("--full", action="store_true", help="re-embed every article")
     rebuild.set_defaults(handler=cmd_index_rebuild)
+    merge = index_commands.add_parser("merge", help="rewrite the index's segments into one, without deleted articles")
+    merge.set_defaults(handler=cmd_index_merge)
     status = index_commands.add_parser("status", help="fresh, stale, missing, corrupt or model mismatch")
     status.add_argument("--json", action="store_true", help="print one JSON object")
     status.set_defaults(handler=cmd_index_status)

@@ -1,7 +1,7 @@
 """An index opened for searching: the generation's segments joined into one set of rows.
 
-Loading maps each segment's arrays and vectors from disk and joins them with offsets (whole arrays
-at once); nothing is assembled per passage. Texts are read from the segments' passage stores when
+Loading maps each segment's arrays, vectors and BM25 term counts from disk and joins them with
+offsets (whole arrays at once); nothing is assembled per passage. Texts are read from the segments' passage stores when
 a question needs them (a few per question): `paragraphs`, `sentences` and `units` are sequences
 that read on demand. An article that was changed or removed since its segment was written is
 deleted: its rows stay in the arrays but never answer (they score -inf, their vectors are
@@ -11,7 +11,6 @@ skipped, and the keyword statistics leave them out), so answers are those of a f
 from __future__ import annotations
 
 import functools
-import json
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from ..kinds import BODY, CAPTION, CONTEXT, ENTITY
 from ..store import CORRUPT, IndexUnavailable, VectorIndex, read_manifest
 from ..store.manifest import segment_path
 from ..store.segments import (
+    BM25_FOLDERS,
     SEGMENT_PASSAGES,
     SEGMENT_VECTORS,
     UNIT_KIND_CODES,
@@ -34,6 +34,7 @@ from ..store.segments import (
 )
 from .cues import QuestionKind, cue_matches
 from .lexical import Bm25
+from .term_counts import TermCounts
 
 # Units that embed a sentence with more than itself: the one before it, or the person it is about.
 WIDENED_UNIT_CODES = (UNIT_KIND_CODES[CONTEXT], UNIT_KIND_CODES[ENTITY])
@@ -60,6 +61,7 @@ class Segment:
     vectors: VectorIndex
     articles: list[dict[str, Any]]  # metadata, in row order
     deleted: frozenset[str]
+    term_counts: tuple[TermCounts, ...]  # sentences, paragraphs, articles (segments.BM25_FOLDERS)
     article_offset: int = 0
     paragraph_offset: int = 0
     sentence_offset: int = 0
@@ -139,29 +141,6 @@ class SegmentVectors:
             order = np.argsort(-kept_scores, kind="stable")[:k]
             all_scores[query, :len(order)], all_ids[query, :len(order)] = kept_scores[order], kept_ids[order]
         return all_scores, all_ids
-
-
-class _LiveBm25:
-    """BM25 over the live rows only (so deleted rows change no statistic), scored back onto all rows."""
-
-    def __init__(self, texts: Sequence[str], live_rows: np.ndarray, size: int):
-        self._bm25 = Bm25(texts)
-        self._rows = live_rows
-        self._size = size
-
-    def terms(self, text: str) -> list[str]:
-        return self._bm25.terms(text)
-
-    def query_terms(self, question: str) -> list[str]:
-        return self._bm25.query_terms(question)
-
-    def scores(self, text: str, terms: list[str] | None = None) -> np.ndarray:
-        live = self._bm25.scores(text, terms)
-        if len(self._rows) == self._size:
-            return live
-        scores = np.zeros(self._size, np.float32)
-        scores[self._rows] = live
-        return scores
 
 
 class _Paragraph(Mapping[str, Any]):
@@ -402,44 +381,26 @@ class LoadedIndex:
             by_initial.setdefault(word[:1], []).append(word)
         return by_initial
 
+    # ---- keyword indexes, from the segments' term counts ---------------------------------------
+    # Deleted rows count in no statistic and score 0, so the scores are those of a full rebuild.
     @functools.cached_property
-    def _texts(self) -> tuple[list[str], list[str], list[str]]:
-        """Texts for the keyword indexes, of the live rows: each sentence with the person it is about,
-        each paragraph with the one before it, each article whole. Read from the segments in bulk."""
-        sentences, paragraphs, articles = [], [], []
-        for segment in self.segments:
-            live = segment.live_articles
-            current: str | None = None
-            previous = ""
-            article_texts: dict[str, list[str]] = {}
-            for article, text, spans, who in segment.store.query(
-                    "SELECT article, text, sentences, who FROM paragraphs ORDER BY row"):
-                if article not in live:
-                    continue
-                # The person a sentence is about counts as one of its words: "He said …" matches "Musk".
-                people = json.loads(who)
-                sentences.extend(f"{text[s:e]} {people[n] or ''}" for n, (s, e) in enumerate(json.loads(spans)))
-                # A paragraph goes on from the one before it ("Both of these proposals …"), so its
-                # keywords are read together with that one's (docs/ablation.md: 4 of 102 questions).
-                paragraphs.append(text if article != current else f"{previous}\n{text}")
-                current, previous = article, text
-                article_texts.setdefault(article, []).append(text)
-            articles.extend("\n".join(article_texts.get(a["id"], [])) for a in segment.articles if a["id"] in live)
-        return sentences, paragraphs, articles
+    def sentence_bm25(self) -> Bm25:
+        return self._bm25(0, self.live_paragraph[self.paragraph_of_sentence] if len(self.paragraph_of_sentence)
+                          else np.zeros(0, np.bool_))
 
     @functools.cached_property
-    def sentence_bm25(self) -> _LiveBm25 | Bm25:
-        live = np.flatnonzero(self.live_paragraph[self.paragraph_of_sentence]) if len(self.paragraph_of_sentence) \
-            else np.zeros(0, np.int64)
-        return _LiveBm25(self._texts[0], live, len(self.paragraph_of_sentence))
+    def paragraph_bm25(self) -> Bm25:
+        return self._bm25(1, self.live_paragraph)
 
     @functools.cached_property
-    def paragraph_bm25(self) -> _LiveBm25 | Bm25:
-        return _LiveBm25(self._texts[1], np.flatnonzero(self.live_paragraph), len(self.live_paragraph))
+    def article_bm25(self) -> Bm25:
+        return self._bm25(2, self.live_article)
 
-    @functools.cached_property
-    def article_bm25(self) -> _LiveBm25 | Bm25:
-        return _LiveBm25(self._texts[2], np.flatnonzero(self.live_article), len(self.live_article))
+    def _bm25(self, which: int, live: np.ndarray) -> Bm25:
+        counts = [s.term_counts[which] for s in self.segments]
+        if sum(c.n_docs for c in counts) != len(live):
+            raise IndexUnavailable(CORRUPT, f"{self.path}: the term counts do not match the rows")
+        return Bm25.from_counts(counts, None if live.all() else live)
 
     # ---- per question ----------------------------------------------------------------------
     def cue_mask(self, question_kind: QuestionKind) -> np.ndarray:
@@ -505,7 +466,8 @@ def load_index(index_dir: Path) -> LoadedIndex:
             segment_manifest = read_segment_manifest(path)
             segment = Segment(entry["name"], PassageStore(path / SEGMENT_PASSAGES), load_arrays(path),
                               VectorIndex.open(path / SEGMENT_VECTORS), segment_manifest["articles"],
-                              frozenset(entry["deleted"]))
+                              frozenset(entry["deleted"]),
+                              tuple(TermCounts.load(path / folder) for folder in BM25_FOLDERS))
             segments.append(segment)
             if segment.vectors.size != len(segment.arrays["unit_kind"]):
                 raise IndexUnavailable(CORRUPT, f"{segment.vectors.size} vectors for "

@@ -15,12 +15,13 @@ from typing import Any
 import numpy as np
 
 from ..answering.cues import CUE_WEIGHTS, cue_matches
-from ..answering.lexical import Bm25
+from ..answering.lexical import Bm25, count_terms
 from ..attribution import Attribution
 from ..corpus import Article
 from ..embedding import Similarity
 from ..kinds import BODY, CAPTION, PARAGRAPH, SENTENCE
 from ..store.segments import (
+    BM25_FOLDERS,
     SEGMENT_PASSAGES,
     SEGMENT_VECTORS,
     UNIT_KIND_CODES,
@@ -151,6 +152,28 @@ def segment_arrays(records: list[ArticleRecord]) -> dict[str, np.ndarray]:
     return arrays
 
 
+def keyword_texts(records: list[ArticleRecord]) -> tuple[list[str], list[str], list[str]]:
+    """The texts of the three keyword indexes, in row order: each sentence with the person it is
+    about, each paragraph with the one before it, each article whole. All within one article, so
+    a segment's term counts are those a full index would hold for its rows."""
+    sentences: list[str] = []
+    paragraphs: list[str] = []
+    articles: list[str] = []
+    for record in records:
+        previous = None
+        for paragraph in record.paragraphs:
+            text = paragraph["text"]
+            # The person a sentence is about counts as one of its words: "He said …" matches "Musk".
+            sentences.extend(f"{text[start:end]} {who or ''}"
+                             for (start, end), who in zip(paragraph["sentences"], paragraph["who"], strict=True))
+            # A paragraph goes on from the one before it ("Both of these proposals …"), so its
+            # keywords are read together with that one's (docs/ablation.md: 4 of the 102 own questions).
+            paragraphs.append(text if previous is None else f"{previous}\n{text}")
+            previous = text
+        articles.append("\n".join(p["text"] for p in record.paragraphs))
+    return sentences, paragraphs, articles
+
+
 def write_segment(builds: Path, records: list[ArticleRecord], dimension: int) -> tuple[str, dict[str, Any]]:
     """Write `records` as a new segment under `builds`; returns its name and segment.json. Nothing
     is left behind when a write fails."""
@@ -161,6 +184,8 @@ def write_segment(builds: Path, records: list[ArticleRecord], dimension: int) ->
         save_vectors(vectors, path / SEGMENT_VECTORS)
         write_passages(path / SEGMENT_PASSAGES, records)
         write_arrays(path, segment_arrays(records))
+        for folder, texts in zip(BM25_FOLDERS, keyword_texts(records), strict=True):
+            count_terms(texts).save(path / folder)
         counts = {
             "articles": len(records),
             "paragraphs": sum(len(r.paragraphs) for r in records),

@@ -57,8 +57,13 @@ ARRAY_NAMES = (
 )
 # How unit_kind.npy writes a unit's kind.
 UNIT_KIND_CODES = {SENTENCE: 0, PARAGRAPH: 1, CONTEXT: 2, ENTITY: 3}
+# BM25's raw term counts (answering/term_counts.py), one folder per keyword index: each sentence
+# with the person it is about, each paragraph with the one before it, each article whole.
+BM25_FOLDERS = ("bm25_sentences", "bm25_paragraphs", "bm25_articles")
+TERM_COUNT_FILES = frozenset({"indptr.npy", "rows.npy", "counts.npy", "lengths.npy", "terms.json"})
 SEGMENT_FILES = frozenset({SEGMENT_MANIFEST, SEGMENT_PASSAGES, SEGMENT_VECTORS, SEGMENT_MARKER}
-                          | {f"{name}.npy" for name in ARRAY_NAMES})
+                          | {f"{name}.npy" for name in ARRAY_NAMES}
+                          | {f"{folder}/{name}" for folder in BM25_FOLDERS for name in TERM_COUNT_FILES})
 _SEGMENT_NAME = re.compile(r"(tmp-)?seg-\d{8}T\d{6}-[0-9a-f]{8}")
 _ABANDONED_AFTER_SECONDS = 3600
 # A finished segment no generation lists yet may be another rebuild's, about to be published.
@@ -153,8 +158,7 @@ def write_arrays(path: Path, arrays: dict[str, np.ndarray]) -> None:
 
 def write_segment_manifest(path: Path, records: list[ArticleRecord], counts: dict[str, int]) -> dict[str, Any]:
     """segment.json goes last: it records every other file's checksum."""
-    files = {name: file_record(path / name) for name in sorted(os.listdir(path))
-             if name in SEGMENT_FILES and name not in (SEGMENT_MANIFEST, SEGMENT_MARKER)}
+    files = {name: file_record(path / name) for name in sorted(SEGMENT_FILES - {SEGMENT_MANIFEST, SEGMENT_MARKER})}
     manifest = {"format": SEGMENT_FORMAT, "articles": [r.meta for r in records], "counts": counts,
                 "article_counts": {r.id: {"paragraphs": len(r.paragraphs),
                                           "sentences": sum(len(p["sentences"]) for p in r.paragraphs),
@@ -190,7 +194,7 @@ def segment_problem(path: Path, record: dict[str, Any] | None = None, checksums:
         return f"{path / SEGMENT_MANIFEST} is missing"
     except IndexUnavailable as error:
         return error.reason
-    needed = {SEGMENT_PASSAGES, SEGMENT_VECTORS} | {f"{name}.npy" for name in ARRAY_NAMES}
+    needed = SEGMENT_FILES - {SEGMENT_MANIFEST, SEGMENT_MARKER}
     if not needed <= set(manifest["files"]):
         return f"{path / SEGMENT_MANIFEST} lacks checksums for {sorted(needed - set(manifest['files']))}"
     for name, expected in sorted(manifest["files"].items()):
@@ -310,7 +314,10 @@ def is_segment(path: Path) -> bool:
     if path.is_symlink() or not path.is_dir() or not _SEGMENT_NAME.fullmatch(path.name):
         return False
     try:
-        return all(name in SEGMENT_FILES for name in os.listdir(path))
+        return all(name in SEGMENT_FILES or (name in BM25_FOLDERS and (path / name).is_dir() and not
+                                             (path / name).is_symlink()
+                                             and set(os.listdir(path / name)) <= TERM_COUNT_FILES)
+                   for name in os.listdir(path))
     except OSError:
         return False
 
