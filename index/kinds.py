@@ -1,4 +1,4 @@
-"""The kinds of things the passage store keeps, as `passages.json` writes them under "kind".
+"""The kinds of things the passage store keeps (a segment's passages.sqlite), under "kind".
 
 Four things have a kind, and the code names each for what it is: a paragraph's kind
 (`paragraph_kind`), a unit's (`unit_kind`, what a vector was embedded from), a quotation's

@@ -42,7 +42,9 @@ def ensure_index(settings: Settings, progress: Progress | None = None) -> str:
     try:
         report = rebuild(settings, full=False, progress=progress)
     except (CorpusError, OSError) as error:
-        if status.state != STALE:  # missing, damaged or another model: nothing to serve
+        # Missing, damaged, another model, or an older format (stale without a manifest this
+        # articlebot reads): nothing to serve.
+        if status.state != STALE or status.manifest is None:
             raise
         problems = [f"{path}: {problem}" for path, problem in error.problems] if isinstance(error, CorpusError) \
             else [os_problem(error)]

@@ -7,6 +7,7 @@ merged segment's from the segments it replaces (PassageStore.records), without t
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
@@ -197,4 +198,6 @@ def write_segment(builds: Path, records: list[ArticleRecord], dimension: int) ->
         return finish_segment(path), manifest
     except BaseException:
         shutil.rmtree(path, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            path.parent.rmdir()  # the segments folder, when this was to be its first segment
         raise

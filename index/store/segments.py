@@ -104,8 +104,9 @@ def segments_root(builds: Path) -> Path:
 
 def new_segment_dir(builds: Path) -> Path:
     """A fresh temporary segment directory, marked as articlebot's; abandoned ones are cleared first."""
+    builds.mkdir(parents=True, exist_ok=True)
     root = segments_root(builds)
-    root.mkdir(parents=True, exist_ok=True)
+    root.mkdir(exist_ok=True)
     remove_abandoned_segments(builds)
     path = root / f"tmp-seg-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
     path.mkdir()

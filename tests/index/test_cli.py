@@ -158,7 +158,7 @@ def test_full_disk_during_rebuild_is_one_line_and_leaves_nothing(index_main, mon
     def full_disk(vectors, path):
         raise OSError(28, "No space left on device", str(path))
 
-    monkeypatch.setattr("index.building.build.save_vectors", full_disk)
+    monkeypatch.setattr("index.building.segment_writer.save_vectors", full_disk)
     assert index_main(["index", "rebuild"]) == 2
     err = capsys.readouterr().err  # progress and log lines, then the error
     assert "Traceback" not in err
