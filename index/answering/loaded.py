@@ -10,6 +10,7 @@ skipped, and the keyword statistics leave them out), so answers are those of a f
 
 from __future__ import annotations
 
+import bisect
 import functools
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
@@ -98,7 +99,7 @@ class SegmentVectors:
         self._segments = segments
         self._live = live_unit
         self._dimension = dimension
-        self._unit_offsets = np.asarray([s.unit_offset for s in segments], np.int64)
+        self._unit_offsets = [s.unit_offset for s in segments]
         self._deleted_in = [
             int(s.vectors.size - np.count_nonzero(live_unit[s.unit_offset:s.unit_offset + s.vectors.size]))
             for s in segments]
@@ -116,8 +117,8 @@ class SegmentVectors:
             return np.zeros((0, self._dimension), np.float32)
         rows = []
         for unit in ids:
-            number = int(np.searchsorted(self._unit_offsets, unit, side="right")) - 1
-            rows.append(self._segments[number].vectors.vectors_of([int(unit) - int(self._unit_offsets[number])]))
+            number = bisect.bisect_right(self._unit_offsets, unit) - 1
+            rows.append(self._segments[number].vectors.vectors_of([int(unit) - self._unit_offsets[number]]))
         return np.vstack(rows)
 
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -321,8 +322,9 @@ class LoadedIndex:
 
     # ---- where a row lives -----------------------------------------------------------------
     def _segment_at(self, offsets: str, row: int) -> Segment:
-        number = int(np.searchsorted([getattr(s, offsets) for s in self.segments], row, side="right")) - 1
-        return self.segments[number]
+        if len(self.segments) == 1:
+            return self.segments[0]
+        return self.segments[bisect.bisect_right([getattr(s, offsets) for s in self.segments], row) - 1]
 
     def segment_of_article(self, row: int) -> tuple[Segment, int]:
         segment = self._segment_at("article_offset", row)

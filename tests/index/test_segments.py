@@ -258,7 +258,7 @@ def test_loading_reads_no_passage_and_a_question_only_a_few(settings, monkeypatc
     index = load_index(settings.index_dir)
     assert queries == []
     # The per-row arrays are the segment's files, mapped, not copies assembled at start-up.
-    assert isinstance(index.unit_paragraph, np.memmap) and isinstance(index.paragraph_of_sentence, np.memmap)
+    assert isinstance(index.unit_paragraph.base, np.memmap) and isinstance(index.paragraph_of_sentence.base, np.memmap)
     assert len(index.sentences) > 50
     engine = Engine(index, WordVectors(), settings)
     queries.clear()
