@@ -100,13 +100,14 @@ class SegmentVectors:
         self._live = live_unit
         self._dimension = dimension
         self._unit_offsets = [s.unit_offset for s in segments]
+        self._size = int(np.count_nonzero(live_unit))  # the live units
         self._deleted_in = [
             int(s.vectors.size - np.count_nonzero(live_unit[s.unit_offset:s.unit_offset + s.vectors.size]))
             for s in segments]
 
     @property
     def size(self) -> int:
-        return int(np.count_nonzero(self._live))
+        return self._size
 
     @property
     def dimension(self) -> int:

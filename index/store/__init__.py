@@ -1,6 +1,7 @@
-"""The saved index: a build directory with a manifest, the FAISS vectors and the passage store
-(manifest.py: what a build holds, and whether it can serve; vectors.py: the FAISS file), and
-where builds live and how one is published (builds.py)."""
+"""The saved index: a generation (a build directory whose manifest lists segments) and its
+segments, each with FAISS vectors, a passage store and memory-mapped arrays (manifest.py: what a
+generation holds, and whether it can serve; segments.py: one segment's files; vectors.py: the
+FAISS file), and where builds live and how one is published (builds.py)."""
 
 from .builds import (
     BUILD_MARKER,
