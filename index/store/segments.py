@@ -60,7 +60,8 @@ UNIT_KIND_CODES = {SENTENCE: 0, PARAGRAPH: 1, CONTEXT: 2, ENTITY: 3}
 # BM25's raw term counts (answering/term_counts.py), one folder per keyword index: each sentence
 # with the person it is about, each paragraph with the one before it, each article whole.
 BM25_FOLDERS = ("bm25_sentences", "bm25_paragraphs", "bm25_articles")
-TERM_COUNT_FILES = frozenset({"indptr.npy", "rows.npy", "counts.npy", "lengths.npy", "terms.json"})
+TERM_COUNT_FILES = frozenset({"indptr.npy", "rows.npy", "counts.npy", "lengths.npy", "distinct_terms.npy",
+                              "terms.json"})
 SEGMENT_FILES = frozenset({SEGMENT_MANIFEST, SEGMENT_PASSAGES, SEGMENT_VECTORS, SEGMENT_MARKER}
                           | {f"{name}.npy" for name in ARRAY_NAMES}
                           | {f"{folder}/{name}" for folder in BM25_FOLDERS for name in TERM_COUNT_FILES})
