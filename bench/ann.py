@@ -79,10 +79,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--questions", type=int, default=200)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    from index.store import load_vectors
+    from index.store.segments import generation_vectors
 
     faiss.omp_set_num_threads(1)
-    real = load_vectors(args.index_dir.resolve() / "vectors.faiss")
+    real = generation_vectors(args.index_dir)
     queries = questions_of(args.index_dir, args.questions)
     vectors = grown(real, args.grow)
     flat = faiss.IndexFlatIP(vectors.shape[1])

@@ -52,9 +52,12 @@ def _naive_open(index_dir: Path):
     from index.embedding.embedder import resolve_model
 
     model = SentenceTransformer(resolve_model("all-MiniLM-L6-v2"), device="cpu")
-    build = index_dir.resolve()
-    vectors = faiss.read_index(str(build / "vectors.faiss"))
-    units = json.loads((build / "passages.json").read_text(encoding="utf-8"))["units"]
+    from index.answering.loaded import load_index
+    from index.store.segments import generation_vectors
+
+    vectors = faiss.IndexFlatIP(model.get_sentence_embedding_dimension())
+    vectors.add(generation_vectors(index_dir))
+    units = load_index(index_dir).units  # a unit's text is read when asked
 
     def answer(question: str) -> str:
         query = model.encode([question], normalize_embeddings=True, convert_to_numpy=True)

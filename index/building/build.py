@@ -457,9 +457,14 @@ class MergeReport:
 
 def merge(settings: Settings) -> MergeReport:
     """Rewrite every segment of the current index into one, without the deleted articles, and
-    publish it; the vectors are copied, nothing is embedded. IndexUnavailable when the index cannot serve."""
-    index_dir = settings.index_dir
-    check_index_location(index_dir, settings.corpus_dir)
+    publish it; the vectors are copied, nothing is embedded. IndexUnavailable when the index cannot
+    serve. Takes its turn with rebuilds of the same index (one_rebuild_at_a_time)."""
+    check_index_location(settings.index_dir, settings.corpus_dir)
+    with one_rebuild_at_a_time(settings.index_dir):
+        return _merge_in_turn(settings.index_dir)
+
+
+def _merge_in_turn(index_dir: Path) -> MergeReport:
     path = index_dir.resolve()
     manifest = read_manifest(path)
     verify_build(path, manifest)

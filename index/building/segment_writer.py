@@ -34,7 +34,7 @@ from ..store.segments import (
     write_segment_manifest,
 )
 from ..store.vectors import save_vectors
-from ..text import WORD, Paragraph, language_of
+from ..text import NUMBER, WORD, Paragraph, language_of
 from .units import Unit
 
 # A caption whose vector is this close to a body paragraph restates it (measured on the seed:
@@ -67,7 +67,8 @@ def article_record(article: Article, paragraphs: list[Paragraph], attribution: A
             "who": [attribution.who.get((paragraph.number, s.number)) for s in paragraph.sentences],
         })
         found = WORD.findall(paragraph.text)
-        words.update(w.casefold() for w in found)
+        # Numbers too: an article that never writes a question's year or count cannot answer it.
+        words.update(w.casefold() for w in found + NUMBER.findall(paragraph.text))
         lowercase.update(w for w in found if w.islower())
     meta = {**article.metadata(), "path": article.path, "hash": article.content_hash, "paragraphs": len(paragraphs),
             "guild": article.guild, "text_language": language_of(article.body)[0]}

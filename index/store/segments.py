@@ -312,6 +312,18 @@ class PassageStore:
             self._connection.close()
 
 
+def generation_vectors(index_dir: Path) -> np.ndarray:
+    """Every vector of the current generation's segments in row order, deleted articles' included
+    (for benchmarks that search the raw vectors)."""
+    from .manifest import read_manifest, segment_path
+    from .vectors import load_vectors
+
+    build = index_dir.resolve()
+    manifest = read_manifest(build)
+    parts = [load_vectors(segment_path(build, s["name"]) / SEGMENT_VECTORS) for s in manifest["segments"]]
+    return np.vstack(parts) if parts else np.zeros((0, int(manifest["model"]["dimension"])), np.float32)
+
+
 # ---- which segment directories articlebot may remove ----------------------------------------
 def is_segment(path: Path) -> bool:
     """A directory articlebot made: a segment's name and nothing in it but a segment's files."""
