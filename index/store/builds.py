@@ -15,9 +15,7 @@ import json
 import os
 import re
 import shutil
-import socket
 import sys
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -26,6 +24,7 @@ from pathlib import Path
 from ..embedding import ONNX_FILE, TOKENIZER_FILE
 from ..embedding.e5_onnx import ONNX_FILE as E5_ONNX_FILE
 from .manifest import FORMAT_VERSION, MANIFEST, PASSAGES, VECTORS
+from .scratch import abandoned, marked_temporary_dir
 from .segments import remove_unreferenced_segments
 
 if sys.platform != "win32":
@@ -35,8 +34,6 @@ if sys.platform != "win32":
 BUILD_MARKER = "articlebot-build.json"
 BUILD_FILES = frozenset({MANIFEST, VECTORS, PASSAGES, ONNX_FILE, TOKENIZER_FILE, E5_ONNX_FILE, BUILD_MARKER})
 _BUILD_NAME = re.compile(r"(tmp-)?\d{8}T\d{6}-[0-9a-f]{8}")
-# A temporary build of another machine (a shared disk) is abandoned after this long.
-_ABANDONED_AFTER_SECONDS = 3600
 
 
 class IndexLocationError(ValueError):
@@ -115,11 +112,7 @@ def new_build_dir(index_dir: Path) -> Path:
     root = builds_dir(index_dir)
     root.mkdir(parents=True, exist_ok=True)
     remove_abandoned_builds(index_dir)
-    build = root / f"tmp-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
-    build.mkdir()
-    marker = {"pid": os.getpid(), "host": socket.gethostname(), "format_version": FORMAT_VERSION}
-    (build / BUILD_MARKER).write_text(json.dumps(marker), encoding="utf-8")
-    return build
+    return marked_temporary_dir(root, "tmp-", BUILD_MARKER, {"format_version": FORMAT_VERSION})
 
 
 def is_build(path: Path) -> bool:
@@ -133,31 +126,10 @@ def is_build(path: Path) -> bool:
         return False
 
 
-def _abandoned(build: Path) -> bool:
-    """Whether a temporary build's process is gone: it was killed, or failed without cleaning up."""
-    try:
-        marker = json.loads((build / BUILD_MARKER).read_text(encoding="utf-8"))
-        pid, host = int(marker["pid"]), str(marker["host"])
-    except (OSError, ValueError, KeyError, TypeError):
-        pid, host = 0, ""
-    if host == socket.gethostname() and pid > 0 and pid != os.getpid():
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
-        except PermissionError:  # alive, but another user's
-            return False
-        return False
-    try:
-        return time.time() - build.stat().st_mtime > _ABANDONED_AFTER_SECONDS
-    except OSError:
-        return False
-
-
 def remove_abandoned_builds(index_dir: Path) -> None:
     root = builds_dir(index_dir)
     for path in root.iterdir() if root.is_dir() else ():
-        if path.name.startswith("tmp-") and is_build(path) and _abandoned(path):
+        if path.name.startswith("tmp-") and is_build(path) and abandoned(path, BUILD_MARKER):
             shutil.rmtree(path, ignore_errors=True)
 
 

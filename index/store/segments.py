@@ -21,11 +21,9 @@ import json
 import os
 import re
 import shutil
-import socket
 import sqlite3
 import threading
 import time
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -36,6 +34,7 @@ import numpy as np
 
 from ..kinds import CONTEXT, ENTITY, PARAGRAPH, SENTENCE
 from .manifest import CORRUPT, SEGMENTS_FOLDER, IndexUnavailable, file_record, vector_file_shape
+from .scratch import abandoned, marked_temporary_dir
 
 SEGMENT_MANIFEST = "segment.json"
 SEGMENT_PASSAGES = "passages.sqlite"
@@ -66,7 +65,6 @@ SEGMENT_FILES = frozenset({SEGMENT_MANIFEST, SEGMENT_PASSAGES, SEGMENT_VECTORS, 
                           | {f"{name}.npy" for name in ARRAY_NAMES}
                           | {f"{folder}/{name}" for folder in BM25_FOLDERS for name in TERM_COUNT_FILES})
 _SEGMENT_NAME = re.compile(r"(tmp-)?seg-\d{8}T\d{6}-[0-9a-f]{8}")
-_ABANDONED_AFTER_SECONDS = 3600
 # A finished segment no generation lists yet may be another rebuild's, about to be published.
 UNREFERENCED_GRACE_SECONDS = 600
 
@@ -109,11 +107,7 @@ def new_segment_dir(builds: Path) -> Path:
     root = segments_root(builds)
     root.mkdir(exist_ok=True)
     remove_abandoned_segments(builds)
-    path = root / f"tmp-seg-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
-    path.mkdir()
-    marker = {"pid": os.getpid(), "host": socket.gethostname(), "format": SEGMENT_FORMAT}
-    (path / SEGMENT_MARKER).write_text(json.dumps(marker), encoding="utf-8")
-    return path
+    return marked_temporary_dir(root, "tmp-seg-", SEGMENT_MARKER, {"format": SEGMENT_FORMAT})
 
 
 def finish_segment(path: Path) -> str:
@@ -338,30 +332,10 @@ def is_segment(path: Path) -> bool:
         return False
 
 
-def _abandoned(path: Path) -> bool:
-    try:
-        marker = json.loads((path / SEGMENT_MARKER).read_text(encoding="utf-8"))
-        pid, host = int(marker["pid"]), str(marker["host"])
-    except (OSError, ValueError, KeyError, TypeError):
-        pid, host = 0, ""
-    if host == socket.gethostname() and pid > 0 and pid != os.getpid():
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
-        except PermissionError:
-            return False
-        return False
-    try:
-        return time.time() - path.stat().st_mtime > _ABANDONED_AFTER_SECONDS
-    except OSError:
-        return False
-
-
 def remove_abandoned_segments(builds: Path) -> None:
     root = segments_root(builds)
     for path in root.iterdir() if root.is_dir() else ():
-        if path.name.startswith("tmp-") and is_segment(path) and _abandoned(path):
+        if path.name.startswith("tmp-") and is_segment(path) and abandoned(path, SEGMENT_MARKER):
             shutil.rmtree(path, ignore_errors=True)
 
 

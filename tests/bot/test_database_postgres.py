@@ -36,6 +36,20 @@ def url(postgres_server) -> str:
 
 
 # ---- the setting ---------------------------------------------------------------------------------
+async def _bot_storing_in(database: str, seed_settings, seed_engine):
+    """A bot answering from the seed engine, keeping its records in `database`, retrying fast."""
+    from bot.client import ArticleBot
+    from bot.records import Records
+    from bot.service import AnswerService
+
+    settings = seed_settings.model_copy(update={"database": database})
+    service = AnswerService(settings)
+    service.engine = seed_engine
+    bot = ArticleBot(settings, service=service, records=Records(settings, retry_seconds=0.1, busy_seconds=0.1))
+    await bot.setup_hook()
+    return bot, service
+
+
 @pytest.mark.parametrize("value", ["postgresql://bot:pw@db.example:5432/articlebot", "postgres://db/articlebot",
                                    "postgresql:///articlebot?host=/var/run/postgresql", "var/articlebot.sqlite3"])
 def test_a_postgres_url_or_a_file_is_a_database(monkeypatch, tmp_path, value):
@@ -162,19 +176,12 @@ def test_a_read_only_database_is_one_line_naming_the_fix(url):
 @pytest.mark.slow
 async def test_the_bot_answers_through_an_unreachable_server_and_logs_once_without_the_password(
         seed_settings, seed_engine, tmp_path, caplog):
-    from bot.client import ArticleBot
-    from bot.records import Records
-    from bot.service import AnswerService
     from tests.bot.test_question_log import ask
 
     socket_folder = tmp_path / "no-server-here"
     socket_folder.mkdir()
     down = f"postgresql://bot:{PASSWORD}@/articlebot?host={socket_folder}"
-    settings = seed_settings.model_copy(update={"database": down})
-    service = AnswerService(settings)
-    service.engine = seed_engine
-    bot = ArticleBot(settings, service=service, records=Records(settings, retry_seconds=0.1, busy_seconds=0.1))
-    await bot.setup_hook()
+    bot, service = await _bot_storing_in(down, seed_settings, seed_engine)
     try:
         with caplog.at_level(logging.DEBUG):
             replies = [(await ask(bot, "Who is the Kremlin spokesman?"))[1] for _ in range(2)]
@@ -191,16 +198,9 @@ async def test_the_bot_answers_through_an_unreachable_server_and_logs_once_witho
 
 @pytest.mark.slow
 async def test_a_dropped_connection_delays_no_answer_and_the_bot_reconnects(seed_settings, seed_engine, url, caplog):
-    from bot.client import ArticleBot
-    from bot.records import Records
-    from bot.service import AnswerService
     from tests.bot.test_question_log import ask
 
-    settings = seed_settings.model_copy(update={"database": url})
-    service = AnswerService(settings)
-    service.engine = seed_engine
-    bot = ArticleBot(settings, service=service, records=Records(settings, retry_seconds=0.1, busy_seconds=0.1))
-    await bot.setup_hook()
+    bot, service = await _bot_storing_in(url, seed_settings, seed_engine)
     try:
         await ask(bot, "Who is the Kremlin spokesman?")  # connected
         # What a server restart or a failover does to the bot's connection.
