@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -19,6 +20,21 @@ CORPUS = ROOT / "corpus"
 SEED = ROOT.parent / "shared" / "seed" / "article.txt"
 EVAL = ROOT.parent / "shared" / "eval" / "seed_qa.jsonl"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def _no_stream_handler_left_behind() -> Iterator[None]:
+    """A test that runs a command's logging set-up (logging.basicConfig on the stderr that pytest
+    captured for it) must not leave that handler, writing to a closed stream, to the tests after it.
+    Only plain StreamHandlers the test added are removed: pytest's own handlers come and go with
+    each phase of a test."""
+    root = logging.getLogger()
+    handlers, level = set(root.handlers), root.level
+    yield
+    for handler in root.handlers[:]:
+        if handler not in handlers and type(handler) is logging.StreamHandler:
+            root.removeHandler(handler)
+    root.setLevel(level)
 
 
 @pytest.fixture(scope="session")
