@@ -169,8 +169,7 @@ class Engine:
         if article is not None and (article not in index.articles
                                     or (scope is not None and not scope.sees(index.articles[article]))):
             raise KeyError(f"no article {article!r}")
-        visible = None if scope is None else np.fromiter(
-            (scope.sees(entry) for entry in index.article_rows), bool, len(index.article_rows))
+        visible = None if scope is None else scope.sees_rows(index.article_owner)
         # Keywords, names and answer types are read in the articles' language; a question in another
         # one is answered on the multilingual model's similarity alone.
         foreign = {q for q in cleaned if q and is_foreign(q, index.language)}

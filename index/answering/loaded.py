@@ -35,6 +35,7 @@ from ..store.segments import (
 )
 from .cues import QuestionKind, cue_matches
 from .lexical import Bm25
+from .scope import article_owners
 from .term_counts import TermCounts
 
 # Units that embed a sentence with more than itself: the one before it, or the person it is about.
@@ -276,6 +277,7 @@ class LoadedIndex:
             counts["units"] += len(segment.arrays["unit_kind"])
         self.article_rows: list[dict[str, Any]] = [a for s in segments for a in s.articles]  # metadata per row
         self.article_ids: list[str] = [a["id"] for a in self.article_rows]
+        self.article_owner = article_owners(self.article_rows)
         live_article = np.asarray([a["id"] not in s.deleted for s in segments for a in s.articles], np.bool_)
         self.live_article = live_article
         self.article_row: dict[str, int] = {self.article_ids[row]: int(row) for row in np.flatnonzero(live_article)}

@@ -3,9 +3,11 @@ itself). One index holds them all; questions, quotations and article lists are l
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,22 @@ class Scope:
         """Whether this server may see an article (its entry in the index)."""
         owner = article.get("guild")
         return owner is None or (self.guild is not None and owner == str(self.guild))
+
+    def sees_rows(self, owners: np.ndarray) -> np.ndarray:
+        """`sees` for every article of an index at once, from `article_owners` of its articles: one
+        vectorised comparison per question instead of a Python call per article."""
+        if self.guild is None:
+            return owners == SHARED
+        return (owners == SHARED) | (owners == str(self.guild))
+
+
+# The owner of an article every server sees, in article_owners.
+SHARED = ""
+
+
+def article_owners(articles: Sequence[Mapping[str, Any]]) -> np.ndarray:
+    """Each article's server id (as the corpus folder names it), or SHARED, as one string array."""
+    return np.asarray([article.get("guild") or SHARED for article in articles], dtype=np.str_)
 
 
 def visible_articles(articles: Mapping[str, Mapping[str, Any]], scope: Scope | None) -> dict[str, Any]:

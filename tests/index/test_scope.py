@@ -99,3 +99,12 @@ def test_a_moderator_s_explanation_shows_no_other_server_s_passage(engine):
     assert "harbour-storm" in json.dumps(own.as_dict())
     answer, other = engine.explain(CALFAS, scope=Scope(B))
     assert "harbour-storm" not in json.dumps(other.as_dict()) and not answer.answered
+
+
+@pytest.mark.parametrize("guild", [None, 123, 456, 99999999999999999999])
+def test_scope_sees_the_rows_it_sees_one_by_one(guild):
+    from index.answering.scope import article_owners
+
+    articles = [{"guild": None}, {"guild": "123"}, {}, {"guild": "99999999999999999999"}, {"guild": "456"}]
+    scope = Scope(guild)
+    assert scope.sees_rows(article_owners(articles)).tolist() == [scope.sees(a) for a in articles]
