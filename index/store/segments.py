@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -260,16 +260,16 @@ class PassageStore:
 
     def all_words(self, articles: set[str]) -> set[str]:
         """Every word that `articles` use, case-folded."""
-        words: set[str] = set()
-        for article, found in self.query("SELECT id, words FROM articles"):
-            if article in articles:
-                words.update(json.loads(found))
-        return words
+        return self._words_of("words", articles)
 
     def lowercase_words(self, articles: set[str]) -> set[str]:
         """The words that `articles` write in lower case."""
+        return self._words_of("lowercase", articles)
+
+    def _words_of(self, column: Literal["words", "lowercase"], articles: set[str]) -> set[str]:
+        """The union of one word-list column of the articles table over `articles`."""
         words: set[str] = set()
-        for article, found in self.query("SELECT id, lowercase FROM articles"):
+        for article, found in self.query(f"SELECT id, {column} FROM articles"):
             if article in articles:
                 words.update(json.loads(found))
         return words
