@@ -141,7 +141,7 @@ def _first_answer_text(answer: Any) -> tuple[str | None, str]:
 
 
 def worker_serve(questions_file: str) -> None:
-    from index import add_article, remove_article
+    from index import Scope, add_article, remove_article
     from index.answering.engine import Engine
     from index.answering.evaluate import evaluate, read_cases
     from index.answering.loaded import load_index
@@ -167,8 +167,6 @@ def worker_serve(questions_file: str) -> None:
     began = time.perf_counter()
     change = add_article(settings, GUILD, "tarrow-footbridge.md", NEW_ARTICLE.encode())
     engine.reload_if_changed()
-    from index import Scope
-
     scope = Scope(GUILD)
     article, text = _first_answer_text(engine.answer(NEW_QUESTION, scope=scope))
     add_seconds = time.perf_counter() - began
