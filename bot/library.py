@@ -1,5 +1,6 @@
 """Adding and removing a server's articles from Discord: one rebuild at a time, in a worker thread,
-its progress readable while it runs, and each change written to the log with who made it."""
+its progress readable while it runs, and each change written to the log with who made it. The
+index's segment merges follow in the same thread after the moderator has been answered."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, TypeVar
 
-from index import Settings, add_article, remove_article
+from index import Settings, add_article, merge_due_segments, remove_article
 
 from .records import Records
 
@@ -60,6 +61,7 @@ class ArticleLibrary:
         self.records = records
         self._turn = asyncio.Lock()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="articlebot-library")
+        self._merging: asyncio.Future[None] | None = None
 
     @property
     def busy(self) -> bool:
@@ -74,14 +76,35 @@ class ArticleLibrary:
                   progress: LatestProgress) -> ArticleChange:
         change = await self._one_at_a_time(
             lambda: add_article(self.settings, guild_id, file_name, data, progress=progress))
+        self._merge_later()
         await self._record("added", change.article, guild_id, user_id)
         return change
 
     async def remove(self, guild_id: int, user_id: int, article_id: str, progress: LatestProgress) -> ArticleChange:
         change = await self._one_at_a_time(
             lambda: remove_article(self.settings, guild_id, article_id, progress=progress))
+        self._merge_later()
         await self._record("removed", article_id, guild_id, user_id)
         return change
+
+    def _merge_later(self) -> None:
+        """Queue the segment merges that are due behind the change just made, in the library's
+        thread: the moderator's reply does not wait for them, and the next change waits its turn."""
+        self._merging = asyncio.get_running_loop().run_in_executor(self._executor, self._merge_due)
+
+    def _merge_due(self) -> None:
+        try:
+            report = merge_due_segments(self.settings)
+        except Exception as error:  # the index as the change left it still answers
+            log.warning("merging the index's segments failed: %s", error)
+        else:
+            if report.into:
+                log.info("%s", report.summary())
+
+    async def merged(self) -> None:
+        """Wait for the merges queued by the last change (tests, and a clean shutdown)."""
+        if self._merging is not None:
+            await self._merging
 
     async def _record(self, action: str, article_id: str, guild_id: int, user_id: int) -> None:
         """Who changed a server's articles, and when: a row in the bot's store (the question log's

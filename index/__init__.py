@@ -39,24 +39,34 @@ from .settings import Settings, SettingsError, load_settings
 from .store import IndexUnavailable, Status
 
 if TYPE_CHECKING:
-    from .building import ArticleChange, Progress
+    from .building import ArticleChange, MergeReport, Progress
 
 
 def add_article(settings: Settings, guild_id: int, file_name: str, data: bytes,
                 progress: Progress | None = None) -> ArticleChange:
-    """Add a server's article and rebuild the index (index/building/library.py); building is
-    imported only when it is done, so a process that only answers never loads it."""
+    """Add a server's article and rebuild the index (index/building/library.py), leaving the
+    segments' merges to merge_due_segments; building is imported only when it is done, so a
+    process that only answers never loads it."""
     from .building import add_article as add
 
-    return add(settings, guild_id, file_name, data, progress=progress)
+    return add(settings, guild_id, file_name, data, progress=progress, merge=False)
 
 
 def remove_article(settings: Settings, guild_id: int, article_id: str,
                    progress: Progress | None = None) -> ArticleChange:
-    """Remove a server's article added from Discord and rebuild the index (index/building/library.py)."""
+    """Remove a server's article added from Discord and rebuild the index (index/building/library.py),
+    leaving the segments' merges to merge_due_segments."""
     from .building import remove_article as remove
 
-    return remove(settings, guild_id, article_id, progress=progress)
+    return remove(settings, guild_id, article_id, progress=progress, merge=False)
+
+
+def merge_due_segments(settings: Settings) -> MergeReport:
+    """The index's segment merges that are due (index/building/build.py), run after an add or a
+    remove so that neither waits for them."""
+    from .building import merge
+
+    return merge(settings, when_due=True)
 
 
 __all__ = [
@@ -88,6 +98,7 @@ __all__ = [
     "group_by_meaning",
     "load_corpus",
     "load_settings",
+    "merge_due_segments",
     "parts_sum",
     "question_line",
     "ranking_heading",

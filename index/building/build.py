@@ -68,6 +68,9 @@ log = logging.getLogger(__name__)
 # Ten segments cost a question ten small searches instead of one; measured in the report of #16.
 MAX_SEGMENTS = 10
 MERGE_FACTOR = 4
+# A segment whose removed or changed articles hold this share of its units is rewritten without
+# them (Lucene's "expunge deletes"): otherwise their rows are searched and skipped for ever.
+MAX_DELETED_SHARE = 0.5
 
 # Article ids named per line of a summary; --json lists them all.
 SUMMARY_IDS = 10
@@ -275,7 +278,8 @@ def merge_segments(builds: Path, entries: list[dict[str, Any]], dimension: int) 
     records: list[ArticleRecord] = []
     for entry in entries:
         path = segments_root(builds) / entry["name"]
-        live = [a["id"] for a in read_segment_manifest(path)["articles"] if a["id"] not in set(entry["deleted"])]
+        gone = set(entry["deleted"])
+        live = [a["id"] for a in read_segment_manifest(path)["articles"] if a["id"] not in gone]
         store = PassageStore(path / SEGMENT_PASSAGES)
         try:
             records.extend(store.records(live, load_vectors(path / SEGMENT_VECTORS)))
@@ -286,22 +290,43 @@ def merge_segments(builds: Path, entries: list[dict[str, Any]], dimension: int) 
 
 
 def _merge_policy(builds: Path, entries: list[dict[str, Any]], dimension: int) -> list[dict[str, Any]]:
-    """Tiered merging, as Lucene's: past MAX_SEGMENTS segments, the MERGE_FACTOR smallest (by
-    live units) become one, so a segment is rewritten about log(articles) times in its life."""
-    if len(entries) <= MAX_SEGMENTS:
-        return entries
-    sizes = {e["name"]: _live_units(segments_root(builds) / e["name"], set(e["deleted"])) for e in entries}
-    smallest = sorted(entries, key=lambda e: sizes[e["name"]])[:MERGE_FACTOR]
-    merged = merge_segments(builds, [e for e in entries if e in smallest], dimension)
-    log.info("merged %d segments into %s", len(smallest), merged["name"])
-    first = min(entries.index(e) for e in smallest)
-    kept = [e for e in entries if e not in smallest]
-    return [*kept[:first], merged, *kept[first:]]
+    """The merges that are due: each segment mostly deleted (MAX_DELETED_SHARE) rewritten alone;
+    then tiered merging, as Lucene's: past MAX_SEGMENTS segments, the MERGE_FACTOR smallest (by live
+    units) become one, so a segment is rewritten about log(articles) times in its life."""
+    given = {e["name"] for e in entries}
+    entries = [_rewritten(builds, e, dimension) if _mostly_deleted(builds, e) else e for e in entries]
+    while len(entries) > MAX_SEGMENTS:  # more than once after changes whose merges were left
+        sizes = {e["name"]: _unit_counts(builds, e)[0] for e in entries}
+        smallest = sorted(entries, key=lambda e: sizes[e["name"]])[:MERGE_FACTOR]
+        merged = merge_segments(builds, [e for e in entries if e in smallest], dimension)
+        log.info("merged %d segments into %s", len(smallest), merged["name"])
+        first = min(entries.index(e) for e in smallest)
+        kept = [e for e in entries if e not in smallest]
+        entries = [*kept[:first], merged, *kept[first:]]
+        for passed in smallest:  # a segment written by this call and merged again is nobody's
+            if passed["name"] not in given:
+                shutil.rmtree(segments_root(builds) / passed["name"])
+    return entries
 
 
-def _live_units(path: Path, deleted: set[str]) -> int:
-    manifest = read_segment_manifest(path)
-    return sum(c["units"] for a, c in manifest["article_counts"].items() if a not in deleted)
+def _unit_counts(builds: Path, entry: dict[str, Any]) -> tuple[int, int]:
+    """A segment's units: those of its live articles, and those of its deleted ones."""
+    counts = read_segment_manifest(segments_root(builds) / entry["name"])["article_counts"]
+    gone = set(entry["deleted"])
+    deleted = sum(c["units"] for a, c in counts.items() if a in gone)
+    return sum(c["units"] for c in counts.values()) - deleted, deleted
+
+
+def _mostly_deleted(builds: Path, entry: dict[str, Any]) -> bool:
+    live, deleted = _unit_counts(builds, entry)
+    return deleted > 0 and deleted >= MAX_DELETED_SHARE * (live + deleted)
+
+
+def _rewritten(builds: Path, entry: dict[str, Any], dimension: int) -> dict[str, Any]:
+    rewritten = merge_segments(builds, [entry], dimension)
+    log.info("rewrote segment %s without its %d deleted articles as %s", entry["name"], len(entry["deleted"]),
+             rewritten["name"])
+    return rewritten
 
 
 def _generation(builds: Path, entries: list[dict[str, Any]]) -> tuple[dict[str, dict[str, Any]], dict[str, int]]:
@@ -354,13 +379,15 @@ def rebuild(
     settings: Settings,
     *,
     full: bool = False,
+    merge: bool = True,
     encoder: PassageEncoder | None = None,
     progress: Progress | None = None,
 ) -> RebuildReport:
     """Read the corpus, split and embed only the articles that are new or changed into one new
     segment, mark changed and removed ones deleted in their segments, and publish a new generation
     atomically. With `full`, or when the current index cannot be extended (missing, damaged,
-    another model or format), every article goes into one new segment.
+    another model or format), every article goes into one new segment. The merges that are due
+    follow in the same rebuild unless `merge` is false (the bot merges later: merge(when_due=True)).
 
     A corpus error, or an index path that articlebot may not use, stops the rebuild before
     anything is written; a failed write leaves the current index as it was, and no build behind.
@@ -370,13 +397,14 @@ def rebuild(
     check_index_location(settings.index_dir, settings.corpus_dir)
     with one_rebuild_at_a_time(settings.index_dir,
                                waiting=lambda: progress.stage("waiting for another rebuild of this index …")):
-        return _rebuild_in_turn(settings, full=full, encoder=encoder, progress=progress)
+        return _rebuild_in_turn(settings, full=full, merge=merge, encoder=encoder, progress=progress)
 
 
 def _rebuild_in_turn(
     settings: Settings,
     *,
     full: bool,
+    merge: bool,
     encoder: PassageEncoder | None,
     progress: Progress,
 ) -> RebuildReport:
@@ -423,9 +451,10 @@ def _rebuild_in_turn(
             name, _ = write_segment(builds, records, encoder.dimension)
             written.append(name)
             entries.append(_segment_entry(builds, name))
-        before_merge = {e["name"] for e in entries}
-        entries = _merge_policy(builds, entries, encoder.dimension)
-        written.extend(e["name"] for e in entries if e["name"] not in before_merge)
+        if merge:
+            before_merge = {e["name"] for e in entries}
+            entries = _merge_policy(builds, entries, encoder.dimension)
+            written.extend(e["name"] for e in entries if e["name"] not in before_merge)
         model = {**encoder.spec.as_manifest(), "dimension": int(encoder.dimension),
                  "similarity": {"mean": similarity.mean, "spread": similarity.spread}}
         report.path = str(_publish_generation(index_dir, model, entries, previous, encoder.spec, encoder.export))
@@ -446,38 +475,48 @@ def _segment_articles(previous: PreviousBuild, entry: dict[str, Any]) -> set[str
 @dataclass
 class MergeReport:
     merged: list[str]
-    into: str | None
+    into: list[str]
     path: str
 
     def summary(self) -> str:
-        if self.into is None:
-            return f"nothing to merge: the index at {self.path} is one segment without deleted articles"
-        return f"merged {len(self.merged)} segments into {self.into}; index written to {self.path}"
+        if not self.into:
+            return f"nothing to merge: the index at {self.path} needs no merge"
+        return f"merged {len(self.merged)} segments into {', '.join(self.into)}; index written to {self.path}"
 
 
-def merge(settings: Settings) -> MergeReport:
+def merge(settings: Settings, *, when_due: bool = False) -> MergeReport:
     """Rewrite every segment of the current index into one, without the deleted articles, and
-    publish it; the vectors are copied, nothing is embedded. IndexUnavailable when the index cannot
-    serve. Takes its turn with rebuilds of the same index (one_rebuild_at_a_time)."""
+    publish it; the vectors are copied, nothing is embedded. With `when_due`, only the merges that
+    the policy asks for (_merge_policy): the bot's merge after an add or a remove, done apart so the
+    moderator's reply never waits for it. IndexUnavailable when the index cannot serve. Takes its
+    turn with rebuilds of the same index (one_rebuild_at_a_time)."""
     check_index_location(settings.index_dir, settings.corpus_dir)
     with one_rebuild_at_a_time(settings.index_dir):
-        return _merge_in_turn(settings.index_dir)
+        return _merge_in_turn(settings.index_dir, when_due)
 
 
-def _merge_in_turn(index_dir: Path) -> MergeReport:
+def _merge_in_turn(index_dir: Path, when_due: bool) -> MergeReport:
     path = index_dir.resolve()
     manifest = read_manifest(path)
     verify_build(path, manifest)
     spec = ModelSpec.from_manifest(manifest["model"])
     previous = previous_build(index_dir, spec)
     entries = manifest["segments"]
-    if len(entries) == 1 and not entries[0]["deleted"]:
-        return MergeReport([], None, str(path))
     builds = builds_dir(index_dir)
-    merged = merge_segments(builds, entries, manifest["model"]["dimension"])
+    dimension = manifest["model"]["dimension"]
+    if when_due:
+        merged = _merge_policy(builds, entries, dimension)
+    elif len(entries) == 1 and not entries[0]["deleted"]:
+        merged = entries
+    else:
+        merged = [merge_segments(builds, entries, dimension)]
+    written = [e["name"] for e in merged if e not in entries]
+    if not written:
+        return MergeReport([], [], str(path))
     try:
-        published = _publish_generation(index_dir, manifest["model"], [merged], previous, spec, lambda _: None)
+        published = _publish_generation(index_dir, manifest["model"], merged, previous, spec, lambda _: None)
     except BaseException:
-        shutil.rmtree(segments_root(builds) / merged["name"], ignore_errors=True)
+        for name in written:
+            shutil.rmtree(segments_root(builds) / name, ignore_errors=True)
         raise
-    return MergeReport([e["name"] for e in entries], merged["name"], str(published))
+    return MergeReport([e["name"] for e in entries if e not in merged], written, str(published))

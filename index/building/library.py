@@ -32,10 +32,12 @@ class ArticleChange:
 
 
 def add_article(settings: Settings, guild_id: int, file_name: str, data: bytes, *,
-                progress: Progress | None = None, encoder: PassageEncoder | None = None) -> ArticleChange:
+                progress: Progress | None = None, encoder: PassageEncoder | None = None,
+                merge: bool = True) -> ArticleChange:
     """Add the article file `data` (named `file_name`) to server `guild_id`'s articles and rebuild
-    the index. ArticleRefused for a bad file or a duplicate id; CorpusError when the corpus itself
-    has a bad file (nothing is written then)."""
+    the index (its due merges too, unless `merge` is false: see rebuild). ArticleRefused for a bad
+    file or a duplicate id; CorpusError when the corpus itself has a bad file (nothing is written
+    then)."""
     name = Path(file_name).name  # a name only: nothing the user sends chooses a folder
     try:
         article = article_from_bytes(data, Path(name), settings.max_article_bytes)
@@ -51,7 +53,7 @@ def add_article(settings: Settings, guild_id: int, file_name: str, data: bytes, 
     _write_new(target, data)
     _set_added(folder, target.name, added=True)
     try:
-        report = rebuild(settings, progress=progress, encoder=encoder)
+        report = rebuild(settings, progress=progress, encoder=encoder, merge=merge)
     except BaseException:
         target.unlink(missing_ok=True)  # ours, written just now
         _set_added(folder, target.name, added=False)
@@ -60,7 +62,8 @@ def add_article(settings: Settings, guild_id: int, file_name: str, data: bytes, 
 
 
 def remove_article(settings: Settings, guild_id: int, article_id: str, *,
-                   progress: Progress | None = None, encoder: PassageEncoder | None = None) -> ArticleChange:
+                   progress: Progress | None = None, encoder: PassageEncoder | None = None,
+                   merge: bool = True) -> ArticleChange:
     """Remove server `guild_id`'s article `article_id` (one that articlebot added) and rebuild the
     index; ArticleRefused for an article the server does not own or that was not added from Discord."""
     folder = guild_folder(settings.corpus_dir, guild_id)
@@ -73,7 +76,7 @@ def remove_article(settings: Settings, guild_id: int, article_id: str, *,
     aside = folder / f".removing-{path.name}"
     os.replace(path, aside)
     try:
-        report = rebuild(settings, progress=progress, encoder=encoder)
+        report = rebuild(settings, progress=progress, encoder=encoder, merge=merge)
     except BaseException:
         os.replace(aside, path)
         raise

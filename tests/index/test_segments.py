@@ -25,6 +25,7 @@ from index.embedding import encoders
 from index.settings import Settings
 from index.store import FRESH, STALE, check_status
 from index.store import segments as segments_module
+from index.store.manifest import segment_path
 from index.store.segments import PassageStore
 from tests.conftest import CORPUS, EVAL, FIXTURES
 from tests.index.word_vectors import UNRELATED, WordVectors
@@ -187,14 +188,14 @@ def test_answers_after_adds_changes_and_removes_equal_a_full_rebuild(tmp_path, m
     # A merge drops the deleted rows and keeps every answer.
     report = merge(settings)
     merged = generation(settings)
-    assert report.into is not None and [s["name"] for s in merged["segments"]] == [report.into]
+    assert len(report.into) == 1 and [s["name"] for s in merged["segments"]] == report.into
     assert merged["segments"][0]["deleted"] == [] and merged["articles"] == {
-        a: {**e, "segment": report.into} for a, e in manifest["articles"].items()}
+        a: {**e, "segment": report.into[0]} for a, e in manifest["articles"].items()}
     index = load_index(settings.index_dir)
     assert len(index.paragraphs) == manifest["counts"]["paragraphs"] == merged["counts"]["paragraphs"]
     assert len(index.units) == manifest["counts"]["units"] and bool(index.live_paragraph.all())
     assert answers(engine_of(settings)) == incremental
-    assert merge(settings).into is None  # one segment without deletions: nothing to do
+    assert merge(settings).into == []  # one segment without deletions: nothing to do
 
 
 def test_segments_past_the_limit_are_merged_tiered(tmp_path, monkeypatch):
@@ -304,3 +305,42 @@ def test_merge_on_the_command_line(settings, monkeypatch, capsys):
     assert main(["index", "merge"]) == 0
     assert capsys.readouterr().out.startswith("merged 1 segments into seg-")
     assert generation(settings)["segments"][0]["deleted"] == []
+
+
+def test_a_segment_mostly_deleted_is_rewritten_without_its_deleted_rows(tmp_path, monkeypatch):
+    settings = settings_in(tmp_path / "expunge")
+    put(settings, CORPUS / "musk-peace-deal.md")
+    rebuild(settings, encoder=WordVectors())
+    put(settings, ARTICLES[1], ARTICLES[2])
+    rebuild(settings, encoder=WordVectors())
+    pair = generation(settings)["segments"][-1]["name"]
+    counts = json.loads((segment_path(settings.index_dir.resolve(), pair) / segments_module.SEGMENT_MANIFEST)
+                        .read_text(encoding="utf-8"))["article_counts"]
+    larger = max(counts, key=lambda a: counts[a]["units"])
+    next(p for p in settings.corpus_dir.iterdir() if p.stem == larger).unlink()
+    rebuild(settings, encoder=WordVectors())
+    segments = generation(settings)["segments"]
+    assert pair not in [s["name"] for s in segments] and [s["deleted"] for s in segments] == [[], []]
+    assert set(generation(settings)["articles"]) == {"musk-peace-deal", *counts} - {larger}
+    assert answers(engine_of(settings)) == full_rebuild_answers(tmp_path, settings)
+
+
+def test_merges_left_by_a_rebuild_are_done_by_merge_when_due(tmp_path, monkeypatch):
+    monkeypatch.setattr(build_module, "MAX_SEGMENTS", 3)
+    monkeypatch.setattr(build_module, "MERGE_FACTOR", 2)
+    settings = settings_in(tmp_path / "later")
+    for path in [CORPUS / "musk-peace-deal.md", *LEE[:4]]:
+        put(settings, path)
+        rebuild(settings, encoder=WordVectors(), merge=False)
+    assert len(generation(settings)["segments"]) == 5
+    before = answers(engine_of(settings))
+    splits = SplitCounter(monkeypatch)
+    report = merge(settings, when_due=True)
+    # Two tiered steps (5 → 4 → 3 segments); a segment made by the first and merged by the second is gone.
+    segments = [s["name"] for s in generation(settings)["segments"]]
+    assert len(segments) == 3 and len(report.merged) + len(segments) - len(report.into) == 5
+    assert {p.name for p in segment_path(settings.index_dir.resolve(), "x").parent.iterdir()} >= set(segments)
+    assert not set(report.into) - set(segments)
+    assert splits.articles == []  # merging copies vectors and rows: nothing is split or embedded again
+    assert answers(engine_of(settings)) == before == full_rebuild_answers(tmp_path, settings)
+    assert merge(settings, when_due=True).into == []
