@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..kinds import DIRECT
-from ..text import POSSESSIVE, fold, is_possessive
+from ..text import fold, is_possessive
+from ..text.words import POSSESSIVE_ENDINGS
+from .name_finder import NameFinder
 
 if TYPE_CHECKING:
     from .loaded import LoadedIndex
@@ -30,9 +31,12 @@ class SpeakerDirectory:
     def __init__(self, quotes: list[dict[str, Any]], common_words: frozenset[str] = frozenset()):
         self.quotes = quotes
         self._by_paragraph: dict[tuple[str, int], list[dict[str, Any]]] = defaultdict(list)
+        self._by_speaker: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for quote in quotes:
             self._by_paragraph[(quote["article"], quote["paragraph"])].append(quote)
-        # One pattern for every alias of every speaker, longest first, matched on folded text.
+            if quote["speaker"] is not None:
+                self._by_speaker[quote["speaker"]].append(quote)
+        # Every alias of every speaker, matched on folded text.
         self._speaker_of_alias: dict[str, str] = {}
         for quote in quotes:
             if quote["speaker"] is None:
@@ -40,13 +44,9 @@ class SpeakerDirectory:
             for alias in [quote["speaker"], *quote.get("aliases", [])]:
                 if len(alias) > 2:
                     self._speaker_of_alias.setdefault(fold(alias), quote["speaker"])
-        aliases = sorted(self._speaker_of_alias, key=len, reverse=True)
-        self._alias_pattern = re.compile(
-            "|".join(rf"(?<!\w){re.escape(a)}(?!\w)" for a in aliases)) if aliases else None
-        person_names = sorted({name for quote in quotes if quote["speaker"]
-                               for name in _person_names(quote["speaker"], common_words)}, key=len, reverse=True)
-        self._person_pattern = re.compile(
-            "|".join(rf"(?<!\w){re.escape(n)}(?:{POSSESSIVE})?(?!\w)" for n in person_names)) if person_names else None
+        self._aliases = NameFinder(self._speaker_of_alias)
+        self._people = NameFinder({name for speaker in self._by_speaker
+                                   for name in _person_names(speaker, common_words)}, POSSESSIVE_ENDINGS)
 
     def speaker_at(self, article: str, paragraph: int, start: int, end: int) -> str | None:
         """The speaker of the quotation covering most of the span [start, end) (article offsets)."""
@@ -99,9 +99,7 @@ class SpeakerDirectory:
 
     def speakers_named_in(self, question: str) -> set[str]:
         """Speakers that the question names by any alias (whole words, case-folded)."""
-        if self._alias_pattern is None:
-            return set()
-        return {self._speaker_of_alias[m.group(0)] for m in self._alias_pattern.finditer(fold(question))}
+        return {self._speaker_of_alias[name] for _, _, name in self._aliases.finditer(fold(question))}
 
     def pronoun_question(self, question: str) -> str | None:
         """The question with the person it names first replaced by "he", the way a story refers to
@@ -111,18 +109,17 @@ class SpeakerDirectory:
         question by full name or surname, capitalised as written. A question about "the
         Government" or "police", speakers too, keeps its words; "What did Sharon call Arafat?"
         becomes "What did he call Arafat?", not "What did he call he?"."""
-        if self._person_pattern is None:
-            return None
-        match = self._person_pattern.search(question)
+        match = self._people.search(question)
         if match is None:
             return None
-        pronoun = "his" if is_possessive(match.group(0)) else "he"
-        return question[:match.start()] + pronoun + question[match.end():]
+        start, end, _ = match
+        pronoun = "his" if is_possessive(question[start:end]) else "he"
+        return question[:start] + pronoun + question[end:]
 
     def is_person(self, name: str) -> bool:
         """Whether `name` is a person the articles quote, by full name or surname ("Andrij Melnyk",
         "Melnyk"); organisations ("The Kremlin") and places are not."""
-        return self._person_pattern is not None and self._person_pattern.fullmatch(name.strip()) is not None
+        return self._people.fullmatch(name.strip()) is not None
 
     def boost_for(self, question: str, index: LoadedIndex) -> np.ndarray:
         """1 for sentences holding a statement (direct or indirect) by a speaker the question
@@ -131,9 +128,7 @@ class SpeakerDirectory:
         named = self.speakers_named_in(question)
         if not named:
             return boost
-        for quote in self.quotes:
-            if quote["speaker"] not in named:
-                continue
+        for quote in (q for speaker in named for q in self._by_speaker[speaker]):
             row = index.paragraph_row.get((quote["article"], quote["paragraph"]))
             if row is None:
                 continue
