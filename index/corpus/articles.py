@@ -6,6 +6,7 @@ import hashlib
 import logging
 import os
 import re
+import time
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -177,30 +178,61 @@ def article_files(corpus_dir: Path) -> list[Path]:
     articles, and a link to a file outside the folder is not followed."""
     root = corpus_dir.resolve()
     found = []
-    for folder, subfolders, names in os.walk(corpus_dir):  # links to folders are not entered
-        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
-        for name in names:
-            path = Path(folder) / name
-            if name.startswith(".") or path.suffix.lower() not in ARTICLE_SUFFIXES or name == "README.md":
+    folders = [str(corpus_dir)]
+    while folders:
+        try:  # an unreadable folder is passed over, as os.walk does
+            with os.scandir(folders.pop()) as entries:
+                listed = list(entries)
+        except OSError:
+            continue
+        # A directory entry knows its type: no file is stat()ed unless it is a link.
+        for entry in listed:
+            if entry.name.startswith("."):
                 continue
-            if path.is_symlink() and not path.resolve().is_relative_to(root):
+            if entry.is_dir():
+                if not entry.is_symlink():  # links to folders are not entered
+                    folders.append(entry.path)
+                continue
+            path = Path(entry.path)
+            if path.suffix.lower() not in ARTICLE_SUFFIXES or entry.name == "README.md":
+                continue
+            if entry.is_symlink() and not path.resolve().is_relative_to(root):
                 log.warning("%s: skipped, a link to a file outside the corpus folder", path)
                 continue
-            if path.is_file():
+            if entry.is_file():
                 found.append(path)
     return sorted(found)
 
 
+# Articles read before, by path, with the file's signature then: a rebuild after one added article
+# reads only that file again. A file changed less than _RACY_SECONDS before it was read is not kept:
+# a write within the file system's timestamp granularity could leave the signature unchanged.
+_READ_BEFORE: dict[Path, tuple[tuple[int, int, int, int], Article]] = {}
+_RACY_SECONDS = 2.0
+MAX_REMEMBERED_ARTICLES = 100_000
+
+
 def read_article(path: Path, max_bytes: int = DEFAULT_MAX_ARTICLE_BYTES) -> Article:
-    """One article file; ValueError with a reader-facing reason when it cannot be used."""
+    """One article file; ValueError with a reader-facing reason when it cannot be used. A file
+    unchanged since this process last read it (size, modification and change times, inode) is
+    not read again."""
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise ValueError(_too_large(size, max_bytes))
+        status = path.stat()
+        if status.st_size > max_bytes:
+            raise ValueError(_too_large(status.st_size, max_bytes))
+        signature = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+        remembered = _READ_BEFORE.get(path)
+        if remembered is not None and remembered[0] == signature:
+            return remembered[1]
         data = path.read_bytes()
     except OSError as error:
         raise ValueError(f"unreadable ({error.strerror or error})") from None
-    return article_from_bytes(data, path, max_bytes)
+    article = article_from_bytes(data, path, max_bytes)
+    if time.time() - max(status.st_mtime, status.st_ctime) > _RACY_SECONDS:
+        if len(_READ_BEFORE) >= MAX_REMEMBERED_ARTICLES:
+            _READ_BEFORE.clear()
+        _READ_BEFORE[path] = (signature, article)
+    return article
 
 
 def _too_large(size: int, max_bytes: int) -> str:

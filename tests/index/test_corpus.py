@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 import pytest
@@ -207,3 +208,40 @@ def test_control_characters_in_an_article_are_kept_verbatim(tmp_path):
     [article] = load_corpus(tmp_path)
     assert article.body == body
     assert "".join(p.text for p in split_article(article.id, article.body)) == body.replace("\n\n", "")
+
+
+def test_an_unchanged_file_is_not_read_again_and_a_changed_one_is(tmp_path, monkeypatch):
+    from index.corpus import articles
+
+    monkeypatch.setattr(articles, "_RACY_SECONDS", -1.0)  # written just now, yet trusted: see the next test
+    monkeypatch.setattr(articles, "_READ_BEFORE", {})
+    for number in range(3):
+        (tmp_path / f"story-{number}.txt").write_text(f"Story {number} says hello.\n", encoding="utf-8")
+    reads: list[str] = []
+    original = Path.read_bytes
+
+    def counted(path: Path) -> bytes:
+        reads.append(path.name)
+        return original(path)
+
+    monkeypatch.setattr(Path, "read_bytes", counted)
+    first = load_corpus(tmp_path)
+    assert sorted(reads) == ["story-0.txt", "story-1.txt", "story-2.txt"]
+    reads.clear()
+    assert load_corpus(tmp_path) == first and reads == []
+    # Same size, same modification time put back: the change time still tells.
+    changed = tmp_path / "story-1.txt"
+    stamp = changed.stat()
+    changed.write_text("Story 1 says HELLO.\n", encoding="utf-8")
+    os.utime(changed, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    again = load_corpus(tmp_path)
+    assert reads == ["story-1.txt"] and again[1].body.startswith("Story 1 says HELLO.")
+
+
+def test_a_file_written_within_the_racy_window_is_read_every_time(tmp_path, monkeypatch):
+    from index.corpus import articles
+
+    monkeypatch.setattr(articles, "_READ_BEFORE", {})
+    (tmp_path / "story.txt").write_text("A story.\n", encoding="utf-8")
+    load_corpus(tmp_path)
+    assert articles._READ_BEFORE == {}  # its times may not change with a write in the same tick
