@@ -3,6 +3,7 @@ PyStemmer's English stemmer) and scored as bm25s's default BM25 does, from raw t
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
 import math
 import re
@@ -10,12 +11,26 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 import Stemmer
-from bm25s.stopwords import STOPWORDS_EN
 
 from .term_counts import StackedCounts, TermCounts
 
+
+def _bm25s_stop_words() -> frozenset[str]:
+    """bm25s's English stop words, read from its stopwords module without importing the package:
+    `import bm25s` brings scipy (0.2 s of every start), and answering needs nothing else of it."""
+    package = importlib.util.find_spec("bm25s")
+    if package is None or not package.submodule_search_locations:
+        raise ImportError("bm25s is not installed: pip install bm25s")
+    location = next(iter(package.submodule_search_locations))
+    spec = importlib.util.spec_from_file_location("articlebot_bm25s_stopwords", f"{location}/stopwords.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return frozenset(module.STOPWORDS_EN)
+
+
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")  # bm25s's default token pattern
-_STOPWORDS = frozenset(STOPWORDS_EN)
+_STOPWORDS = _bm25s_stop_words()
 # Scores of asked terms kept (4 bytes a posting, 8 when a term's postings span segments): bm25s kept
 # the scores and rows of every term (8 bytes a posting).
 _SCORED_POSTINGS_KEPT = 4_000_000

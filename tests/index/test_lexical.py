@@ -229,3 +229,19 @@ def test_counting_real_texts_at_once_tokenises_each_as_bm25_terms_does():
     texts = _sentences()
     _same_counts(count_terms(texts), TermCounts.from_terms(Bm25().terms(t) for t in texts))
     _same_counts(count_terms(iter(_stories())), TermCounts.from_terms(Bm25().terms(t) for t in _stories()))
+
+
+def test_the_stop_words_are_bm25s_own_and_answering_does_not_import_bm25s_or_scipy():
+    import subprocess
+    import sys
+
+    from bm25s.stopwords import STOPWORDS_EN
+
+    from index.answering import lexical
+
+    assert frozenset(STOPWORDS_EN) == lexical._STOPWORDS
+    # A fresh process: this one has imported bm25s already (the tests compare with it).
+    loaded = subprocess.run([sys.executable, "-c", "import sys, index.answering.engine; "
+                             "print(sorted(m for m in ('bm25s', 'scipy') if m in sys.modules))"],
+                            capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "[]"
