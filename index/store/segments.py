@@ -17,6 +17,7 @@ segment's files, and only when no kept generation lists it.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -24,9 +25,9 @@ import shutil
 import sqlite3
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -68,6 +69,7 @@ _SEGMENT_NAME = re.compile(r"(tmp-)?seg-\d{8}T\d{6}-[0-9a-f]{8}")
 # A finished segment no generation lists yet may be another rebuild's, about to be published.
 UNREFERENCED_GRACE_SECONDS = 600
 
+VOCABULARY = "vocabulary"
 _SCHEMA = """
 CREATE TABLE articles (row INTEGER PRIMARY KEY, id TEXT NOT NULL, words TEXT NOT NULL, lowercase TEXT NOT NULL);
 CREATE TABLE paragraphs (row INTEGER PRIMARY KEY, article TEXT NOT NULL, number INTEGER NOT NULL,
@@ -139,9 +141,22 @@ def write_passages(path: Path, records: list[ArticleRecord]) -> None:
         connection.executemany("INSERT INTO quotes VALUES (?, ?, ?)",
                                ((row, q["article"], json.dumps(q, ensure_ascii=False))
                                 for row, q in enumerate(quote_rows)))
+        write_vocabulary(connection, records)
         connection.commit()
     finally:
         connection.close()
+
+
+def write_vocabulary(connection: sqlite3.Connection, records: list[ArticleRecord]) -> None:
+    """The segment's words, each with the number of its articles that use it and that write it in
+    lower case: loading reads one table instead of every article's word lists, and a deleted
+    article takes away only its own words (segments written before it have no such table)."""
+    using = Counter(word for r in records for word in set(r.words))
+    lower = Counter(word for r in records for word in set(r.lowercase))
+    connection.execute(f"CREATE TABLE {VOCABULARY} (word TEXT PRIMARY KEY, articles INTEGER NOT NULL, "
+                       "lowercase INTEGER NOT NULL) WITHOUT ROWID")
+    connection.executemany(f"INSERT INTO {VOCABULARY} VALUES (?, ?, ?)",
+                           ((word, using[word], lower[word]) for word in sorted(using.keys() | lower.keys())))
 
 
 def write_arrays(path: Path, arrays: dict[str, np.ndarray]) -> None:
@@ -234,7 +249,7 @@ class PassageStore:
             raise IndexUnavailable(CORRUPT, f"{path} is not a passage store ({error})") from None
         self._lock = threading.Lock()
         # Texts are read a few per question; the ones asked again stay in memory.
-        self.paragraph = lru_cache(maxsize=4096)(self._paragraph)
+        self.paragraph = functools.lru_cache(maxsize=4096)(self._paragraph)
 
     def query(self, sql: str, parameters: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
@@ -267,12 +282,28 @@ class PassageStore:
         return self._words_of("lowercase", articles)
 
     def _words_of(self, column: Literal["words", "lowercase"], articles: set[str]) -> set[str]:
-        """The union of one word-list column of the articles table over `articles`."""
-        words: set[str] = set()
-        for article, found in self.query(f"SELECT id, {column} FROM articles"):
-            if article in articles:
-                words.update(json.loads(found))
-        return words
+        """The union of one word-list column of the articles table over `articles`: from the
+        segment's vocabulary, less the words that only its other (deleted) articles use."""
+        if not self._has_vocabulary:
+            words: set[str] = set()
+            for article, found in self.query(f"SELECT id, {column} FROM articles"):
+                if article in articles:
+                    words.update(json.loads(found))
+            return words
+        count = "articles" if column == "words" else "lowercase"
+        users = dict(self.query(f"SELECT word, {count} FROM {VOCABULARY} WHERE {count} > 0"))
+        gone = [article for (article,) in self.query("SELECT id FROM articles") if article not in articles]
+        for start in range(0, len(gone), 500):  # SQLite's limit on parameters
+            chunk = gone[start:start + 500]
+            for (found,) in self.query(f"SELECT {column} FROM articles WHERE id IN ({','.join('?' * len(chunk))})",
+                                       chunk):
+                for word in json.loads(found):
+                    users[word] = users.get(word, 0) - 1
+        return {word for word, left in users.items() if left > 0}
+
+    @functools.cached_property
+    def _has_vocabulary(self) -> bool:
+        return bool(self.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (VOCABULARY,)))
 
     def quotes(self, articles: set[str] | None = None) -> list[dict[str, Any]]:
         """The quotations, in order; only those of `articles` when given."""

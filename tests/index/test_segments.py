@@ -344,3 +344,41 @@ def test_merges_left_by_a_rebuild_are_done_by_merge_when_due(tmp_path, monkeypat
     assert splits.articles == []  # merging copies vectors and rows: nothing is split or embedded again
     assert answers(engine_of(settings)) == before == full_rebuild_answers(tmp_path, settings)
     assert merge(settings, when_due=True).into == []
+
+
+def word_lists(settings: Settings) -> tuple[frozenset[str], dict[str, list[str]]]:
+    index = load_index(settings.index_dir)
+    return index.lowercase_words, index.words_by_initial
+
+
+def test_word_lists_with_deleted_articles_equal_a_full_rebuilds(tmp_path, monkeypatch):
+    """The words come from each segment's vocabulary less what only its deleted articles use."""
+    monkeypatch.setattr(build_module, "MAX_DELETED_SHARE", 2.0)  # deleted rows stay in their segments
+    settings = settings_in(tmp_path / "words")
+    put(settings, CORPUS / "musk-peace-deal.md", *ARTICLES, *LEE[:3])
+    rebuild(settings, encoder=WordVectors())
+    before = word_lists(settings)
+    removed = ARTICLES[2]
+    (settings.corpus_dir / removed.name).unlink()
+    rebuild(settings, encoder=WordVectors())
+    assert generation(settings)["segments"][0]["deleted"] == [removed.stem]
+    lowercase, by_initial = word_lists(settings)
+    fresh = settings_in(tmp_path / "full")
+    shutil.rmtree(fresh.corpus_dir)
+    shutil.copytree(settings.corpus_dir, fresh.corpus_dir)
+    rebuild(fresh, encoder=WordVectors(), full=True)
+    assert (lowercase, by_initial) == word_lists(fresh)
+    # The removed article took away words that no other article uses.
+    assert len(before[0] - lowercase) > 5 and sum(map(len, before[1].values())) > sum(map(len, by_initial.values()))
+
+
+def test_a_segment_without_a_vocabulary_gives_the_same_word_lists(tmp_path, monkeypatch):
+    """Segments written before the vocabulary table are read article by article."""
+    with_table = settings_in(tmp_path / "with")
+    put(with_table, CORPUS / "musk-peace-deal.md", *ARTICLES)
+    rebuild(with_table, encoder=WordVectors())
+    monkeypatch.setattr(segments_module, "write_vocabulary", lambda connection, records: None)
+    without = settings_in(tmp_path / "without")
+    put(without, CORPUS / "musk-peace-deal.md", *ARTICLES)
+    rebuild(without, encoder=WordVectors())
+    assert word_lists(without) == word_lists(with_table) and len(word_lists(with_table)[0]) > 100
