@@ -96,13 +96,14 @@ class ArticleLibrary:
         try:
             report = merge_due_segments(self.settings)
         except Exception as error:  # the index as the change left it still answers
-            log.warning("merging the index's segments failed: %s", error)
+            log.warning("merging the index's segments failed (%s: %s); the next change tries again",
+                        type(error).__name__, error)
         else:
             if report.into:
                 log.info("%s", report.summary())
 
     async def merged(self) -> None:
-        """Wait for the merges queued by the last change (tests, and a clean shutdown)."""
+        """Wait for the merges queued by the last change."""
         if self._merging is not None:
             await self._merging
 

@@ -3,6 +3,7 @@ PyStemmer's English stemmer) and scored as bm25s's default BM25 does, from raw t
 
 from __future__ import annotations
 
+import importlib.machinery
 import importlib.util
 import itertools
 import math
@@ -17,13 +18,15 @@ from .term_counts import StackedCounts, TermCounts
 
 def _bm25s_stop_words() -> frozenset[str]:
     """bm25s's English stop words, read from its stopwords module without importing the package:
-    `import bm25s` brings scipy (0.2 s of every start), and answering needs nothing else of it."""
+    `import bm25s` brings scipy (0.2 s of every start), and answering needs nothing else of it.
+    Where the module cannot be found that way (a zipped or frozen install), bm25s is imported."""
     package = importlib.util.find_spec("bm25s")
-    if package is None or not package.submodule_search_locations:
-        raise ImportError("bm25s is not installed: pip install bm25s")
-    location = next(iter(package.submodule_search_locations))
-    spec = importlib.util.spec_from_file_location("articlebot_bm25s_stopwords", f"{location}/stopwords.py")
-    assert spec is not None and spec.loader is not None
+    locations = package.submodule_search_locations if package is not None else None
+    spec = importlib.machinery.PathFinder.find_spec("stopwords", list(locations)) if locations else None
+    if spec is None or spec.loader is None:
+        from bm25s.stopwords import STOPWORDS_EN
+
+        return frozenset(STOPWORDS_EN)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return frozenset(module.STOPWORDS_EN)

@@ -20,10 +20,13 @@ _WORD_CHARACTER = re.compile(r"\w")
 class NameFinder:
     """Matches of `names` in a text as `(?<!\\w)name(?:ending)?(?!\\w)` would find them, one
     alternation of all names longest first: leftmost, then longest, never overlapping. `endings`
-    may follow a name ("’s"); the match then includes it. Names without a word character are
-    never found."""
+    may follow a name ("’s"); the match then includes it. Names without a word character (the
+    regex would find "..." anywhere) are never found: no speaker is named by punctuation."""
 
     def __init__(self, names: Iterable[str], endings: tuple[str, ...] = ()):
+        if any(_WORD_CHARACTER.match(ending) for ending in endings):
+            # The regex could then end a name inside a word ("a" + "s" in "as"): not a name's ending.
+            raise ValueError(f"an ending must start with a mark, not a letter or digit: {endings}")
         self.endings = endings
         # A name is tried where its first word starts, `lead` characters into the name.
         self._by_first_word: dict[str, list[tuple[str, int]]] = defaultdict(list)

@@ -294,19 +294,31 @@ def _merge_policy(builds: Path, entries: list[dict[str, Any]], dimension: int) -
     then tiered merging, as Lucene's: past MAX_SEGMENTS segments, the MERGE_FACTOR smallest (by live
     units) become one, so a segment is rewritten about log(articles) times in its life."""
     given = {e["name"] for e in entries}
-    entries = [_rewritten(builds, e, dimension) if _mostly_deleted(builds, e) else e for e in entries]
-    while len(entries) > MAX_SEGMENTS:  # more than once after changes whose merges were left
-        sizes = {e["name"]: _unit_counts(builds, e)[0] for e in entries}
-        smallest = sorted(entries, key=lambda e: sizes[e["name"]])[:MERGE_FACTOR]
-        merged = merge_segments(builds, [e for e in entries if e in smallest], dimension)
-        log.info("merged %d segments into %s", len(smallest), merged["name"])
-        first = min(entries.index(e) for e in smallest)
-        kept = [e for e in entries if e not in smallest]
-        entries = [*kept[:first], merged, *kept[first:]]
-        for passed in smallest:  # a segment written by this call and merged again is nobody's
-            if passed["name"] not in given:
-                shutil.rmtree(segments_root(builds) / passed["name"])
+    written: list[str] = []
+    try:
+        entries = [_rewritten(builds, e, dimension, written) if _mostly_deleted(builds, e) else e for e in entries]
+        while len(entries) > MAX_SEGMENTS:  # more than once after changes whose merges were left
+            sizes = {e["name"]: _unit_counts(builds, e)[0] for e in entries}
+            smallest = sorted(entries, key=lambda e: sizes[e["name"]])[:MERGE_FACTOR]
+            merged = merge_segments(builds, [e for e in entries if e in smallest], dimension)
+            written.append(merged["name"])
+            log.info("merged %d segments into %s", len(smallest), merged["name"])
+            first = min(entries.index(e) for e in smallest)
+            kept = [e for e in entries if e not in smallest]
+            entries = [*kept[:first], merged, *kept[first:]]
+            for passed in smallest:  # a segment written by this call and merged again is nobody's
+                if passed["name"] not in given:
+                    shutil.rmtree(segments_root(builds) / passed["name"], ignore_errors=True)
+    except BaseException:
+        for name in written:  # nothing this call wrote outlives its failure
+            shutil.rmtree(segments_root(builds) / name, ignore_errors=True)
+        raise
     return entries
+
+
+def merges_due(builds: Path, entries: list[dict[str, Any]]) -> bool:
+    """Whether _merge_policy would change anything, from the segments' manifests alone."""
+    return len(entries) > MAX_SEGMENTS or any(_mostly_deleted(builds, e) for e in entries)
 
 
 def _unit_counts(builds: Path, entry: dict[str, Any]) -> tuple[int, int]:
@@ -322,8 +334,9 @@ def _mostly_deleted(builds: Path, entry: dict[str, Any]) -> bool:
     return deleted > 0 and deleted >= MAX_DELETED_SHARE * (live + deleted)
 
 
-def _rewritten(builds: Path, entry: dict[str, Any], dimension: int) -> dict[str, Any]:
+def _rewritten(builds: Path, entry: dict[str, Any], dimension: int, written: list[str]) -> dict[str, Any]:
     rewritten = merge_segments(builds, [entry], dimension)
+    written.append(rewritten["name"])
     log.info("rewrote segment %s without its %d deleted articles as %s", entry["name"], len(entry["deleted"]),
              rewritten["name"])
     return rewritten
@@ -498,11 +511,15 @@ def merge(settings: Settings, *, when_due: bool = False) -> MergeReport:
 def _merge_in_turn(index_dir: Path, when_due: bool) -> MergeReport:
     path = index_dir.resolve()
     manifest = read_manifest(path)
+    entries = manifest["segments"]
+    builds = builds_dir(index_dir)
+    # Asked after every add and remove: most of the time nothing is due, and the answer must not
+    # cost a read of every file of the index.
+    if when_due and not merges_due(builds, entries):
+        return MergeReport([], [], str(path))
     verify_build(path, manifest)
     spec = ModelSpec.from_manifest(manifest["model"])
     previous = previous_build(index_dir, spec)
-    entries = manifest["segments"]
-    builds = builds_dir(index_dir)
     dimension = manifest["model"]["dimension"]
     if when_due:
         merged = _merge_policy(builds, entries, dimension)

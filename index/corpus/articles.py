@@ -189,19 +189,34 @@ def article_files(corpus_dir: Path) -> list[Path]:
         for entry in listed:
             if entry.name.startswith("."):
                 continue
-            if entry.is_dir():
+            if _entry_is(entry.is_dir):
                 if not entry.is_symlink():  # links to folders are not entered
                     folders.append(entry.path)
                 continue
             path = Path(entry.path)
             if path.suffix.lower() not in ARTICLE_SUFFIXES or entry.name == "README.md":
                 continue
-            if entry.is_symlink() and not path.resolve().is_relative_to(root):
-                log.warning("%s: skipped, a link to a file outside the corpus folder", path)
-                continue
-            if entry.is_file():
+            if entry.is_symlink():
+                try:
+                    target = path.resolve()
+                except (OSError, RuntimeError):  # a link that loops
+                    log.warning("%s: skipped, a link that cannot be followed", path)
+                    continue
+                if not target.is_relative_to(root):
+                    log.warning("%s: skipped, a link to a file outside the corpus folder", path)
+                    continue
+            if _entry_is(entry.is_file):
                 found.append(path)
     return sorted(found)
+
+
+def _entry_is(kind: Callable[[], bool]) -> bool:
+    """A directory entry's type; False where it cannot be told (a link that loops, a target out of
+    reach), as os.walk takes it."""
+    try:
+        return kind()
+    except OSError:
+        return False
 
 
 # Articles read before, by path, with the file's signature then: a rebuild after one added article
@@ -279,8 +294,15 @@ def load_corpus(corpus_dir: Path, max_bytes: int = DEFAULT_MAX_ARTICLE_BYTES,
             continue
         first_path_of[article.id] = path
         articles.append(article)
+    _forget_all_but(corpus_dir, set(paths))
     if problems:
         raise CorpusError(problems)
     if not articles:
         raise CorpusError([(corpus_dir, "no articles (*.md or *.txt) found")])
     return articles
+
+
+def _forget_all_but(corpus_dir: Path, paths: set[Path]) -> None:
+    """Drop the remembered articles of `corpus_dir` whose files are gone or no longer articles."""
+    for path in [p for p in _READ_BEFORE if p not in paths and p.is_relative_to(corpus_dir)]:
+        del _READ_BEFORE[path]

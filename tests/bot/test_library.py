@@ -76,4 +76,4 @@ async def test_a_failed_merge_is_logged_and_the_change_stands(library, monkeypat
         change = await library.add(1, 2, "tarrow-footbridge.md", b"x", LatestProgress())
         await asyncio.wait_for(library.merged(), 10)
     assert change.article == "tarrow-footbridge"
-    assert "merging the index's segments failed: disk full" in caplog.text
+    assert "merging the index's segments failed (OSError: disk full)" in caplog.text

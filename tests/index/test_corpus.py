@@ -245,3 +245,23 @@ def test_a_file_written_within_the_racy_window_is_read_every_time(tmp_path, monk
     (tmp_path / "story.txt").write_text("A story.\n", encoding="utf-8")
     load_corpus(tmp_path)
     assert articles._READ_BEFORE == {}  # its times may not change with a write in the same tick
+
+
+def test_a_link_that_loops_is_passed_over(tmp_path):
+    (tmp_path / "story.txt").write_text("A story.\n", encoding="utf-8")
+    os.symlink("loop", tmp_path / "loop")
+    os.symlink("loop.md", tmp_path / "loop.md")
+    assert [a.id for a in load_corpus(tmp_path)] == ["story"]
+
+
+def test_a_removed_file_is_forgotten(tmp_path, monkeypatch):
+    from index.corpus import articles
+
+    monkeypatch.setattr(articles, "_RACY_SECONDS", -1.0)
+    monkeypatch.setattr(articles, "_READ_BEFORE", {})
+    for name in ("one.txt", "two.txt"):
+        (tmp_path / name).write_text(f"The {name} story.\n", encoding="utf-8")
+    load_corpus(tmp_path)
+    (tmp_path / "two.txt").unlink()
+    load_corpus(tmp_path)
+    assert [p.name for p in articles._READ_BEFORE] == ["one.txt"]

@@ -113,3 +113,8 @@ def test_the_directory_finds_speakers_people_and_possessives_through_it():
     assert directory.pronoun_question("Why did Melnyk’s team say no?") == "Why did his team say no?"
     assert directory.is_person("Melnyk") and not directory.is_person("Melnykov")
     assert directory.speakers_named_in("what did andrij melnyk say?") == {"Andrij Melnyk"}
+
+
+def test_an_ending_that_starts_with_a_letter_is_refused():
+    with pytest.raises(ValueError, match="ending must start with a mark"):
+        NameFinder(["a"], ("s",))

@@ -382,3 +382,35 @@ def test_a_segment_without_a_vocabulary_gives_the_same_word_lists(tmp_path, monk
     put(without, CORPUS / "musk-peace-deal.md", *ARTICLES)
     rebuild(without, encoder=WordVectors())
     assert word_lists(without) == word_lists(with_table) and len(word_lists(with_table)[0]) > 100
+
+
+def test_asking_for_due_merges_reads_no_file_when_none_is_due(settings, monkeypatch):
+    """The bot asks after every change: when nothing is due the index is not verified (hashed)."""
+    def no_reading(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("verified the index although no merge was due")
+
+    monkeypatch.setattr(build_module, "verify_build", no_reading)
+    assert merge(settings, when_due=True).into == []
+
+
+def test_a_merge_that_fails_part_way_leaves_no_segment_behind(tmp_path, monkeypatch):
+    monkeypatch.setattr(build_module, "MAX_SEGMENTS", 3)
+    monkeypatch.setattr(build_module, "MERGE_FACTOR", 2)
+    settings = settings_in(tmp_path / "failing")
+    for path in [CORPUS / "musk-peace-deal.md", *LEE[:4]]:
+        put(settings, path)
+        rebuild(settings, encoder=WordVectors(), merge=False)
+    before = {p.name for p in segment_path(settings.index_dir.resolve(), "x").parent.iterdir()}
+    original, calls = build_module.merge_segments, []
+
+    def failing_second(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(build_module, "merge_segments", failing_second)
+    with pytest.raises(OSError):
+        merge(settings, when_due=True)
+    assert len(calls) == 2  # the first merge was written, then the second failed
+    assert {p.name for p in segment_path(settings.index_dir.resolve(), "x").parent.iterdir()} == before
