@@ -51,7 +51,7 @@ class ArticleBot(commands.Bot):
         self.origin = origin
         self.records = records or Records(settings)
         # Adds and removes of servers' articles, one rebuild at a time.
-        self.library = ArticleLibrary(settings, self.records)
+        self.library = ArticleLibrary(settings, self.records, after_merge=self.service.reload)
 
     async def setup_hook(self) -> None:
         if self.serve and self.service.engine is None:

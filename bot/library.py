@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, TypeVar
 
@@ -56,9 +56,13 @@ class ArticleLibrary:
     """The server articles' one writer: adds and removes run one after another in their own thread
     (a rebuild embeds for minutes; questions keep being answered meanwhile)."""
 
-    def __init__(self, settings: Settings, records: Records):
+    def __init__(self, settings: Settings, records: Records,
+                 after_merge: Callable[[], Awaitable[object]] | None = None):
         self.settings = settings
         self.records = records
+        # Called on the loop when a merge has published a new index (the service reloads it), so
+        # the engine never falls generations behind the index directory while nobody asks.
+        self._after_merge = after_merge
         self._turn = asyncio.Lock()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="articlebot-library")
         self._merging: asyncio.Future[None] | None = None
@@ -90,17 +94,27 @@ class ArticleLibrary:
     def _merge_later(self) -> None:
         """Queue the segment merges that are due behind the change just made, in the library's
         thread: the moderator's reply does not wait for them, and the next change waits its turn."""
-        self._merging = asyncio.get_running_loop().run_in_executor(self._executor, self._merge_due)
+        merging = asyncio.get_running_loop().run_in_executor(self._executor, self._merge_due)
+        self._merging = asyncio.ensure_future(self._reload_after(merging))
 
-    def _merge_due(self) -> None:
+    def _merge_due(self) -> bool:
+        """Run the due merges; whether they published a new index."""
         try:
             report = merge_due_segments(self.settings)
         except Exception as error:  # the index as the change left it still answers
             log.warning("merging the index's segments failed (%s: %s); the next change tries again",
                         type(error).__name__, error)
-        else:
-            if report.into:
-                log.info("%s", report.summary())
+            return False
+        if report.into:
+            log.info("%s", report.summary())
+        return bool(report.into)
+
+    async def _reload_after(self, merging: asyncio.Future[bool]) -> None:
+        if await merging and self._after_merge is not None:
+            try:
+                await self._after_merge()
+            except Exception as error:  # the next question tries again
+                log.warning("the merged index could not be loaded yet (%s: %s)", type(error).__name__, error)
 
     async def merged(self) -> None:
         """Wait for the merges queued by the last change."""

@@ -77,3 +77,19 @@ async def test_a_failed_merge_is_logged_and_the_change_stands(library, monkeypat
         await asyncio.wait_for(library.merged(), 10)
     assert change.article == "tarrow-footbridge"
     assert "merging the index's segments failed (OSError: disk full)" in caplog.text
+
+
+@pytest.mark.parametrize(("into", "reloads"), [(["seg-c"], 1), ([], 0)])
+async def test_the_engine_reloads_after_a_merge_that_published(tmp_path, monkeypatch, into, reloads):
+    settings = Settings(_env_file=None, corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
+    reload = mock.AsyncMock(return_value=True)
+    library = ArticleLibrary(settings, mock.create_autospec(Records, instance=True, spec_set=True),
+                             after_merge=reload)
+    happened = events(monkeypatch, MergeReport(["seg-a", "seg-b"] if into else [], into, "/index"))
+    happened["merge released"].set()
+    try:
+        await library.remove(1, 2, "tarrow-footbridge", LatestProgress())
+        await asyncio.wait_for(library.merged(), 10)
+    finally:
+        library.close()
+    assert reload.await_count == reloads
