@@ -52,6 +52,7 @@ sys.path.insert(0, str(ROOT))
 
 from index.answering import cues, declining, lexical, loaded, question_names, scoring  # noqa: E402
 from index.answering import engine as engine_module  # noqa: E402
+from index.answering import speakers as speakers_module  # noqa: E402
 from index.answering.engine import Engine  # noqa: E402
 from index.answering.evaluate import Case, read_cases  # noqa: E402
 from index.answering.lexical import Bm25  # noqa: E402
@@ -172,6 +173,9 @@ def answering_variants() -> list[Variant]:
         Variant("speaker-rewording", "SpeakerDirectory.pronoun_question → None: questions embedded as asked "
                 "(their names then also face the name-only check)",
                 patches=patch(SpeakerDirectory, "pronoun_question", lambda self, question: None)),
+        Variant("surname-reach", "speakers.SURNAME_REACH → inf: a speaker's surname alone always stands for them, "
+                "however many articles use the word",
+                patches=patch(speakers_module, "SURNAME_REACH", math.inf)),
         Variant("name-routing", "declining.absent_names → []: articles lacking a question's names are quoted",
                 patches=patch(declining, "absent_names", lambda index, names, articles: [])),
         Variant("number-routing", "engine.question_numbers → []: articles lacking a question's numbers are quoted",

@@ -55,7 +55,7 @@ class Engine:
         self.settings = settings
         self.weights = weights or Weights()
         self.verdicts = verdicts or shipped_models()
-        self.speaker_directory = SpeakerDirectory(index.quotes, index.lowercase_words)
+        self.speaker_directory = SpeakerDirectory(index.quotes, index.lowercase_words, index.articles_using)
         self._reload_lock = threading.Lock()
         self._name_vector_cache: dict[str, np.ndarray] = {}
 
@@ -88,7 +88,8 @@ class Engine:
             if fresh.model_spec != self.index.model_spec:
                 raise IndexUnavailable(MODEL_MISMATCH, model_mismatch(fresh.model_spec, self.index.model_spec))
             self.index = fresh
-            self.speaker_directory = SpeakerDirectory(fresh.quotes, fresh.lowercase_words)
+            self.speaker_directory = SpeakerDirectory(fresh.quotes, fresh.lowercase_words,
+                                                      fresh.articles_using)
         log.info("loaded new index from %s", fresh.path)
         return True
 

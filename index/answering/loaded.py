@@ -320,6 +320,7 @@ class LoadedIndex:
         self.paragraph_row: Mapping[tuple[str, int], int] = _ParagraphRows(self)
         self.article_words: Mapping[str, frozenset[str]] = _ArticleWords(self)
         self.spelling_variants: dict[str, frozenset[str]] = {}  # filled as asked
+        self._articles_using: dict[str, int] = {}  # filled as asked
         self._cue_masks: dict[str, np.ndarray] = {}
         self.cues_from_text = False  # bench/ablation: match cues anew, as a variant's patterns say
 
@@ -376,6 +377,12 @@ class LoadedIndex:
     def lowercase_words(self) -> frozenset[str]:
         """Words the articles write in lower case."""
         return frozenset().union(*(s.store.lowercase_words(s.live_articles) for s in self.segments))
+
+    def articles_using(self, word: str) -> int:
+        """How many live articles use `word` (case-folded), from the segments' vocabularies."""
+        if word not in self._articles_using:
+            self._articles_using[word] = sum(s.store.articles_using(word, s.live_articles) for s in self.segments)
+        return self._articles_using[word]
 
     @functools.cached_property
     def words_by_initial(self) -> dict[str, list[str]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -27,9 +28,19 @@ def _person_names(speaker: str, common_words: frozenset[str]) -> tuple[str, ...]
     return (speaker, words[-1])
 
 
+# A surname alone stands for its person only where at most this many articles use the word for
+# each article that quotes someone of that surname: news introduces a person by full name in each
+# story, so a surname written in far more articles than quote its person names something else too
+# ("France" for a speaker surnamed France, "Washington", "Jordan"). See SpeakerDirectory.stands_for.
+SURNAME_REACH = 10
+
+
 class SpeakerDirectory:
-    def __init__(self, quotes: list[dict[str, Any]], common_words: frozenset[str] = frozenset()):
+    def __init__(self, quotes: list[dict[str, Any]], common_words: frozenset[str] = frozenset(),
+                 articles_using: Callable[[str], int] | None = None):
         self.quotes = quotes
+        # How many articles use a case-folded word (LoadedIndex.articles_using); None: not checked.
+        self._articles_using = articles_using
         self._by_paragraph: dict[tuple[str, int], list[dict[str, Any]]] = defaultdict(list)
         self._by_speaker: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for quote in quotes:
@@ -47,6 +58,11 @@ class SpeakerDirectory:
         self._aliases = NameFinder(self._speaker_of_alias)
         self._people = NameFinder({name for speaker in self._by_speaker
                                    for name in _person_names(speaker, common_words)}, POSSESSIVE_ENDINGS)
+        self._surname_of: dict[str, set[str]] = defaultdict(set)  # surname → the speakers who have it
+        for speaker in self._by_speaker:
+            names = _person_names(speaker, common_words)
+            if names:
+                self._surname_of[names[1]].add(speaker)
 
     def speaker_at(self, article: str, paragraph: int, start: int, end: int) -> str | None:
         """The speaker of the quotation covering most of the span [start, end) (article offsets)."""
@@ -109,12 +125,22 @@ class SpeakerDirectory:
         question by full name or surname, capitalised as written. A question about "the
         Government" or "police", speakers too, keeps its words; "What did Sharon call Arafat?"
         becomes "What did he call Arafat?", not "What did he call he?"."""
-        match = self._people.search(question)
+        match = next((m for m in self._people.finditer(question) if self.stands_for(m[2])), None)
         if match is None:
             return None
         start, end, _ = match
         pronoun = "his" if is_possessive(question[start:end]) else "he"
         return question[:start] + pronoun + question[end:]
+
+    def stands_for(self, name: str) -> bool:
+        """Whether a person's name found in a question means that person: a full name always; a
+        surname alone unless far more articles use the word than quote anyone of that surname
+        (SURNAME_REACH)."""
+        speakers = self._surname_of.get(name)
+        if not speakers or self._articles_using is None or " " in name:
+            return True
+        quoting = {q["article"] for speaker in speakers for q in self._by_speaker[speaker]}
+        return self._articles_using(fold(name)) <= SURNAME_REACH * len(quoting)
 
     def is_person(self, name: str) -> bool:
         """Whether `name` is a person the articles quote, by full name or surname ("Andrij Melnyk",

@@ -301,6 +301,20 @@ class PassageStore:
                     users[word] = users.get(word, 0) - 1
         return {word for word, left in users.items() if left > 0}
 
+    def articles_using(self, word: str, articles: set[str]) -> int:
+        """How many of `articles` (this segment's live ones) use `word` (case-folded)."""
+        if not self._has_vocabulary:
+            return sum(word in json.loads(found) for article, found in self.query("SELECT id, words FROM articles")
+                       if article in articles)
+        found = self.query(f"SELECT articles FROM {VOCABULARY} WHERE word = ?", (word,))
+        count = int(found[0][0]) if found else 0
+        if count:
+            gone = [article for (article,) in self.query("SELECT id FROM articles") if article not in articles]
+            for article in gone:
+                (words,) = self.query("SELECT words FROM articles WHERE id = ?", (article,))[0]
+                count -= word in json.loads(words)
+        return count
+
     @functools.cached_property
     def _has_vocabulary(self) -> bool:
         return bool(self.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (VOCABULARY,)))

@@ -357,7 +357,7 @@ def test_word_lists_with_deleted_articles_equal_a_full_rebuilds(tmp_path, monkey
     settings = settings_in(tmp_path / "words")
     put(settings, CORPUS / "musk-peace-deal.md", *ARTICLES, *LEE[:3])
     rebuild(settings, encoder=WordVectors())
-    before = word_lists(settings)
+    before, before_index = word_lists(settings), load_index(settings.index_dir)
     removed = ARTICLES[2]
     (settings.corpus_dir / removed.name).unlink()
     rebuild(settings, encoder=WordVectors())
@@ -368,6 +368,11 @@ def test_word_lists_with_deleted_articles_equal_a_full_rebuilds(tmp_path, monkey
     shutil.copytree(settings.corpus_dir, fresh.corpus_dir)
     rebuild(fresh, encoder=WordVectors(), full=True)
     assert (lowercase, by_initial) == word_lists(fresh)
+    # And how many articles use each word (for SpeakerDirectory.stands_for), deleted ones left out.
+    incremental_index, full_index = load_index(settings.index_dir), load_index(fresh.index_dir)
+    every_word = [w for words in before[1].values() for w in words]
+    assert list(map(incremental_index.articles_using, every_word)) == list(map(full_index.articles_using, every_word))
+    assert sum(map(incremental_index.articles_using, every_word)) < sum(map(before_index.articles_using, every_word))
     # The removed article took away words that no other article uses.
     assert len(before[0] - lowercase) > 5 and sum(map(len, before[1].values())) > sum(map(len, by_initial.values()))
 

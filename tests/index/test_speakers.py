@@ -36,3 +36,15 @@ def test_the_first_person_named_becomes_he(directory, question, embedded):
 ])
 def test_other_speakers_and_ordinary_words_are_kept(directory, question):
     assert directory.pronoun_question(question) is None
+
+
+def test_a_surname_many_more_articles_use_does_not_stand_for_its_person():
+    """A speaker surnamed France, quoted in one article, among 40 articles that write "France"."""
+    quotes = [quote("Pierre France", "France"), {**quote("Elon Musk", "Musk"), "article": "b"}]
+    counts = {"france": 40, "musk": 3}
+    directory = SpeakerDirectory(quotes, articles_using=lambda word: counts.get(word, 0))
+    assert directory.pronoun_question("What is the capital of France?") is None
+    assert directory.pronoun_question("Who did Pierre France meet?") == "Who did he meet?"  # the full name
+    assert directory.pronoun_question("Why does Musk think so?") == "Why does he think so?"
+    # A question naming both: the first name that stands for its person is the one re-worded.
+    assert directory.pronoun_question("Did France sell to Musk's firm?") == "Did France sell to his firm?"
