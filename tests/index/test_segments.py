@@ -325,13 +325,19 @@ def test_a_segment_mostly_deleted_is_rewritten_without_its_deleted_rows(tmp_path
     assert answers(engine_of(settings)) == full_rebuild_answers(tmp_path, settings)
 
 
-def test_merges_left_by_a_rebuild_are_done_by_merge_when_due(tmp_path, monkeypatch):
+def five_unmerged_segments(folder: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """An index of five segments, one article each, past a limit of three (merging two at a time)."""
     monkeypatch.setattr(build_module, "MAX_SEGMENTS", 3)
     monkeypatch.setattr(build_module, "MERGE_FACTOR", 2)
-    settings = settings_in(tmp_path / "later")
+    settings = settings_in(folder)
     for path in [CORPUS / "musk-peace-deal.md", *LEE[:4]]:
         put(settings, path)
         rebuild(settings, encoder=WordVectors(), merge=False)
+    return settings
+
+
+def test_merges_left_by_a_rebuild_are_done_by_merge_when_due(tmp_path, monkeypatch):
+    settings = five_unmerged_segments(tmp_path / "later", monkeypatch)
     assert len(generation(settings)["segments"]) == 5
     before = answers(engine_of(settings))
     splits = SplitCounter(monkeypatch)
@@ -399,12 +405,7 @@ def test_asking_for_due_merges_reads_no_file_when_none_is_due(settings, monkeypa
 
 
 def test_a_merge_that_fails_part_way_leaves_no_segment_behind(tmp_path, monkeypatch):
-    monkeypatch.setattr(build_module, "MAX_SEGMENTS", 3)
-    monkeypatch.setattr(build_module, "MERGE_FACTOR", 2)
-    settings = settings_in(tmp_path / "failing")
-    for path in [CORPUS / "musk-peace-deal.md", *LEE[:4]]:
-        put(settings, path)
-        rebuild(settings, encoder=WordVectors(), merge=False)
+    settings = five_unmerged_segments(tmp_path / "failing", monkeypatch)
     before = {p.name for p in segment_path(settings.index_dir.resolve(), "x").parent.iterdir()}
     original, calls = build_module.merge_segments, []
 
