@@ -25,6 +25,7 @@ from .followup import FollowupContext, followup_context, name_runs, rewrite_foll
 from .loaded import LoadedIndex, load_index
 from .question_model import question_encoder
 from .question_names import MAX_CACHED_NAMES, question_names, question_numbers
+from .quote_source import IndexQuotes
 from .scope import Scope, visible_articles
 from .scoring import Scores, Weights, highlight_span, score_question
 from .speakers import SpeakerDirectory
@@ -55,7 +56,7 @@ class Engine:
         self.settings = settings
         self.weights = weights or Weights()
         self.verdicts = verdicts or shipped_models()
-        self.speaker_directory = SpeakerDirectory(index.quotes, index.lowercase_words, index.articles_using)
+        self.speaker_directory = SpeakerDirectory(IndexQuotes(index), index.lowercase_words, index.articles_using)
         self._reload_lock = threading.Lock()
         self._name_vector_cache: dict[str, np.ndarray] = {}
 
@@ -88,7 +89,7 @@ class Engine:
             if fresh.model_spec != self.index.model_spec:
                 raise IndexUnavailable(MODEL_MISMATCH, model_mismatch(fresh.model_spec, self.index.model_spec))
             self.index = fresh
-            self.speaker_directory = SpeakerDirectory(fresh.quotes, fresh.lowercase_words,
+            self.speaker_directory = SpeakerDirectory(IndexQuotes(fresh), fresh.lowercase_words,
                                                       fresh.articles_using)
         log.info("loaded new index from %s", fresh.path)
         return True

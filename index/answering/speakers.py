@@ -12,6 +12,7 @@ from ..kinds import DIRECT
 from ..text import fold, is_possessive
 from ..text.words import POSSESSIVE_ENDINGS
 from .name_finder import NameFinder
+from .quote_source import QuotesInMemory, QuoteSource
 
 if TYPE_CHECKING:
     from .loaded import LoadedIndex
@@ -36,38 +37,37 @@ SURNAME_REACH = 10
 
 
 class SpeakerDirectory:
-    def __init__(self, quotes: list[dict[str, Any]], common_words: frozenset[str] = frozenset(),
+    def __init__(self, quotes: list[dict[str, Any]] | QuoteSource, common_words: frozenset[str] = frozenset(),
                  articles_using: Callable[[str], int] | None = None):
-        self.quotes = quotes
+        # The index itself (read as questions need) or a list of quotations (a server's visible ones).
+        self.source: QuoteSource = QuotesInMemory(quotes) if isinstance(quotes, list) else quotes
         # How many articles use a case-folded word (LoadedIndex.articles_using); None: not checked.
         self._articles_using = articles_using
-        self._by_paragraph: dict[tuple[str, int], list[dict[str, Any]]] = defaultdict(list)
-        self._by_speaker: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for quote in quotes:
-            self._by_paragraph[(quote["article"], quote["paragraph"])].append(quote)
-            if quote["speaker"] is not None:
-                self._by_speaker[quote["speaker"]].append(quote)
+        self._quotes_of: dict[str, list[dict[str, Any]]] = {}  # speaker → quotations, read as asked
         # Every alias of every speaker, matched on folded text.
         self._speaker_of_alias: dict[str, str] = {}
-        for quote in quotes:
-            if quote["speaker"] is None:
-                continue
-            for alias in [quote["speaker"], *quote.get("aliases", [])]:
-                if len(alias) > 2:
-                    self._speaker_of_alias.setdefault(fold(alias), quote["speaker"])
+        for alias, speaker in self.source.alias_rows():
+            self._speaker_of_alias.setdefault(alias, speaker)
+        speakers = self.source.speaker_names()
         self._aliases = NameFinder(self._speaker_of_alias)
-        self._people = NameFinder({name for speaker in self._by_speaker
+        self._people = NameFinder({name for speaker in speakers
                                    for name in _person_names(speaker, common_words)}, POSSESSIVE_ENDINGS)
         self._surname_of: dict[str, set[str]] = defaultdict(set)  # surname → the speakers who have it
-        for speaker in self._by_speaker:
+        for speaker in speakers:
             names = _person_names(speaker, common_words)
             if names:
                 self._surname_of[names[1]].add(speaker)
 
+    def quotes_of(self, speaker: str) -> list[dict[str, Any]]:
+        """A speaker's quotations, read from the source once."""
+        if speaker not in self._quotes_of:
+            self._quotes_of[speaker] = self.source.quotes_of_speaker(speaker)
+        return self._quotes_of[speaker]
+
     def speaker_at(self, article: str, paragraph: int, start: int, end: int) -> str | None:
         """The speaker of the quotation covering most of the span [start, end) (article offsets)."""
         best, best_overlap = None, 0
-        for quote in self._by_paragraph.get((article, paragraph), []):
+        for quote in self.source.quotes_in_paragraph(article, paragraph):
             if quote["speaker"] is None:
                 continue
             overlap = min(end, quote["end"]) - max(start, quote["start"])
@@ -79,7 +79,7 @@ class SpeakerDirectory:
         """Each speaker with aliases and the number of quotations, most quoted first."""
         counts: Counter[tuple[str, str]] = Counter()
         aliases: dict[tuple[str, str], set[str]] = defaultdict(set)
-        for quote in self.quotes:
+        for quote in self.source.all_quotes():
             if quote["speaker"] is None:
                 continue
             key = (quote["article"], quote["speaker"])
@@ -100,9 +100,9 @@ class SpeakerDirectory:
     def quotes_by(self, name: str | None) -> list[dict[str, Any]]:
         """Quotations whose speaker or any alias matches `name`, case-folded; all if None."""
         if name is None:
-            return list(self.quotes)
+            return list(self.source.all_quotes())
         wanted = fold(name)
-        return [q for q in self.quotes if q["speaker"] and wanted in self._names(q)]
+        return [q for q in self.source.all_quotes() if q["speaker"] and wanted in self._names(q)]
 
     @staticmethod
     def _names(quote: dict[str, Any]) -> set[str]:
@@ -139,7 +139,7 @@ class SpeakerDirectory:
         speakers = self._surname_of.get(name)
         if not speakers or self._articles_using is None or " " in name:
             return True
-        quoting = {q["article"] for speaker in speakers for q in self._by_speaker[speaker]}
+        quoting = {q["article"] for speaker in speakers for q in self.quotes_of(speaker)}
         return self._articles_using(fold(name)) <= SURNAME_REACH * len(quoting)
 
     def is_person(self, name: str) -> bool:
@@ -154,7 +154,7 @@ class SpeakerDirectory:
         named = self.speakers_named_in(question)
         if not named:
             return boost
-        for quote in (q for speaker in named for q in self._by_speaker[speaker]):
+        for quote in (q for speaker in named for q in self.quotes_of(speaker)):
             row = index.paragraph_row.get((quote["article"], quote["paragraph"]))
             if row is None:
                 continue

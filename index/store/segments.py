@@ -34,6 +34,7 @@ from typing import Any, Literal
 import numpy as np
 
 from ..kinds import CONTEXT, ENTITY, PARAGRAPH, SENTENCE
+from ..text import fold
 from .manifest import CORRUPT, SEGMENTS_FOLDER, IndexUnavailable, file_record, vector_file_shape
 from .scratch import abandoned, marked_temporary_dir
 
@@ -70,6 +71,8 @@ _SEGMENT_NAME = re.compile(r"(tmp-)?seg-\d{8}T\d{6}-[0-9a-f]{8}")
 UNREFERENCED_GRACE_SECONDS = 600
 
 VOCABULARY = "vocabulary"
+QUOTE_SPEAKERS = "quote_speakers"
+SPEAKER_ALIASES = "speaker_aliases"
 _SCHEMA = """
 CREATE TABLE articles (row INTEGER PRIMARY KEY, id TEXT NOT NULL, words TEXT NOT NULL, lowercase TEXT NOT NULL);
 CREATE TABLE paragraphs (row INTEGER PRIMARY KEY, article TEXT NOT NULL, number INTEGER NOT NULL,
@@ -142,6 +145,7 @@ def write_passages(path: Path, records: list[ArticleRecord]) -> None:
                                ((row, q["article"], json.dumps(q, ensure_ascii=False))
                                 for row, q in enumerate(quote_rows)))
         write_vocabulary(connection, records)
+        write_speakers(connection, records)
         connection.commit()
     finally:
         connection.close()
@@ -157,6 +161,36 @@ def write_vocabulary(connection: sqlite3.Connection, records: list[ArticleRecord
                        "lowercase INTEGER NOT NULL) WITHOUT ROWID")
     connection.executemany(f"INSERT INTO {VOCABULARY} VALUES (?, ?, ?)",
                            ((word, using[word], lower[word]) for word in sorted(using.keys() | lower.keys())))
+
+
+def alias_rows_of(quotes: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """(alias case-folded, speaker) of each quotation with a speaker, in order: the speaker's name
+    and its aliases, those of two characters or fewer left out (the speaker directory's aliases)."""
+    return [(fold(alias), quote["speaker"]) for quote in quotes if quote["speaker"] is not None
+            for alias in [quote["speaker"], *quote.get("aliases", [])] if len(alias) > 2]
+
+
+def write_speakers(connection: sqlite3.Connection, records: list[ArticleRecord]) -> None:
+    """Who said each quotation (by its row in `quotes`), and each speaker's aliases case-folded,
+    first use per article: the speaker directory starts from these and reads a quotation only when
+    a question needs it (index/answering/quote_source.py). Segments written before have neither."""
+    connection.executescript(f"""
+        CREATE TABLE {QUOTE_SPEAKERS} (quote INTEGER PRIMARY KEY, article TEXT NOT NULL,
+            paragraph INTEGER NOT NULL, speaker TEXT);
+        CREATE INDEX {QUOTE_SPEAKERS}_by_speaker ON {QUOTE_SPEAKERS} (speaker);
+        CREATE INDEX {QUOTE_SPEAKERS}_by_paragraph ON {QUOTE_SPEAKERS} (article, paragraph);
+        CREATE TABLE {SPEAKER_ALIASES} (quote INTEGER NOT NULL, article TEXT NOT NULL, alias TEXT NOT NULL,
+            speaker TEXT NOT NULL);""")
+    quotes = [q for r in records for q in r.quotes]
+    connection.executemany(f"INSERT INTO {QUOTE_SPEAKERS} VALUES (?, ?, ?, ?)",
+                           ((row, q["article"], q["paragraph"], q["speaker"]) for row, q in enumerate(quotes)))
+    first_use: dict[tuple[str, str], tuple[int, str]] = {}
+    for row, quote in enumerate(quotes):
+        for alias, speaker in alias_rows_of([quote]):
+            first_use.setdefault((quote["article"], alias), (row, speaker))
+    connection.executemany(f"INSERT INTO {SPEAKER_ALIASES} VALUES (?, ?, ?, ?)",
+                           ((row, article, alias, speaker)
+                            for (article, alias), (row, speaker) in sorted(first_use.items(), key=lambda i: i[1][0])))
 
 
 def write_arrays(path: Path, arrays: dict[str, np.ndarray]) -> None:
@@ -318,6 +352,30 @@ class PassageStore:
     @functools.cached_property
     def _has_vocabulary(self) -> bool:
         return bool(self.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (VOCABULARY,)))
+
+    @functools.cached_property
+    def has_speakers(self) -> bool:
+        """Whether the segment keeps its quotations' speakers and aliases apart (write_speakers)."""
+        return bool(self.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (SPEAKER_ALIASES,)))
+
+    def alias_rows(self, articles: set[str]) -> list[tuple[str, str]]:
+        """(alias, speaker) of `articles`' quotations, first use per article, in row order."""
+        return [(alias, speaker) for article, alias, speaker in self.query(
+            f"SELECT article, alias, speaker FROM {SPEAKER_ALIASES} ORDER BY quote, rowid") if article in articles]
+
+    def speaker_names(self, articles: set[str]) -> set[str]:
+        return {speaker for article, speaker in self.query(
+            f"SELECT DISTINCT article, speaker FROM {QUOTE_SPEAKERS} WHERE speaker IS NOT NULL") if article in articles}
+
+    def quotes_of_speaker(self, speaker: str, articles: set[str]) -> list[dict[str, Any]]:
+        return [json.loads(data) for article, data in self.query(
+            f"SELECT q.article, q.data FROM {QUOTE_SPEAKERS} s JOIN quotes q ON q.row = s.quote "
+            "WHERE s.speaker = ? ORDER BY s.quote", (speaker,)) if article in articles]
+
+    def quotes_in_paragraph(self, article: str, paragraph: int) -> list[dict[str, Any]]:
+        return [json.loads(data) for (data,) in self.query(
+            f"SELECT q.data FROM {QUOTE_SPEAKERS} s JOIN quotes q ON q.row = s.quote "
+            "WHERE s.article = ? AND s.paragraph = ? ORDER BY s.quote", (article, paragraph))]
 
     def quotes(self, articles: set[str] | None = None) -> list[dict[str, Any]]:
         """The quotations, in order; only those of `articles` when given."""
