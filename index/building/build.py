@@ -149,8 +149,10 @@ def previous_build(index_dir: Path, spec: ModelSpec) -> PreviousBuild:
         return PreviousBuild()
     previous = PreviousBuild(manifest, path)
     previous.sound_files = {name for name in needed_files(manifest) if file_problem(path, name, manifest) is None}
-    # Every file is read for its checksum, as `index status` does (about a second per GB).
-    problems = [segment_problem(segment_path(path, s["name"]), s["manifest"]) for s in manifest["segments"]]
+    # Every file is read for its checksum, as `index status` does (about a second per GB), once per
+    # process while it is unchanged: the bot's later adds do not read the whole index again.
+    problems = [segment_problem(segment_path(path, s["name"]), s["manifest"], remembered=True)
+                for s in manifest["segments"]]
     previous.segments_sound = not any(problems)
     if not previous.segments_sound:
         log.info("the current index is damaged (%s); everything is built anew", next(p for p in problems if p))

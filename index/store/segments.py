@@ -227,10 +227,18 @@ def read_segment_manifest(path: Path) -> dict[str, Any]:
     return manifest
 
 
-def segment_problem(path: Path, record: dict[str, Any] | None = None, checksums: bool = True) -> str | None:
+# Segment files this process hashed and found as written, with their signature then (size, times,
+# inode): a bot's rebuilds after each add check an unchanged segment's files once, not per add.
+_HASHED_SOUND: dict[Path, tuple[int, int, int, int]] = {}
+
+
+def segment_problem(path: Path, record: dict[str, Any] | None = None, checksums: bool = True,
+                    remembered: bool = False) -> str | None:
     """Why a segment is not the one articlebot wrote (its manifest, when the generation recorded
     its checksum, and every file against the manifest's size and SHA-256), or None. Without
-    `checksums` only the sizes of its files are compared (a rebuild's quick check; status reads all)."""
+    `checksums` only the sizes of its files are compared (a rebuild's quick check; status reads all).
+    With `remembered`, a file this process hashed and found right is not hashed again while its
+    size, times and inode are unchanged (a rebuild's check before it extends the index)."""
     try:
         if record is not None and file_record(path / SEGMENT_MANIFEST) != record:
             return f"{path / SEGMENT_MANIFEST} is not the file the build wrote (its checksum differs)"
@@ -246,11 +254,16 @@ def segment_problem(path: Path, record: dict[str, Any] | None = None, checksums:
         target = path / name
         if not target.is_file():
             return f"{target} is missing"
-        found = file_record(target) if checksums else {"bytes": target.stat().st_size, "sha256": None}
+        status = target.stat()
+        signature = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+        hashing = checksums and not (remembered and _HASHED_SOUND.get(target) == signature)
+        found = file_record(target) if hashing else {"bytes": status.st_size, "sha256": expected.get("sha256")}
         if found["bytes"] != expected.get("bytes"):
             return f"{target} has {found['bytes']} bytes, the build wrote {expected.get('bytes')}"
         if checksums and found["sha256"] != expected.get("sha256"):
             return f"{target} is not the file the build wrote (its checksum differs)"
+        if hashing:
+            _HASHED_SOUND[target] = signature
     try:
         _, count = vector_file_shape(path / SEGMENT_VECTORS)
     except IndexUnavailable as error:

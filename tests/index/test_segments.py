@@ -420,3 +420,30 @@ def test_a_merge_that_fails_part_way_leaves_no_segment_behind(tmp_path, monkeypa
         merge(settings, when_due=True)
     assert len(calls) == 2  # the first merge was written, then the second failed
     assert {p.name for p in segment_path(settings.index_dir.resolve(), "x").parent.iterdir()} == before
+
+
+def test_a_rebuild_hashes_an_unchanged_segment_once_per_process(settings, monkeypatch):
+    monkeypatch.setattr(segments_module, "_HASHED_SOUND", {})
+    hashed: list[str] = []
+    original = segments_module.file_record
+
+    def counted(path: Path) -> dict:
+        if path.name != segments_module.SEGMENT_MANIFEST:
+            hashed.append(path.parent.name if path.parent.name.startswith("seg-") else path.parent.parent.name)
+        return original(path)
+
+    monkeypatch.setattr(segments_module, "file_record", counted)
+    first = generation(settings)["segments"][0]["name"]
+    put(settings, ADDED)
+    rebuild(settings, encoder=WordVectors())
+    assert hashed.count(first) > 10  # every file of it, once
+    hashed.clear()
+    put(settings, LEE[4])
+    rebuild(settings, encoder=WordVectors())
+    assert first not in hashed and hashed  # only the segment the last add wrote
+    # A file changed in place, even at its old size, is hashed again and never carried forward.
+    counts = segment_path(settings.index_dir.resolve(), first) / "bm25_sentences" / "counts.npy"
+    counts.write_bytes(counts.read_bytes()[:-1] + b"\x09")
+    put(settings, LEE[5])
+    rebuild(settings, encoder=WordVectors())
+    assert first in hashed and first not in [s["name"] for s in generation(settings)["segments"]]
