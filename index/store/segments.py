@@ -26,7 +26,7 @@ import sqlite3
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -297,6 +297,7 @@ class PassageStore:
         self._lock = threading.Lock()
         # Texts are read a few per question; the ones asked again stay in memory.
         self.paragraph = functools.lru_cache(maxsize=4096)(self._paragraph)
+        self._tables: dict[str, bool] = {}  # the segment never changes: asked once
 
     def query(self, sql: str, parameters: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
@@ -331,7 +332,7 @@ class PassageStore:
     def _words_of(self, column: Literal["words", "lowercase"], articles: set[str]) -> set[str]:
         """The union of one word-list column of the articles table over `articles`: from the
         segment's vocabulary, less the words that only its other (deleted) articles use."""
-        if not self._has_vocabulary:
+        if not self._has_table(VOCABULARY):
             words: set[str] = set()
             for article, found in self.query(f"SELECT id, {column} FROM articles"):
                 if article in articles:
@@ -339,37 +340,45 @@ class PassageStore:
             return words
         count = "articles" if column == "words" else "lowercase"
         users = dict(self.query(f"SELECT word, {count} FROM {VOCABULARY} WHERE {count} > 0"))
-        gone = [article for (article,) in self.query("SELECT id FROM articles") if article not in articles]
-        for start in range(0, len(gone), 500):  # SQLite's limit on parameters
-            chunk = gone[start:start + 500]
-            for (found,) in self.query(f"SELECT {column} FROM articles WHERE id IN ({','.join('?' * len(chunk))})",
-                                       chunk):
-                for word in json.loads(found):
-                    users[word] = users.get(word, 0) - 1
+        for found in self._word_lists(column, self._deleted(articles)):
+            for word in found:
+                users[word] = users.get(word, 0) - 1
         return {word for word, left in users.items() if left > 0}
 
     def articles_using(self, word: str, articles: set[str]) -> int:
         """How many of `articles` (this segment's live ones) use `word` (case-folded)."""
-        if not self._has_vocabulary:
+        if not self._has_table(VOCABULARY):
             return sum(word in json.loads(found) for article, found in self.query("SELECT id, words FROM articles")
                        if article in articles)
         found = self.query(f"SELECT articles FROM {VOCABULARY} WHERE word = ?", (word,))
         count = int(found[0][0]) if found else 0
         if count:
-            gone = [article for (article,) in self.query("SELECT id FROM articles") if article not in articles]
-            for article in gone:
-                (words,) = self.query("SELECT words FROM articles WHERE id = ?", (article,))[0]
-                count -= word in json.loads(words)
+            count -= sum(word in words for words in self._word_lists("words", self._deleted(articles)))
         return count
 
-    @functools.cached_property
-    def _has_vocabulary(self) -> bool:
-        return bool(self.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (VOCABULARY,)))
+    def _deleted(self, articles: set[str]) -> list[str]:
+        """This segment's articles other than `articles` (the live ones): its deleted ones."""
+        return [article for (article,) in self.query("SELECT id FROM articles") if article not in articles]
 
-    @functools.cached_property
+    def _word_lists(self, column: Literal["words", "lowercase"], article_ids: list[str]) -> Iterator[list[str]]:
+        """One word-list column of the given articles, decoded."""
+        for start in range(0, len(article_ids), 500):  # SQLite's limit on parameters
+            chunk = article_ids[start:start + 500]
+            for (found,) in self.query(f"SELECT {column} FROM articles WHERE id IN ({','.join('?' * len(chunk))})",
+                                       chunk):
+                yield json.loads(found)
+
+    def _has_table(self, name: str) -> bool:
+        """Whether the segment has a table that older segments lack (the vocabulary, the speakers)."""
+        if name not in self._tables:
+            self._tables[name] = bool(self.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                                                 (name,)))
+        return self._tables[name]
+
+    @property
     def has_speakers(self) -> bool:
         """Whether the segment keeps its quotations' speakers and aliases apart (write_speakers)."""
-        return bool(self.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (SPEAKER_ALIASES,)))
+        return self._has_table(SPEAKER_ALIASES)
 
     def alias_rows(self, articles: set[str]) -> list[tuple[str, str]]:
         """(alias, speaker) of `articles`' quotations, first use per article, in row order."""
