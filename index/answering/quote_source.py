@@ -1,5 +1,5 @@
 """Where the speaker directory reads quotations from: a list in memory (QuotesInMemory), or the
-index's segments, asked only for what a question needs (LoadedIndex, index/answering/loaded.py).
+index's segments, asked only for what a question needs (IndexQuotes).
 
 An archive of thousands of stories holds tens of thousands of quotations; reading every one when
 an engine opens took longer than anything else that grew with the corpus at start-up. A segment
@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from ..store.segments import alias_rows_of
 
 if TYPE_CHECKING:
+    from ..store.segments import PassageStore
     from .loaded import LoadedIndex
 
 
@@ -71,45 +72,57 @@ class QuotesInMemory:
         return self._quotes
 
 
+class SegmentQuotes:
+    """A QuoteSource over one segment's speaker tables, its live articles only."""
+
+    def __init__(self, store: PassageStore, live: set[str]):
+        self._store = store
+        self._live = live
+
+    def alias_rows(self) -> list[tuple[str, str]]:
+        return self._store.alias_rows(self._live)
+
+    def speaker_names(self) -> set[str]:
+        return self._store.speaker_names(self._live)
+
+    def quotes_of_speaker(self, speaker: str) -> list[dict[str, Any]]:
+        return self._store.quotes_of_speaker(speaker, self._live)
+
+    def quotes_in_paragraph(self, article: str, paragraph: int) -> list[dict[str, Any]]:
+        return self._store.quotes_in_paragraph(article, paragraph)
+
+    def all_quotes(self) -> list[dict[str, Any]]:
+        return self._store.quotes(self._live)
+
+
 class IndexQuotes:
-    """A QuoteSource over a loaded index's segments: aliases and speakers from each segment's
-    tables, a quotation read when asked. A segment written before those tables is read whole, once,
+    """A QuoteSource over a loaded index's segments, each read through its own: its tables
+    (SegmentQuotes), or, for a segment written before them, all its quotations in memory, read
     when first asked (as every segment was before)."""
 
     def __init__(self, index: LoadedIndex):
         self._index = index
-        self._live = [segment.live_articles for segment in index.segments]
-        self._whole: dict[int, QuotesInMemory] = {}  # older segments, by position
+        self._sources: dict[int, QuoteSource] = {}  # by the segment's position
 
-    def _older(self, number: int) -> QuotesInMemory | None:
-        segment = self._index.segments[number]
-        if segment.store.has_speakers:
-            return None
-        if number not in self._whole:
-            self._whole[number] = QuotesInMemory(segment.store.quotes(self._live[number]))
-        return self._whole[number]
+    def _source(self, number: int) -> QuoteSource:
+        if number not in self._sources:
+            segment = self._index.segments[number]
+            live = segment.live_articles
+            self._sources[number] = SegmentQuotes(segment.store, live) if segment.store.has_speakers \
+                else QuotesInMemory(segment.store.quotes(live))
+        return self._sources[number]
+
+    def _each(self) -> list[QuoteSource]:
+        return [self._source(number) for number in range(len(self._index.segments))]
 
     def alias_rows(self) -> list[tuple[str, str]]:
-        rows: list[tuple[str, str]] = []
-        for number, segment in enumerate(self._index.segments):
-            older = self._older(number)
-            rows += older.alias_rows() if older else segment.store.alias_rows(self._live[number])
-        return rows
+        return [row for source in self._each() for row in source.alias_rows()]
 
     def speaker_names(self) -> set[str]:
-        names: set[str] = set()
-        for number, segment in enumerate(self._index.segments):
-            older = self._older(number)
-            names |= older.speaker_names() if older else segment.store.speaker_names(self._live[number])
-        return names
+        return set().union(*(source.speaker_names() for source in self._each()))
 
     def quotes_of_speaker(self, speaker: str) -> list[dict[str, Any]]:
-        found: list[dict[str, Any]] = []
-        for number, segment in enumerate(self._index.segments):
-            older = self._older(number)
-            found += older.quotes_of_speaker(speaker) if older else \
-                segment.store.quotes_of_speaker(speaker, self._live[number])
-        return found
+        return [quote for source in self._each() for quote in source.quotes_of_speaker(speaker)]
 
     def quotes_in_paragraph(self, article: str, paragraph: int) -> list[dict[str, Any]]:
         row = self._index.article_row.get(article)
@@ -117,9 +130,7 @@ class IndexQuotes:
             return []
         segment, _ = self._index.segment_of_article(row)
         number = next(n for n, s in enumerate(self._index.segments) if s is segment)
-        older = self._older(number)
-        return older.quotes_in_paragraph(article, paragraph) if older else \
-            segment.store.quotes_in_paragraph(article, paragraph)
+        return self._source(number).quotes_in_paragraph(article, paragraph)
 
     def all_quotes(self) -> list[dict[str, Any]]:
         return self._index.quotes
