@@ -27,7 +27,7 @@ from .question_model import question_encoder
 from .question_names import MAX_CACHED_NAMES, question_names, question_numbers
 from .quote_source import IndexQuotes
 from .scope import Scope, visible_articles
-from .scoring import Scores, Weights, highlight_span, score_question
+from .scoring import Scores, Weights, complete_similarity, highlight_span, score_question
 from .speakers import SpeakerDirectory
 from .trace import EMPTY_QUESTION, Trace
 from .verdict import VerdictModels, judge, shipped_models
@@ -35,6 +35,9 @@ from .verdict import VerdictModels, judge, shipped_models
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 1000
+# How often the candidates are chosen again after their similarities were completed: each time the
+# passages that rose into them get theirs. One round settles almost every question (docs/method.md).
+COMPLETION_ROUNDS = 3
 
 
 def clean_question(question: str) -> str:
@@ -227,7 +230,13 @@ class Engine:
                 trace.declined_by = NO_CANDIDATE
             return Answer(question, False)
         # A number is checked like a name (its article must write it), but it is no name to embed or weigh.
-        chosen = candidates(index, scores, names + years, trace)
+        chosen = candidates(index, scores, names + years)
+        for _ in range(COMPLETION_ROUNDS):
+            if not complete_similarity(index, scores, [c.row for c in chosen], vector, self.weights):
+                break
+            chosen = candidates(index, scores, names + years)
+        if trace is not None:  # the skips of the final choice only
+            chosen = candidates(index, scores, names + years, trace)
         declined = decline_reason(index, scores, chosen, vector, name_vectors, self.settings.min_relevance, lexical,
                                   trace)
         if trace is not None:

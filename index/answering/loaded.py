@@ -117,11 +117,14 @@ class SegmentVectors:
     def vectors_of(self, ids: list[int]) -> np.ndarray:
         if not ids:
             return np.zeros((0, self._dimension), np.float32)
-        rows = []
-        for unit in ids:
-            number = bisect.bisect_right(self._unit_offsets, unit) - 1
-            rows.append(self._segments[number].vectors.vectors_of([int(unit) - self._unit_offsets[number]]))
-        return np.vstack(rows)
+        wanted = np.asarray(ids, np.int64)
+        segment_numbers = np.searchsorted(self._unit_offsets, wanted, side="right") - 1
+        found = np.empty((len(wanted), self._dimension), np.float32)
+        for number in np.unique(segment_numbers):
+            here = segment_numbers == number
+            own_rows = wanted[here] - self._unit_offsets[number]
+            found[here] = self._segments[number].vectors.vectors_of(own_rows.tolist())
+        return found
 
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """The k best live units per query: each segment's best, deleted ones dropped, merged."""

@@ -10,7 +10,7 @@ be read back.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -60,6 +60,8 @@ class Scores:
     article_bm25: np.ndarray  # the paragraph's article's
     paragraph: np.ndarray  # fused: the best sentence's score plus the paragraph's own
     question_kind: str | None = None  # the kind of fact asked for (cues.kind_of_question), if any
+    # Units whose similarity is the model's own: the search's candidates, then those completed.
+    exact_units: set[int] = field(default_factory=set)
 
     def best_sentence(self, index: LoadedIndex, row: int) -> int:
         """The paragraph's highest-scoring sentence: the one highlighted."""
@@ -106,13 +108,11 @@ def score_question(index: LoadedIndex, speakers: SpeakerDirectory, question: str
     # An answer adds something to the question; a short sentence that only echoes it does not.
     novelty = index.novelty(set(index.sentence_bm25.terms(question)), NOVELTY_SATURATION) if lexical else 0.0
 
-    sentence_score = (dense_sentence + weights.sentence_bm25 * sentence_bm25 + weights.cue * cue
-                      + weights.speaker * speaker + weights.novelty * novelty)
+    sentence_score = _fused_sentences(weights, dense_sentence, sentence_bm25, cue, speaker, novelty, slice(None))
     best_sentence = np.full(n_paragraphs, -np.inf, np.float32)
     np.maximum.at(best_sentence, index.paragraph_of_sentence, sentence_score)
-    paragraph_score = (best_sentence + weights.paragraph_dense * dense_paragraph
-                       + weights.paragraph_bm25 * paragraph_bm25 - weights.caption * index.caption_mask
-                       + weights.article_bm25 * article_bm25)
+    paragraph_score = _fused_paragraphs(weights, best_sentence, dense_paragraph, paragraph_bm25, index.caption_mask,
+                                        article_bm25, slice(None))
     # Rows of a changed or removed article stay in their segment until a merge; they never answer.
     paragraph_score[~index.live_paragraph] = -np.inf
     if article is not None:
@@ -122,7 +122,60 @@ def score_question(index: LoadedIndex, speakers: SpeakerDirectory, question: str
     return Scores(dense_sentence=dense_sentence, sentence_bm25=sentence_bm25, cue=cue, speaker=speaker,
                   novelty=novelty, sentence=sentence_score, dense_paragraph=dense_paragraph,
                   paragraph_bm25=paragraph_bm25, caption=index.caption_mask, article_bm25=article_bm25,
-                  paragraph=paragraph_score, question_kind=question_kind)
+                  paragraph=paragraph_score, question_kind=question_kind, exact_units=set(ids.tolist()))
+
+
+def _part(component: np.ndarray | float, rows: slice | np.ndarray) -> np.ndarray | float:
+    return component if isinstance(component, float) else component[rows]
+
+
+def _fused_sentences(weights: Weights, dense: np.ndarray, bm25: np.ndarray, cue: np.ndarray | float,
+                     speaker: np.ndarray, novelty: np.ndarray | float, rows: slice | np.ndarray) -> np.ndarray:
+    return (dense[rows] + weights.sentence_bm25 * bm25[rows] + weights.cue * _part(cue, rows)
+            + weights.speaker * speaker[rows] + weights.novelty * _part(novelty, rows))
+
+
+def _fused_paragraphs(weights: Weights, best_sentence: np.ndarray, dense: np.ndarray, bm25: np.ndarray,
+                      caption: np.ndarray, article_bm25: np.ndarray, rows: slice | np.ndarray) -> np.ndarray:
+    return (best_sentence + weights.paragraph_dense * dense[rows] + weights.paragraph_bm25 * bm25[rows]
+            - weights.caption * caption[rows] + weights.article_bm25 * article_bm25[rows])
+
+
+def complete_similarity(index: LoadedIndex, scores: Scores, rows: list[int], vector: np.ndarray,
+                        weights: Weights) -> bool:
+    """Give each paragraph of `rows` the model's similarity for every one of its units, in place.
+
+    The search scores only the `weights.candidates` nearest units; the others count as the least
+    similar of those. Among thousands of articles a question's own answer can lie beyond them,
+    crowded out by near-copies of another sentence, and reach the candidates on its keywords with
+    that floor for a similarity: it then ranks on a guess, and the relevance rule reads the guess.
+    True when a score changed (the ranking may then have too)."""
+    changed = False
+    for row in rows:
+        # A paragraph's units are stored together, in paragraph order (building/units.py).
+        first, end = (int(i) for i in np.searchsorted(index.unit_paragraph, [row, row + 1]))
+        units = np.arange(first, end)
+        if not len(units) or all(int(u) in scores.exact_units for u in units):
+            continue
+        scores.exact_units.update(units.tolist())
+        sims = index.similarity.calibrate(index.vectors.vectors_of(units.tolist()) @ vector).astype(np.float32)
+        weighted = np.where(np.isin(index.unit_kind[units], WIDENED_UNIT_CODES), sims * weights.widened_sentence,
+                            sims).astype(np.float32)
+        sentences = np.asarray(index.sentence_rows_of[row], np.int64)
+        unit_sentences = index.unit_sentence[units]
+        for sentence in sentences:
+            own = unit_sentences == sentence
+            if own.any():
+                scores.dense_sentence[sentence] = weighted[own].max()
+        scores.dense_paragraph[row] = weighted.max()
+        scores.sentence[sentences] = _fused_sentences(weights, scores.dense_sentence, scores.sentence_bm25,
+                                                      scores.cue, scores.speaker, scores.novelty, sentences)
+        if scores.paragraph[row] != -np.inf:  # a paragraph that may never be quoted stays so
+            best = scores.sentence[sentences].max(initial=-np.inf, keepdims=True)
+            scores.paragraph[row] = _fused_paragraphs(weights, best, scores.dense_paragraph, scores.paragraph_bm25,
+                                                      scores.caption, scores.article_bm25, np.asarray([row]))[0]
+        changed = True
+    return changed
 
 
 def _normalised(scores: np.ndarray) -> np.ndarray:

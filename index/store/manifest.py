@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from ..embedding import ModelSpec
-from .vectors import FLAT_TAG, HNSW_TAG, read_index
+from .vectors import FLAT_TAG, HNSW_TAG, REFINED_TAG, read_index
 
 # 1: one build directory with vectors.faiss and passages.json (no longer read: rebuild it);
 # 2: a generation of segments.
@@ -217,7 +217,7 @@ def verify_build(build: Path, manifest: dict[str, Any]) -> None:
 def vector_file_shape(path: Path) -> tuple[int, int]:
     """(dimension, vector count) of the FAISS file that vectors.save_vectors writes; IndexUnavailable
     for any other file. A flat file is checked against its size from its header alone; an
-    approximate (HNSW) one is opened, memory-mapped, which reads its graph but not its vectors."""
+    approximate one is opened, memory-mapped, which reads its codes (or graph) but not its vectors."""
     # The layout of faiss's write_index for IndexFlatIP: "IxFI", d (int32), ntotal (int64), two
     # unused int64, is_trained (1 byte), metric (int32), the vector length (int64), then the floats.
     try:
@@ -226,7 +226,7 @@ def vector_file_shape(path: Path) -> tuple[int, int]:
         size = path.stat().st_size
     except OSError as error:
         raise IndexUnavailable(CORRUPT, f"{path} is unreadable ({error.strerror})") from None
-    if header[:4] == HNSW_TAG:
+    if header[:4] in (REFINED_TAG, HNSW_TAG):
         try:
             index = read_index(path)
         except ValueError:

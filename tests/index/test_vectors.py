@@ -1,9 +1,11 @@
-"""The vector files: exact below APPROXIMATE_FROM, HNSW above it, both memory-mapped and checked."""
+"""The vector files: exact below APPROXIMATE_FROM, quantised codes with an exact re-ranking above it,
+both memory-mapped and checked; HNSW files of older builds are still read."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import faiss
 import numpy as np
 import pytest
 
@@ -58,3 +60,16 @@ def test_a_damaged_vector_file_is_corrupt(tmp_path: Path, approximate_from: int)
     with pytest.raises(IndexUnavailable) as raised:
         vector_file_shape(path)
     assert raised.value.state == "corrupt"
+
+
+def test_an_hnsw_file_of_an_older_build_is_still_searched(tmp_path: Path) -> None:
+    vectors, queries = _unit_vectors(1000), _unit_vectors(20, seed=1)
+    older = faiss.IndexHNSWFlat(32, 16, faiss.METRIC_INNER_PRODUCT)
+    older.add(vectors)
+    faiss.write_index(older, str(tmp_path / "vectors.faiss"))
+    assert is_approximate(tmp_path / "vectors.faiss")
+    assert vector_file_shape(tmp_path / "vectors.faiss") == (32, 1000)
+    index = VectorIndex.open(tmp_path / "vectors.faiss")
+    scores, ids = index.search(queries, 10)
+    assert index.approximate and np.mean(ids[:, 0] == np.argmax(queries @ vectors.T, axis=1)) >= 0.95
+    assert np.allclose(index.vectors_of([int(ids[0, 0])]) @ queries[0], scores[0, 0], atol=1e-5)
