@@ -46,10 +46,12 @@ def add_article(settings: Settings, guild_id: int, file_name: str, data: bytes,
                 progress: Progress | None = None) -> ArticleChange:
     """Add a server's article and rebuild the index (index/building/library.py), leaving the
     segments' merges to merge_due_segments; building is imported only when it is done, so a
-    process that only answers never loads it."""
+    process that only answers never loads it. The passage model is loaded once for the process."""
     from .building import add_article as add
+    from .embedding import kept_passage_encoder
 
-    return add(settings, guild_id, file_name, data, progress=progress, merge=False)
+    return add(settings, guild_id, file_name, data, progress=progress, merge=False,
+               encoder=kept_passage_encoder(settings))
 
 
 def remove_article(settings: Settings, guild_id: int, article_id: str,
@@ -57,8 +59,10 @@ def remove_article(settings: Settings, guild_id: int, article_id: str,
     """Remove a server's article added from Discord and rebuild the index (index/building/library.py),
     leaving the segments' merges to merge_due_segments."""
     from .building import remove_article as remove
+    from .embedding import kept_passage_encoder
 
-    return remove(settings, guild_id, article_id, progress=progress, merge=False)
+    return remove(settings, guild_id, article_id, progress=progress, merge=False,
+                  encoder=kept_passage_encoder(settings))
 
 
 def merge_due_segments(settings: Settings) -> MergeReport:

@@ -18,7 +18,7 @@ import numpy as np
 from ..kinds import CAPTION
 from .loaded import LoadedIndex
 from .question_names import absent_names
-from .scoring import Scores
+from .scoring import Scores, best_first
 
 if TYPE_CHECKING:
     from .trace import Trace
@@ -84,10 +84,10 @@ def candidates(index: LoadedIndex, scores: Scores, names: list[str], trace: Trac
     """The best paragraphs, best first: at most MAX_CANDIDATES, none from an article that never
     names what the question names ("What did Musk say about Mars?"), a caption replaced by the
     body paragraph that it restates."""
-    order = np.argsort(-scores.paragraph, kind="stable")
+    order = best_first(scores.paragraph, MAX_CONSIDERED)
     names_ok: dict[str, bool] = {}
     chosen: dict[int, float] = {}  # row → score, in the order chosen
-    for row in order[:MAX_CONSIDERED]:
+    for row in order:
         if scores.paragraph[row] <= 0 or len(chosen) >= MAX_CANDIDATES:
             break
         paragraph = index.paragraphs[row]

@@ -379,18 +379,18 @@ class LoadedIndex:
     @functools.cached_property
     def lowercase_words(self) -> frozenset[str]:
         """Words the articles write in lower case."""
-        return frozenset().union(*(s.store.lowercase_words(s.live_articles) for s in self.segments))
+        return frozenset().union(*(s.store.lowercase_words(s.deleted) for s in self.segments))
 
     def articles_using(self, word: str) -> int:
         """How many live articles use `word` (case-folded), from the segments' vocabularies."""
         if word not in self._articles_using:
-            self._articles_using[word] = sum(s.store.articles_using(word, s.live_articles) for s in self.segments)
+            self._articles_using[word] = sum(s.store.articles_using(word, s.deleted) for s in self.segments)
         return self._articles_using[word]
 
     @functools.cached_property
     def words_by_initial(self) -> dict[str, list[str]]:
         """All words of the live articles, case-folded, by their first letter."""
-        words = set().union(*(s.store.all_words(s.live_articles) for s in self.segments))
+        words = set().union(*(s.store.all_words(s.deleted) for s in self.segments))
         by_initial: dict[str, list[str]] = {}
         for word in sorted(words):
             by_initial.setdefault(word[:1], []).append(word)

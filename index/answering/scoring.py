@@ -178,6 +178,16 @@ def complete_similarity(index: LoadedIndex, scores: Scores, rows: list[int], vec
     return changed
 
 
+def best_first(values: np.ndarray, count: int) -> np.ndarray:
+    """The rows of the `count` highest values, highest first, ties in row order: the start of a
+    stable sort of every row, without sorting the hundreds of thousands past it."""
+    if len(values) <= count:
+        return np.argsort(-values, kind="stable")
+    lowest_kept = np.partition(values, len(values) - count)[len(values) - count]
+    rows = np.flatnonzero(values >= lowest_kept)  # in row order, so ties keep it below
+    return rows[np.argsort(-values[rows], kind="stable")][:count]
+
+
 def _normalised(scores: np.ndarray) -> np.ndarray:
     top = float(scores.max()) if scores.size else 0.0
     return scores / top if top > 0 else scores

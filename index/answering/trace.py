@@ -14,7 +14,7 @@ import numpy as np
 
 from .declining import Candidate, RuleCheck
 from .loaded import LoadedIndex
-from .scoring import Scores, Weights
+from .scoring import Scores, Weights, best_first
 
 # The passages shown with every part of their score, best first.
 TOP_PASSAGES = 5
@@ -112,7 +112,7 @@ class Trace:
         self.question_kind = scores.question_kind
         self.weights = {name: _signed_weight(weights, name, weight)
                         for name, weight in (*_SENTENCE_PARTS, *_PARAGRAPH_PARTS)}
-        order = np.argsort(-scores.paragraph, kind="stable")[:TOP_PASSAGES]
+        order = best_first(scores.paragraph, TOP_PASSAGES)
         self.top = [_passage(index, scores, self.weights, int(row), self._why_not(scores, int(row)))
                     for row in order if np.isfinite(scores.paragraph[row])]
         self.ranking = [RankedPassage(index.paragraphs[c.row]["article"], index.paragraphs[c.row]["number"], c.score,

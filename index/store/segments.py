@@ -321,44 +321,43 @@ class PassageStore:
     def article_words(self, row: int) -> frozenset[str]:
         return frozenset(json.loads(self.query("SELECT words FROM articles WHERE row = ?", (row,))[0][0]))
 
-    def all_words(self, articles: set[str]) -> set[str]:
-        """Every word that `articles` use, case-folded."""
-        return self._words_of("words", articles)
+    def all_words(self, deleted: frozenset[str]) -> set[str]:
+        """Every word that the segment's articles other than `deleted` use, case-folded."""
+        return self._words_of("words", deleted)
 
-    def lowercase_words(self, articles: set[str]) -> set[str]:
-        """The words that `articles` write in lower case."""
-        return self._words_of("lowercase", articles)
+    def lowercase_words(self, deleted: frozenset[str]) -> set[str]:
+        """The words that the segment's articles other than `deleted` write in lower case."""
+        return self._words_of("lowercase", deleted)
 
-    def _words_of(self, column: Literal["words", "lowercase"], articles: set[str]) -> set[str]:
-        """The union of one word-list column of the articles table over `articles`: from the
-        segment's vocabulary, less the words that only its other (deleted) articles use."""
+    def _words_of(self, column: Literal["words", "lowercase"], deleted: frozenset[str]) -> set[str]:
+        """The union of one word-list column of the articles table over the live articles: from
+        the segment's vocabulary, less the words that only its `deleted` articles use."""
         if not self._has_table(VOCABULARY):
             words: set[str] = set()
             for article, found in self.query(f"SELECT id, {column} FROM articles"):
-                if article in articles:
+                if article not in deleted:
                     words.update(json.loads(found))
             return words
         count = "articles" if column == "words" else "lowercase"
         users = dict(self.query(f"SELECT word, {count} FROM {VOCABULARY} WHERE {count} > 0"))
-        for found in self._word_lists(column, self._deleted(articles)):
+        for found in self._word_lists(column, sorted(deleted)):
             for word in found:
                 users[word] = users.get(word, 0) - 1
         return {word for word, left in users.items() if left > 0}
 
-    def articles_using(self, word: str, articles: set[str]) -> int:
-        """How many of `articles` (this segment's live ones) use `word` (case-folded)."""
+    def articles_using(self, word: str, deleted: frozenset[str]) -> int:
+        """How many of the segment's articles other than `deleted` use `word` (case-folded).
+
+        Given the deleted ones, not the live ones: a question asks this for a few words, and listing
+        an archive's live articles to subtract them took 22 ms a word at 10,000 articles."""
         if not self._has_table(VOCABULARY):
             return sum(word in json.loads(found) for article, found in self.query("SELECT id, words FROM articles")
-                       if article in articles)
+                       if article not in deleted)
         found = self.query(f"SELECT articles FROM {VOCABULARY} WHERE word = ?", (word,))
         count = int(found[0][0]) if found else 0
-        if count:
-            count -= sum(word in words for words in self._word_lists("words", self._deleted(articles)))
+        if count and deleted:
+            count -= sum(word in words for words in self._word_lists("words", sorted(deleted)))
         return count
-
-    def _deleted(self, articles: set[str]) -> list[str]:
-        """This segment's articles other than `articles` (the live ones): its deleted ones."""
-        return [article for (article,) in self.query("SELECT id FROM articles") if article not in articles]
 
     def _word_lists(self, column: Literal["words", "lowercase"], article_ids: list[str]) -> Iterator[list[str]]:
         """One word-list column of the given articles, decoded."""

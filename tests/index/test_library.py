@@ -139,3 +139,16 @@ def test_an_article_from_the_form_is_checked_as_a_file_and_its_date_must_be_a_da
         "https://example.org/hume")
     with pytest.raises(ArticleRefused, match="must be an http"):
         add_article(settings, GUILD, "x.md", article_from_form("X", "Text.", url="example.org"), encoder=encoder)
+
+
+def test_the_public_add_and_remove_load_the_passage_model_once_per_process(settings, encoder, monkeypatch):
+    import index
+    from index.embedding import encoders
+
+    made = []
+    monkeypatch.setattr(encoders, "_KEPT", {})
+    monkeypatch.setattr(encoders, "passage_encoder", lambda s: made.append(s) or encoder)
+    added = index.add_article(settings, GUILD, "harbour-storm.md", HARBOUR)
+    index.remove_article(settings, GUILD, added.article)
+    index.add_article(settings, GUILD, "harbour-storm.md", HARBOUR)
+    assert len(made) == 1

@@ -6,10 +6,12 @@ from unittest import mock
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from index.answering import engine as engine_module
 from index.answering.engine import Engine
-from index.answering.scoring import Weights, complete_similarity, score_question
+from index.answering.scoring import Weights, best_first, complete_similarity, score_question
 
 QUESTION = "When was Crimea annexed?"
 
@@ -68,3 +70,9 @@ def test_without_completion_the_narrow_search_ranks_on_a_guess(seed_engine):
         answer = narrow.answer(QUESTION)
     full = seed_engine.answer(QUESTION)
     assert (answer.verdict, answer.passages[0].paragraph) != (full.verdict, full.passages[0].paragraph)
+
+
+@given(st.lists(st.sampled_from([-np.inf, -1.0, 0.0, 0.5, 0.5, 1.0, 2.0]), max_size=60), st.integers(1, 30))
+def test_best_first_is_the_start_of_a_stable_sort(values, count):
+    array = np.asarray(values, np.float32)
+    assert best_first(array, count).tolist() == np.argsort(-array, kind="stable")[:count].tolist()
