@@ -104,6 +104,16 @@ class CachingEncoder:
 
 # ---- workers: each runs in its own process -------------------------------------------------
 
+def resident_mb() -> dict[str, float]:
+    """Resident memory now, MB: private (anonymous) and file-backed pages, the latter shared with
+    every process that maps the same index files."""
+    found = {}
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(("RssAnon:", "RssFile:")):
+            found[line.split(":")[0]] = int(line.split()[1]) / 1024
+    return {"anonymous": found.get("RssAnon", float("nan")), "file": found.get("RssFile", float("nan"))}
+
+
 def peak_rss_mb() -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -162,7 +172,7 @@ def worker_serve(questions_file: str) -> None:
         times.append((time.perf_counter() - began) * 1000)
     times.sort()
     report = evaluate(engine, read_cases(EVAL)).as_dict()
-    serving_rss = peak_rss_mb()
+    serving_rss, serving_resident = peak_rss_mb(), resident_mb()
 
     began = time.perf_counter()
     change = add_article(settings, GUILD, "tarrow-footbridge.md", NEW_ARTICLE.encode())
@@ -171,6 +181,7 @@ def worker_serve(questions_file: str) -> None:
     article, text = _first_answer_text(engine.answer(NEW_QUESTION, scope=scope))
     add_seconds = time.perf_counter() - began
     added_answers = article == change.article and NEW_ANSWER in text
+    add_rss, add_resident = peak_rss_mb(), resident_mb()
 
     began = time.perf_counter()
     remove_article(settings, GUILD, change.article)
@@ -181,7 +192,8 @@ def worker_serve(questions_file: str) -> None:
         "load_s": load_seconds,
         "p50_ms": statistics.median(times),
         "p99_ms": times[min(len(times) - 1, int(len(times) * 0.99))],
-        "serving_rss_mb": serving_rss,
+        "serving_rss_mb": serving_rss, "serving_resident_mb": serving_resident,
+        "add_rss_mb": add_rss, "add_resident_mb": add_resident,
         "peak_rss_mb": peak_rss_mb(),
         "seed": {key: report[key] for key in ("hit_at_1", "hit_at_3", "answerable", "declined", "unanswerable",
                                               "wrongly_declined") if key in report},

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import weakref
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -313,15 +314,19 @@ class LoadedIndex:
         self._sentence_unit_ids = _rows(segments, "sentence_unit_ids", "unit_offset")
         live_unit = self.live_paragraph[self.unit_paragraph] if len(self.unit_paragraph) else np.zeros(0, np.bool_)
         self.vectors = SegmentVectors(segments, live_unit, int(manifest["model"]["dimension"]))
-        self.paragraphs: Sequence[Mapping[str, Any]] = _Lazy(counts["paragraphs"], lambda row: _Paragraph(self, row))
-        self.sentences: Sequence[SentenceRow] = _Lazy(counts["sentences"], self._sentence)
-        self.units: Sequence[dict[str, Any]] = _Lazy(counts["units"], self._unit)
+        # The views below reach the index through a weak proxy: a reference back to it would make a
+        # cycle, and a replaced index (with its mapped files) would then live on until the garbage
+        # collector's rare full pass, not go when the last question using it ends.
+        me = weakref.proxy(self)
+        self.paragraphs: Sequence[Mapping[str, Any]] = _Lazy(counts["paragraphs"], lambda row: _Paragraph(me, row))
+        self.sentences: Sequence[SentenceRow] = _Lazy(counts["sentences"], lambda row: me._sentence(row))
+        self.units: Sequence[dict[str, Any]] = _Lazy(counts["units"], lambda row: me._unit(row))
         self.sentence_rows_of: Sequence[range] = _Lazy(counts["paragraphs"], lambda row: range(
-            int(self.paragraph_first_sentence[row]), int(self.paragraph_first_sentence[row + 1])))
+            int(me.paragraph_first_sentence[row]), int(me.paragraph_first_sentence[row + 1])))
         self.sentence_units: Sequence[list[int]] = _Lazy(counts["sentences"], lambda row: [
-            int(u) for u in self._sentence_unit_ids[self._sentence_first_unit[row]:self._sentence_first_unit[row + 1]]])
-        self.paragraph_row: Mapping[tuple[str, int], int] = _ParagraphRows(self)
-        self.article_words: Mapping[str, frozenset[str]] = _ArticleWords(self)
+            int(u) for u in me._sentence_unit_ids[me._sentence_first_unit[row]:me._sentence_first_unit[row + 1]]])
+        self.paragraph_row: Mapping[tuple[str, int], int] = _ParagraphRows(me)
+        self.article_words: Mapping[str, frozenset[str]] = _ArticleWords(me)
         self.spelling_variants: dict[str, frozenset[str]] = {}  # filled as asked
         self._articles_using: dict[str, int] = {}  # filled as asked
         self._cue_masks: dict[str, np.ndarray] = {}

@@ -1,6 +1,8 @@
 """The answer engine with the real model on real text."""
 
+import gc
 import shutil
+import weakref
 from pathlib import Path
 
 import pytest
@@ -238,6 +240,24 @@ def test_new_index_is_picked_up_before_the_next_question(tmp_path, encoder):
     rebuild(settings, encoder=encoder)
     assert engine.reload_if_changed()
     assert "chip-plant" in engine.index.articles
+
+
+def test_a_replaced_index_is_released_as_soon_as_nothing_uses_it(tmp_path, encoder):
+    """Not at the garbage collector's next full pass, which a serving process may not reach for
+    hours: until then the old index's arrays and mapped files stay resident beside the new one."""
+    settings = make_settings(tmp_path, CORPUS)
+    rebuild(settings, encoder=encoder)
+    engine = Engine.open(settings, encoder=encoder)
+    engine.answer("Who told Musk to f*** off?")  # fills the index's lazy views and caches
+    replaced = weakref.ref(engine.index)
+    shutil.copy(FIXTURES / "articles" / "chip-plant.md", settings.corpus_dir / "chip-plant.md")
+    rebuild(settings, encoder=encoder)
+    gc.disable()
+    try:
+        assert engine.reload_if_changed()
+        assert replaced() is None
+    finally:
+        gc.enable()
 
 
 def test_answer_many_matches_single_answers(seed_engine):
