@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import bisect
 import functools
-import weakref
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -245,9 +244,9 @@ class _ParagraphRows(Mapping[tuple[str, int], int]):
 class _ArticleWords(Mapping[str, frozenset[str]]):
     """Each live article's words, case-folded, read from its segment when first asked."""
 
-    def __init__(self, index: LoadedIndex):
+    def __init__(self, index: LoadedIndex, cache: dict[str, frozenset[str]]):
         self._index = index
-        self._cache: dict[str, frozenset[str]] = {}
+        self._cache = cache  # the index's own: views come and go
 
     def __getitem__(self, article: str) -> frozenset[str]:
         if article not in self._cache:
@@ -314,19 +313,8 @@ class LoadedIndex:
         self._sentence_unit_ids = _rows(segments, "sentence_unit_ids", "unit_offset")
         live_unit = self.live_paragraph[self.unit_paragraph] if len(self.unit_paragraph) else np.zeros(0, np.bool_)
         self.vectors = SegmentVectors(segments, live_unit, int(manifest["model"]["dimension"]))
-        # The views below reach the index through a weak proxy: a reference back to it would make a
-        # cycle, and a replaced index (with its mapped files) would then live on until the garbage
-        # collector's rare full pass, not go when the last question using it ends.
-        me = weakref.proxy(self)
-        self.paragraphs: Sequence[Mapping[str, Any]] = _Lazy(counts["paragraphs"], lambda row: _Paragraph(me, row))
-        self.sentences: Sequence[SentenceRow] = _Lazy(counts["sentences"], lambda row: me._sentence(row))
-        self.units: Sequence[dict[str, Any]] = _Lazy(counts["units"], lambda row: me._unit(row))
-        self.sentence_rows_of: Sequence[range] = _Lazy(counts["paragraphs"], lambda row: range(
-            int(me.paragraph_first_sentence[row]), int(me.paragraph_first_sentence[row + 1])))
-        self.sentence_units: Sequence[list[int]] = _Lazy(counts["sentences"], lambda row: [
-            int(u) for u in me._sentence_unit_ids[me._sentence_first_unit[row]:me._sentence_first_unit[row + 1]]])
-        self.paragraph_row: Mapping[tuple[str, int], int] = _ParagraphRows(me)
-        self.article_words: Mapping[str, frozenset[str]] = _ArticleWords(me)
+        self._counts = counts
+        self._article_words: dict[str, frozenset[str]] = {}  # filled as asked
         self.spelling_variants: dict[str, frozenset[str]] = {}  # filled as asked
         self._articles_using: dict[str, int] = {}  # filled as asked
         self._cue_masks: dict[str, np.ndarray] = {}
@@ -353,6 +341,47 @@ class LoadedIndex:
     def paragraph_who(self, row: int) -> list[str | None]:
         segment, local = self._segment_of_paragraph(row)
         return list(segment.store.paragraph(local)[1])
+
+    # ---- views by row: made when asked for, never kept on the index -----------------------------
+    # A view keeps its index; the index keeping its views would make a cycle, and a replaced index
+    # (with its mapped files) would then live on until Python's rare full garbage collection, not go
+    # when the last question using it ends.
+    @property
+    def paragraphs(self) -> Sequence[Mapping[str, Any]]:
+        return _Lazy(self._counts["paragraphs"], functools.partial(_Paragraph, self))
+
+    @property
+    def sentences(self) -> Sequence[SentenceRow]:
+        return _Lazy(self._counts["sentences"], self._sentence)
+
+    @property
+    def units(self) -> Sequence[dict[str, Any]]:
+        return _Lazy(self._counts["units"], self._unit)
+
+    @property
+    def sentence_rows_of(self) -> Sequence[range]:
+        """Per paragraph row, the rows of its sentences."""
+        return _Lazy(self._counts["paragraphs"], self._sentence_rows)
+
+    @property
+    def sentence_units(self) -> Sequence[list[int]]:
+        """Per sentence row, the units embedded for it."""
+        return _Lazy(self._counts["sentences"], self._units_of_sentence)
+
+    @property
+    def paragraph_row(self) -> Mapping[tuple[str, int], int]:
+        return _ParagraphRows(self)
+
+    @property
+    def article_words(self) -> Mapping[str, frozenset[str]]:
+        return _ArticleWords(self, self._article_words)
+
+    def _sentence_rows(self, row: int) -> range:
+        return range(int(self.paragraph_first_sentence[row]), int(self.paragraph_first_sentence[row + 1]))
+
+    def _units_of_sentence(self, row: int) -> list[int]:
+        first, end = self._sentence_first_unit[row], self._sentence_first_unit[row + 1]
+        return [int(u) for u in self._sentence_unit_ids[first:end]]
 
     def _sentence(self, row: int) -> SentenceRow:
         paragraph = int(self.paragraph_of_sentence[row])
