@@ -176,6 +176,9 @@ def answering_variants() -> list[Variant]:
         Variant("surname-reach", "speakers.SURNAME_REACH → inf: a speaker's surname alone always stands for them, "
                 "however many articles use the word",
                 patches=patch(speakers_module, "SURNAME_REACH", math.inf)),
+        Variant("number-in-paragraph", "declining.NUMBERS_IN_PARAGRAPH → False: a question's numbers need only be "
+                "written somewhere in the quoted passage's article",
+                patches=patch(declining, "NUMBERS_IN_PARAGRAPH", False)),
         Variant("similarity-completion", "engine.COMPLETION_ROUNDS → 0: a chosen passage outside the search's "
                 "candidates keeps the floor similarity", patches=patch(engine_module, "COMPLETION_ROUNDS", 0)),
         Variant("name-routing", "declining.absent_names → []: articles lacking a question's names are quoted",

@@ -230,13 +230,13 @@ class Engine:
                 trace.declined_by = NO_CANDIDATE
             return Answer(question, False)
         # A number is checked like a name (its article must write it), but it is no name to embed or weigh.
-        chosen = candidates(index, scores, names + years)
+        chosen = candidates(index, scores, names + years, numbers=years)
         for _ in range(COMPLETION_ROUNDS):
             if not complete_similarity(index, scores, [c.row for c in chosen], vector, self.weights):
                 break
-            chosen = candidates(index, scores, names + years)
+            chosen = candidates(index, scores, names + years, numbers=years)
         if trace is not None:  # the skips of the final choice only
-            chosen = candidates(index, scores, names + years, trace)
+            chosen = candidates(index, scores, names + years, trace, numbers=years)
         declined = decline_reason(index, scores, chosen, vector, name_vectors, self.settings.min_relevance, lexical,
                                   trace)
         if trace is not None:

@@ -4,10 +4,11 @@ import gc
 import shutil
 import weakref
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
-from index.answering import Answer
+from index.answering import Answer, declining
 from index.answering.engine import Engine, clean_question
 from index.answering.evaluate import contains_gold, evaluate, read_cases
 from index.answering.question_names import spelling_variants
@@ -123,6 +124,15 @@ def test_passages_come_only_from_articles_naming_what_the_question_names(news_en
     assert answer.answered
     assert {p.article for p in answer.passages + answer.more} == {"lee-bg-299"}
     assert "three referenda" in answer.passages[0].text
+
+
+def test_a_passage_must_write_the_numbers_the_question_names(seed_engine):
+    """The seed writes 2014 twice (Crimea), never beside its poll."""
+    question = "What did Musk's poll show in 2014?"
+    answer = seed_engine.answer(question)
+    assert all("2014" in p.text for p in answer.passages + answer.more)
+    with mock.patch.object(declining, "NUMBERS_IN_PARAGRAPH", False):  # the rule off: the poll is quoted
+        assert "2014" not in seed_engine.answer(question).passages[0].text
 
 
 def test_question_naming_someone_is_routed_to_the_article_that_names_them(mixed_engine):
