@@ -1,6 +1,6 @@
 """Approximate search against exact search: recall and speed on an index's own vectors.
 
-    python bench/ann.py INDEX_DIR [--sizes 30000 100000 0] [--k 1000] [--factors 2 4 8] [--hnsw] [--json]
+    python bench/ann.py INDEX_DIR [--sizes 30000 100000 0] [--k 1000] [--factors 4 8 10 16] [--hnsw] [--json]
 
 The questions are the seed's public questions and phrases of the index's own sentences, embedded
 with the index's question model. Methods, each on random subsets of the real vectors (0: all):
@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("index_dir", type=Path)
     parser.add_argument("--sizes", type=int, nargs="+", default=[0])
     parser.add_argument("--k", type=int, default=1000)
-    parser.add_argument("--factors", type=int, nargs="+", default=[2, 4, 8])
+    parser.add_argument("--factors", type=int, nargs="+", default=[4, 8, 10, 16])
     parser.add_argument("--hnsw", action="store_true", help="also HNSW, as older builds wrote it (slow to build)")
     parser.add_argument("--ef", type=int, nargs="+", default=[1500, 3000])
     parser.add_argument("--questions", type=int, default=200)

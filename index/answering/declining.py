@@ -62,6 +62,12 @@ class Candidate:
 
     row: int  # in LoadedIndex.paragraphs
     score: float
+    caption: int | None = None  # the caption row whose score it is quoted with, if one was
+
+    @property
+    def scored_rows(self) -> list[int]:
+        """The rows its score comes from."""
+        return [self.row] if self.caption is None else [self.row, self.caption]
 
 
 @dataclass(frozen=True)
@@ -96,7 +102,7 @@ def candidates(index: LoadedIndex, scores: Scores, names: list[str], trace: Trac
     body paragraph that it restates."""
     order = best_first(scores.paragraph, MAX_CONSIDERED)
     names_ok: dict[str, bool] = {}
-    chosen: dict[int, float] = {}  # row → score, in the order chosen
+    chosen: dict[int, Candidate] = {}  # by row, in the order chosen
     for row in order:
         if scores.paragraph[row] <= 0 or len(chosen) >= MAX_CANDIDATES:
             break
@@ -112,16 +118,15 @@ def candidates(index: LoadedIndex, scores: Scores, names: list[str], trace: Trac
             if trace is not None:
                 trace.skip(int(row), "it does not write " + " or ".join(numbers))
             continue
-        score = float(scores.paragraph[row])
+        candidate = Candidate(int(row), float(scores.paragraph[row]))
         if paragraph["kind"] == CAPTION and paragraph.get("restates") is not None:
             # Quote the body paragraph that the caption restates instead of the caption.
-            caption, row = row, index.paragraph_row[(article, paragraph["restates"])]
+            body = index.paragraph_row[(article, paragraph["restates"])]
             if trace is not None:
-                trace.skip(int(caption), f"a caption: paragraph {paragraph['restates']}, which it restates, is quoted",
-                           quoted_instead=int(row))
-            score = max(float(scores.paragraph[row]), score)
-        chosen.setdefault(int(row), score)
-    return [Candidate(row, score) for row, score in chosen.items()]
+                trace.skip(int(row), f"a caption: paragraph {paragraph['restates']}, which it restates, is quoted")
+            candidate = Candidate(int(body), max(float(scores.paragraph[body]), candidate.score), caption=int(row))
+        chosen.setdefault(candidate.row, candidate)
+    return list(chosen.values())
 
 
 def decline_reason(index: LoadedIndex, scores: Scores, chosen: list[Candidate], question_vector: np.ndarray,

@@ -35,9 +35,10 @@ from .verdict import VerdictModels, judge, shipped_models
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 1000
-# How often the candidates are chosen again after their similarities were completed: each time the
-# passages that rose into them get theirs. One round settles almost every question (docs/method.md).
-COMPLETION_ROUNDS = 3
+# At most how often the candidates are chosen again after their similarities were completed: each
+# time, the passages that rose into them get theirs. One round settles almost every question; the
+# bound only stops a pathological one (each round reads a few dozen vectors).
+COMPLETION_ROUNDS = 10
 
 
 def clean_question(question: str) -> str:
@@ -54,12 +55,11 @@ class Engine:
 
     def __init__(self, index: LoadedIndex, encoder: QueryEncoder, settings: Settings,
                  weights: Weights | None = None, verdicts: VerdictModels | None = None):
-        self.index = index
+        self._serving = (index, self._directory_of(index))
         self.encoder = encoder
         self.settings = settings
         self.weights = weights or Weights()
         self.verdicts = verdicts or shipped_models()
-        self.speaker_directory = SpeakerDirectory(IndexQuotes(index), index.lowercase_words, index.articles_using)
         self._reload_lock = threading.Lock()
         self._name_vector_cache: dict[str, np.ndarray] = {}
 
@@ -91,11 +91,23 @@ class Engine:
             fresh = load_index(self.settings.index_dir)
             if fresh.model_spec != self.index.model_spec:
                 raise IndexUnavailable(MODEL_MISMATCH, model_mismatch(fresh.model_spec, self.index.model_spec))
-            self.index = fresh
-            self.speaker_directory = SpeakerDirectory(IndexQuotes(fresh), fresh.lowercase_words,
-                                                      fresh.articles_using)
+            # One assignment: a question reads the index and its speakers together, never a new
+            # index with the old one's speakers.
+            self._serving = (fresh, self._directory_of(fresh))
         log.info("loaded new index from %s", fresh.path)
         return True
+
+    @staticmethod
+    def _directory_of(index: LoadedIndex) -> SpeakerDirectory:
+        return SpeakerDirectory(IndexQuotes(index), index.lowercase_words, index.articles_using)
+
+    @property
+    def index(self) -> LoadedIndex:
+        return self._serving[0]
+
+    @property
+    def speaker_directory(self) -> SpeakerDirectory:
+        return self._serving[1]
 
     # ---- what the index holds ------------------------------------------------------------
     @property
@@ -169,8 +181,7 @@ class Engine:
             raise ValueError(f"cannot quote {k} passages: ask for 1 to {MAX_ANSWER_K}")
         k = k or self.settings.answer_k
         cleaned = [clean_question(q) for q in questions]
-        index = self.index  # one index for the whole call, even if a reload happens meanwhile
-        speakers = self.speaker_directory
+        index, speakers = self._serving  # one index for the whole call, even if a reload happens meanwhile
         if article is not None and (article not in index.articles
                                     or (scope is not None and not scope.sees(index.articles[article]))):
             raise KeyError(f"no article {article!r}")
@@ -232,7 +243,8 @@ class Engine:
         # A number is checked like a name (its article must write it), but it is no name to embed or weigh.
         chosen = candidates(index, scores, names + years, numbers=years)
         for _ in range(COMPLETION_ROUNDS):
-            if not complete_similarity(index, scores, [c.row for c in chosen], vector, self.weights):
+            scored_rows = [row for candidate in chosen for row in candidate.scored_rows]
+            if not complete_similarity(index, scores, scored_rows, vector, self.weights):
                 break
             chosen = candidates(index, scores, names + years, numbers=years)
         if trace is not None:  # the skips of the final choice only

@@ -300,6 +300,9 @@ class LoadedIndex:
         self.sentence_end = _rows(segments, "sentence_end")
         self.sentence_term_counts = _rows(segments, "sentence_term_count")
         self.unit_paragraph = _rows(segments, "unit_paragraph", "paragraph_offset")
+        if np.any(self.unit_paragraph[1:] < self.unit_paragraph[:-1]):
+            # scoring.complete_similarity finds a paragraph's units by bisecting this array.
+            raise IndexUnavailable(CORRUPT, f"the units of {path} are not stored paragraph by paragraph")
         unit_sentence = [np.where(s.arrays["unit_sentence"] >= 0, s.arrays["unit_sentence"] + s.sentence_offset, -1)
                          if s.sentence_offset else s.arrays["unit_sentence"] for s in segments]
         self.unit_sentence = unit_sentence[0] if len(unit_sentence) == 1 else \

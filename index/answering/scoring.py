@@ -85,7 +85,8 @@ def score_question(index: LoadedIndex, speakers: SpeakerDirectory, question: str
     sims, ids = index.similarity.calibrate(sims[keep]).astype(np.float32), ids[keep]
     n_sentences, n_paragraphs = len(index.sentences), len(index.paragraphs)
 
-    # Texts beyond the candidates count as the least similar of them (calibrated scores go below 0).
+    # Texts beyond the candidates count as the least similar of them, or as 0 when all of them score
+    # above it (calibrated scores go below 0); complete_similarity replaces the guess where it matters.
     floor = float(min(sims.min(), 0.0)) if sims.size else 0.0
     dense_sentence = np.full(n_sentences, floor, np.float32)
     dense_paragraph = np.full(n_paragraphs, floor, np.float32)
@@ -184,8 +185,12 @@ def best_first(values: np.ndarray, count: int) -> np.ndarray:
     if len(values) <= count:
         return np.argsort(-values, kind="stable")
     lowest_kept = np.partition(values, len(values) - count)[len(values) - count]
-    rows = np.flatnonzero(values >= lowest_kept)  # in row order, so ties keep it below
-    return rows[np.argsort(-values[rows], kind="stable")][:count]
+    above = np.flatnonzero(values > lowest_kept)
+    # Rows tied at the cut (often many: every paragraph scored -inf, or on the same floor) are
+    # taken in row order, as a stable sort would, without sorting them all.
+    tied = np.flatnonzero(values == lowest_kept)[:count - len(above)]
+    rows = np.concatenate([above, tied])
+    return rows[np.argsort(-values[rows], kind="stable")]
 
 
 def _normalised(scores: np.ndarray) -> np.ndarray:

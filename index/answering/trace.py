@@ -86,18 +86,14 @@ class Trace:
     verdict_threshold: float | None = None
     evidence: dict[str, float] = field(default_factory=dict)
     _skipped: dict[int, str] = field(default_factory=dict, repr=False)  # paragraph row → why
-    _restated: dict[int, list[int]] = field(default_factory=dict, repr=False)  # body row → caption rows
 
     # ---- filled by the engine --------------------------------------------------------------
     def asked(self, question: str, embedded_as: str, lexical: bool, names: list[str]) -> None:
         self.question, self.embedded_as, self.lexical, self.names = question, embedded_as, lexical, list(names)
 
-    def skip(self, row: int, why: str, quoted_instead: int | None = None) -> None:
-        """A paragraph scored high enough but is not quoted as it stands (declining.candidates);
-        `quoted_instead`, the row of the body paragraph a caption restates, is quoted for it."""
+    def skip(self, row: int, why: str) -> None:
+        """A paragraph scored high enough but is not quoted as it stands (declining.candidates)."""
         self._skipped.setdefault(row, why)
-        if quoted_instead is not None:
-            self._restated.setdefault(quoted_instead, []).append(row)
 
     def judged(self, verdict: str, confidence: float, threshold: float | None, evidence: dict[str, float]) -> None:
         """The verdict on the quoted passages, with the evidence it was read from."""
@@ -123,10 +119,9 @@ class Trace:
 
     def _caption_scored(self, index: LoadedIndex, scores: Scores, chosen: Candidate) -> int | None:
         """The paragraph number of the caption whose score a body paragraph is quoted with, if any."""
-        if chosen.score == float(scores.paragraph[chosen.row]):
+        if chosen.caption is None or chosen.score == float(scores.paragraph[chosen.row]):
             return None
-        return next((index.paragraphs[row]["number"] for row in self._restated.get(chosen.row, [])
-                     if float(scores.paragraph[row]) == chosen.score), None)
+        return int(index.paragraphs[chosen.caption]["number"])
 
     def _why_not(self, scores: Scores, row: int) -> str | None:
         if row in self._skipped:

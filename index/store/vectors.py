@@ -24,8 +24,10 @@ APPROXIMATE_FROM = 50_000
 # Candidates ranked exactly per one asked for. Recall@1000 on 303,841 real vectors: 0.981 at 8,
 # 0.989 at 10 (6.8 ms against 27.8 ms exact), 0.994 at 12; recall falls slowly as a segment grows.
 REFINE_FACTOR = 10
-# The quantiser learns its codebooks from this many vectors (a fixed sample: builds repeat).
+# The quantiser learns its codebooks from at most this many vectors, a fixed sample of them; it
+# needs at least as many as each 4-bit code has values.
 TRAINING_SAMPLE = 65_536
+CODE_VALUES = 16
 
 # The first bytes of the kinds of file save_vectors writes, or wrote (HNSW, before 2026-12-05:
 # still read and searched).
@@ -37,7 +39,7 @@ def save_vectors(vectors: np.ndarray, path: Path, approximate_from: int = APPROX
     dimension = vectors.shape[1]
     index: faiss.Index
     # Two dimensions a code of 4 bits; an odd dimension (no bundled model has one) stays exact.
-    if len(vectors) >= approximate_from and dimension % 2 == 0:
+    if len(vectors) >= max(approximate_from, CODE_VALUES) and dimension % 2 == 0:
         index = faiss.index_factory(dimension, f"PQ{dimension // 2}x4fs,RFlat", faiss.METRIC_INNER_PRODUCT)
         sample = np.random.default_rng(0).choice(len(vectors), min(len(vectors), TRAINING_SAMPLE), replace=False)
         index.train(vectors[np.sort(sample)])

@@ -11,7 +11,11 @@ from hypothesis import strategies as st
 
 from index.answering import engine as engine_module
 from index.answering.engine import Engine
+from index.answering.loaded import load_index
 from index.answering.scoring import Weights, best_first, complete_similarity, score_question
+from index.building.build import rebuild
+from index.store import CORRUPT, IndexUnavailable
+from tests.conftest import CORPUS, make_settings
 
 QUESTION = "When was Crimea annexed?"
 
@@ -76,3 +80,34 @@ def test_without_completion_the_narrow_search_ranks_on_a_guess(seed_engine):
 def test_best_first_is_the_start_of_a_stable_sort(values, count):
     array = np.asarray(values, np.float32)
     assert best_first(array, count).tolist() == np.argsort(-array, kind="stable")[:count].tolist()
+
+
+def test_a_caption_that_brings_in_its_body_paragraph_is_completed_too(seed_engine):
+    """The seed's paragraph 3 is a caption restating paragraph 1: quoted for it, with its score, which
+    must then be the caption's own similarity, not the guess for units the search left out."""
+    question = "Why does Musk think Ukraine can't win?"
+    narrow = Engine(seed_engine.index, seed_engine.encoder, seed_engine.settings, weights=Weights(candidates=10))
+    full = seed_engine.answer(question, k=3)
+    assert [p.paragraph for p in narrow.answer(question, k=3).passages] == [p.paragraph for p in full.passages]
+
+
+def test_best_first_takes_the_tied_rows_at_the_cut_in_row_order():
+    values = np.full(100_000, -np.inf, np.float32)
+    values[[70, 5, 99_000]] = [0.5, 2.0, 0.5]
+    values[1000:1400] = 0.25  # more rows tied at the cut than are taken
+    expected = np.argsort(-values, kind="stable")[:200].tolist()
+    assert best_first(values, 200).tolist() == expected
+    assert best_first(values, 3).tolist() == [5, 70, 99_000]
+
+
+def test_an_index_whose_units_are_not_stored_paragraph_by_paragraph_is_refused(tmp_path, encoder):
+    settings = make_settings(tmp_path, CORPUS)
+    rebuild(settings, encoder=encoder)
+    segment = next((settings.index_dir.parent / f"{settings.index_dir.name}.builds" / "segments").iterdir())
+    path = segment / "unit_paragraph.npy"
+    rows = np.load(path)
+    rows[[0, -1]] = rows[[-1, 0]]  # same size, same kind of values: only the order is wrong
+    np.save(path, rows)
+    with pytest.raises(IndexUnavailable) as refused:
+        load_index(settings.index_dir)
+    assert refused.value.state == CORRUPT

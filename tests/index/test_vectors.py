@@ -73,3 +73,10 @@ def test_an_hnsw_file_of_an_older_build_is_still_searched(tmp_path: Path) -> Non
     scores, ids = index.search(queries, 10)
     assert index.approximate and np.mean(ids[:, 0] == np.argmax(queries @ vectors.T, axis=1)) >= 0.95
     assert np.allclose(index.vectors_of([int(ids[0, 0])]) @ queries[0], scores[0, 0], atol=1e-5)
+
+
+def test_too_few_vectors_to_learn_codes_from_stay_exact(tmp_path: Path) -> None:
+    save_vectors(_unit_vectors(10), tmp_path / "vectors.faiss", approximate_from=0)
+    assert not is_approximate(tmp_path / "vectors.faiss")
+    save_vectors(np.zeros((0, 32), np.float32), tmp_path / "empty.faiss", approximate_from=0)
+    assert vector_file_shape(tmp_path / "empty.faiss") == (32, 0)
