@@ -26,11 +26,13 @@ def _scores(engine: Engine, question: str, candidates: int):
                           Weights(candidates=candidates)), vector
 
 
+@pytest.mark.slow  # the real model
 def test_a_paragraphs_units_are_stored_together_in_paragraph_order(seed_engine):
     # complete_similarity finds a paragraph's units by bisecting unit_paragraph.
     assert np.all(np.diff(seed_engine.index.unit_paragraph) >= 0)
 
 
+@pytest.mark.slow  # the real model
 def test_completed_similarities_equal_those_of_a_search_over_every_unit(seed_engine):
     everything = seed_engine.index.vectors.size
     full, _ = _scores(seed_engine, QUESTION, everything)
@@ -48,6 +50,7 @@ def test_completed_similarities_equal_those_of_a_search_over_every_unit(seed_eng
     assert not complete_similarity(seed_engine.index, narrow, rows, vector, Weights(candidates=3))
 
 
+@pytest.mark.slow  # the real model
 def test_a_paragraph_that_may_never_be_quoted_stays_unquotable(seed_engine):
     narrow, vector = _scores(seed_engine, QUESTION, 3)
     row = int(np.argmax(narrow.paragraph))
@@ -58,6 +61,7 @@ def test_a_paragraph_that_may_never_be_quoted_stays_unquotable(seed_engine):
 
 @pytest.mark.parametrize("question", [QUESTION, "What was the result of Zelensky's poll?",
                                       "Why did the early peace talks fall apart?"])
+@pytest.mark.slow  # the real model
 def test_an_answer_beyond_the_searched_units_is_found_and_judged_on_its_own_similarity(seed_engine, question):
     """With only 3 of the seed's 100 units searched, the answers reach the candidates on their
     keywords; completed, they rank and are judged as with every unit searched."""
@@ -67,6 +71,7 @@ def test_an_answer_beyond_the_searched_units_is_found_and_judged_on_its_own_simi
     assert (answer.verdict, answer.passages[0].paragraph) == (full.verdict, full.passages[0].paragraph)
 
 
+@pytest.mark.slow  # the real model
 def test_without_completion_the_narrow_search_ranks_on_a_guess(seed_engine):
     """The test above fails with the rule off (checked: each of its questions changes)."""
     narrow = Engine(seed_engine.index, seed_engine.encoder, seed_engine.settings, weights=Weights(candidates=3))
@@ -82,6 +87,7 @@ def test_best_first_is_the_start_of_a_stable_sort(values, count):
     assert best_first(array, count).tolist() == np.argsort(-array, kind="stable")[:count].tolist()
 
 
+@pytest.mark.slow  # the real model
 def test_a_caption_that_brings_in_its_body_paragraph_is_completed_too(seed_engine):
     """The seed's paragraph 3 is a caption restating paragraph 1: quoted for it, with its score, which
     must then be the caption's own similarity, not the guess for units the search left out."""
@@ -100,6 +106,7 @@ def test_best_first_takes_the_tied_rows_at_the_cut_in_row_order():
     assert best_first(values, 3).tolist() == [5, 70, 99_000]
 
 
+@pytest.mark.slow  # the real model
 def test_an_index_whose_units_are_not_stored_paragraph_by_paragraph_is_refused(tmp_path, encoder):
     settings = make_settings(tmp_path, CORPUS)
     rebuild(settings, encoder=encoder)
