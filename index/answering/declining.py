@@ -96,12 +96,13 @@ class RuleCheck:
 
 
 def candidates(index: LoadedIndex, scores: Scores, names: list[str], trace: Trace | None = None,
-               numbers: list[str] | None = None) -> list[Candidate]:
+               numbers: list[str] | None = None, names_ok: dict[str, bool] | None = None) -> list[Candidate]:
     """The best paragraphs, best first: at most MAX_CANDIDATES, none from an article that never
     names what the question names ("What did Musk say about Mars?"), a caption replaced by the
     body paragraph that it restates."""
     order = best_first(scores.paragraph, MAX_CONSIDERED)
-    names_ok: dict[str, bool] = {}
+    # Whether each article mentions the names: the caller may keep it across calls for one question.
+    names_ok = {} if names_ok is None else names_ok
     chosen: dict[int, Candidate] = {}  # by row, in the order chosen
     for row in order:
         if scores.paragraph[row] <= 0 or len(chosen) >= MAX_CANDIDATES:

@@ -241,14 +241,15 @@ class Engine:
                 trace.declined_by = NO_CANDIDATE
             return Answer(question, False)
         # A number is checked like a name (its article must write it), but it is no name to embed or weigh.
-        chosen = candidates(index, scores, names + years, numbers=years)
+        names_ok: dict[str, bool] = {}  # which articles mention the names, for every choice below
+        chosen = candidates(index, scores, names + years, numbers=years, names_ok=names_ok)
         for _ in range(COMPLETION_ROUNDS):
             scored_rows = [row for candidate in chosen for row in candidate.scored_rows]
             if not complete_similarity(index, scores, scored_rows, vector, self.weights):
                 break
-            chosen = candidates(index, scores, names + years, numbers=years)
+            chosen = candidates(index, scores, names + years, numbers=years, names_ok=names_ok)
         if trace is not None:  # the skips of the final choice only
-            chosen = candidates(index, scores, names + years, trace, numbers=years)
+            chosen = candidates(index, scores, names + years, trace, numbers=years, names_ok=names_ok)
         declined = decline_reason(index, scores, chosen, vector, name_vectors, self.settings.min_relevance, lexical,
                                   trace)
         if trace is not None:
