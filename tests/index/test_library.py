@@ -148,6 +148,7 @@ def test_the_public_add_and_remove_load_the_passage_model_once_per_process(setti
     made = []
     monkeypatch.setattr(encoders, "_KEPT", {})
     monkeypatch.setattr(encoders, "passage_encoder", lambda s: made.append(s) or encoder)
+    monkeypatch.setattr("index.building.build.passage_encoder", lambda s: pytest.fail("a model loaded per change"))
     added = index.add_article(settings, GUILD, "harbour-storm.md", HARBOUR)
     index.remove_article(settings, GUILD, added.article)
     index.add_article(settings, GUILD, "harbour-storm.md", HARBOUR)
