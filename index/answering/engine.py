@@ -8,6 +8,7 @@ and quotes the passages.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from collections.abc import Sequence
@@ -240,16 +241,17 @@ class Engine:
             if trace is not None:
                 trace.declined_by = NO_CANDIDATE
             return Answer(question, False)
-        # A number is checked like a name (its article must write it), but it is no name to embed or weigh.
-        names_ok: dict[str, bool] = {}  # which articles mention the names, for every choice below
-        chosen = candidates(index, scores, names + years, numbers=years, names_ok=names_ok)
+        # A number is checked like a name (its article must write it, and so must the quoted paragraph),
+        # but it is no name to embed or weigh. Which articles mention them is kept for every choice.
+        choose = functools.partial(candidates, index, scores, names + years, numbers=years, names_ok={})
+        chosen = choose()
         for _ in range(COMPLETION_ROUNDS):
             scored_rows = [row for candidate in chosen for row in candidate.scored_rows]
             if not complete_similarity(index, scores, scored_rows, vector, self.weights):
                 break
-            chosen = candidates(index, scores, names + years, numbers=years, names_ok=names_ok)
+            chosen = choose()
         if trace is not None:  # the skips of the final choice only
-            chosen = candidates(index, scores, names + years, trace, numbers=years, names_ok=names_ok)
+            chosen = choose(trace=trace)
         declined = decline_reason(index, scores, chosen, vector, name_vectors, self.settings.min_relevance, lexical,
                                   trace)
         if trace is not None:

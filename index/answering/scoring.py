@@ -90,8 +90,7 @@ def score_question(index: LoadedIndex, speakers: SpeakerDirectory, question: str
     floor = float(min(sims.min(), 0.0)) if sims.size else 0.0
     dense_sentence = np.full(n_sentences, floor, np.float32)
     dense_paragraph = np.full(n_paragraphs, floor, np.float32)
-    widened = np.isin(index.unit_kind[ids], WIDENED_UNIT_CODES)
-    weighted = np.where(widened, sims * weights.widened_sentence, sims).astype(np.float32)
+    weighted = _weighted_by_kind(index, ids, sims, weights)
     sentence_ids = index.unit_sentence[ids]
     on_sentence = sentence_ids >= 0
     np.maximum.at(dense_sentence, sentence_ids[on_sentence], weighted[on_sentence])
@@ -126,6 +125,13 @@ def score_question(index: LoadedIndex, speakers: SpeakerDirectory, question: str
                   paragraph=paragraph_score, question_kind=question_kind, exact_units=set(ids.tolist()))
 
 
+def _weighted_by_kind(index: LoadedIndex, units: np.ndarray, sims: np.ndarray, weights: Weights) -> np.ndarray:
+    """The units' calibrated similarities, a widened unit's (with the sentence before it, or its
+    person) counted at weights.widened_sentence."""
+    widened = np.isin(index.unit_kind[units], WIDENED_UNIT_CODES)
+    return np.where(widened, sims * weights.widened_sentence, sims).astype(np.float32)
+
+
 def _part(component: np.ndarray | float, rows: slice | np.ndarray) -> np.ndarray | float:
     return component if isinstance(component, float) else component[rows]
 
@@ -147,10 +153,10 @@ def complete_similarity(index: LoadedIndex, scores: Scores, rows: list[int], vec
     """Give each paragraph of `rows` the model's similarity for every one of its units, in place.
 
     The search scores only the `weights.candidates` nearest units; the others count as the least
-    similar of those. Among thousands of articles a question's own answer can lie beyond them,
-    crowded out by near-copies of another sentence, and reach the candidates on its keywords with
-    that floor for a similarity: it then ranks on a guess, and the relevance rule reads the guess.
-    True when a score changed (the ranking may then have too)."""
+    similar of those, or 0 (score_question's floor). Among thousands of articles a question's own
+    answer can lie beyond them, crowded out by near-copies of another sentence, and reach the
+    candidates on its keywords with that floor for a similarity: it then ranks on a guess, and the
+    relevance rule reads the guess. True when a score changed (the ranking may then have too)."""
     changed = False
     for row in rows:
         # A paragraph's units are stored together, in paragraph order (building/units.py).
@@ -160,8 +166,7 @@ def complete_similarity(index: LoadedIndex, scores: Scores, rows: list[int], vec
             continue
         scores.exact_units.update(units.tolist())
         sims = index.similarity.calibrate(index.vectors.vectors_of(units.tolist()) @ vector).astype(np.float32)
-        weighted = np.where(np.isin(index.unit_kind[units], WIDENED_UNIT_CODES), sims * weights.widened_sentence,
-                            sims).astype(np.float32)
+        weighted = _weighted_by_kind(index, units, sims, weights)
         sentences = np.asarray(index.sentence_rows_of[row], np.int64)
         unit_sentences = index.unit_sentence[units]
         for sentence in sentences:

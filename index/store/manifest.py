@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from ..embedding import ModelSpec
-from .vectors import FLAT_TAG, HNSW_TAG, REFINED_TAG, read_index
+from .vectors import APPROXIMATE_TAGS, FLAT_TAG, read_index
 
 # 1: one build directory with vectors.faiss and passages.json (no longer read: rebuild it);
 # 2: a generation of segments.
@@ -226,7 +226,7 @@ def vector_file_shape(path: Path) -> tuple[int, int]:
         size = path.stat().st_size
     except OSError as error:
         raise IndexUnavailable(CORRUPT, f"{path} is unreadable ({error.strerror})") from None
-    if header[:4] in (REFINED_TAG, HNSW_TAG):
+    if header[:4] in APPROXIMATE_TAGS:
         try:
             index = read_index(path)
         except ValueError:

@@ -32,6 +32,7 @@ CODE_VALUES = 16
 # The first bytes of the kinds of file save_vectors writes, or wrote (HNSW, before 2026-12-05:
 # still read and searched).
 FLAT_TAG, REFINED_TAG, HNSW_TAG = b"IxFI", b"IxRF", b"IHNf"
+APPROXIMATE_TAGS = (REFINED_TAG, HNSW_TAG)
 
 
 def save_vectors(vectors: np.ndarray, path: Path, approximate_from: int = APPROXIMATE_FROM) -> None:
@@ -66,7 +67,7 @@ def load_vectors(path: Path) -> np.ndarray:
 
 def is_approximate(path: Path) -> bool:
     with path.open("rb") as handle:
-        return handle.read(4) in (REFINED_TAG, HNSW_TAG)
+        return handle.read(4) in APPROXIMATE_TAGS
 
 
 class VectorIndex:
