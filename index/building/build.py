@@ -237,8 +237,11 @@ def _split_and_embed(
     # Longest first, so each batch pads little.
     missing = sorted({u.text for found in units.values() for u in found if u.text not in cache}, key=len, reverse=True)
     fresh = encoder.encode_passages(missing, progress=progress.bar("embedding", len(missing)))
-    cache.update(zip(missing, fresh, strict=True))
-    vectors = {a: (np.vstack([cache[u.text] for u in found]) if found else np.zeros((0, encoder.dimension), np.float32))
+    # A new dict, not `cache` updated: the caller keeps that, and `fresh` (every new vector, as big
+    # as the segment's own copy of them) must be freed when this returns, before the segment is written.
+    known = cache | dict(zip(missing, fresh, strict=True))
+    vectors = {a: (np.vstack([known[u.text] for u in found]) if found
+                   else np.zeros((0, encoder.dimension), np.float32))
                for a, found in units.items()}
     if similarity is None:
         everything = np.vstack(list(vectors.values())) if vectors else np.zeros((0, encoder.dimension), np.float32)

@@ -181,9 +181,7 @@ def write_segment(builds: Path, records: list[ArticleRecord], dimension: int) ->
     is left behind when a write fails."""
     path = new_segment_dir(builds)
     try:
-        vectors = (np.vstack([r.vectors for r in records if len(r.units)]) if any(r.units for r in records)
-                   else np.zeros((0, dimension), np.float32))
-        save_vectors(vectors, path / SEGMENT_VECTORS)
+        save_vectors([r.vectors for r in records], path / SEGMENT_VECTORS, dimension=dimension)
         write_passages(path / SEGMENT_PASSAGES, records)
         write_arrays(path, segment_arrays(records))
         for folder, texts in zip(BM25_FOLDERS, keyword_texts(records), strict=True):
@@ -192,7 +190,7 @@ def write_segment(builds: Path, records: list[ArticleRecord], dimension: int) ->
             "articles": len(records),
             "paragraphs": sum(len(r.paragraphs) for r in records),
             "sentences": sum(len(p["sentences"]) for r in records for p in r.paragraphs),
-            "units": len(vectors),
+            "units": sum(len(r.units) for r in records),
             "quotes": sum(len(r.quotes) for r in records),
         }
         manifest = write_segment_manifest(path, records, counts)

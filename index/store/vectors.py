@@ -10,6 +10,7 @@ nothing to unreached corners of a graph (bench/ann.py, docs/scale.md)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import faiss
@@ -28,6 +29,8 @@ REFINE_FACTOR = 10
 # needs at least as many as each 4-bit code has values.
 TRAINING_SAMPLE = 65_536
 CODE_VALUES = 16
+# Rows handed to faiss at a time while writing: a few MB of copies, not a second copy of the segment.
+ADD_BATCH = 16_384
 
 # The first bytes of the kinds of file save_vectors writes, or wrote (HNSW, before 2026-12-05:
 # still read and searched).
@@ -35,20 +38,50 @@ FLAT_TAG, REFINED_TAG, HNSW_TAG = b"IxFI", b"IxRF", b"IHNf"
 APPROXIMATE_TAGS = (REFINED_TAG, HNSW_TAG)
 
 
-def save_vectors(vectors: np.ndarray, path: Path, approximate_from: int = APPROXIMATE_FROM) -> None:
-    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-    dimension = vectors.shape[1]
+def save_vectors(vectors: np.ndarray | Sequence[np.ndarray], path: Path, approximate_from: int = APPROXIMATE_FROM,
+                 dimension: int | None = None) -> None:
+    """Write the vectors, given whole or as consecutive parts (one per article: a segment's rows
+    are never stacked into one more copy of them all, which would be the largest allocation of a
+    full build). `dimension` is needed only when there are no parts."""
+    parts = [vectors] if isinstance(vectors, np.ndarray) else [p for p in vectors if len(p)]
+    dimension = parts[0].shape[1] if parts else dimension
+    if dimension is None:
+        raise ValueError("save_vectors needs a dimension when it is given no vectors")
+    count = sum(len(p) for p in parts)
     index: faiss.Index
     # Two dimensions a code of 4 bits; an odd dimension (no bundled model has one) stays exact.
-    if len(vectors) >= max(approximate_from, CODE_VALUES) and dimension % 2 == 0:
+    if count >= max(approximate_from, CODE_VALUES) and dimension % 2 == 0:
         index = faiss.index_factory(dimension, f"PQ{dimension // 2}x4fs,RFlat", faiss.METRIC_INNER_PRODUCT)
-        sample = np.random.default_rng(0).choice(len(vectors), min(len(vectors), TRAINING_SAMPLE), replace=False)
-        index.train(vectors[np.sort(sample)])
+        sample = np.random.default_rng(0).choice(count, min(count, TRAINING_SAMPLE), replace=False)
+        index.train(_rows(parts, np.sort(sample)))
     else:
         index = faiss.IndexFlatIP(dimension)
-    if len(vectors):
-        index.add(vectors)
+    for batch in _batches(parts):
+        index.add(batch)
     faiss.write_index(index, str(path))
+
+
+def _rows(parts: list[np.ndarray], rows: np.ndarray) -> np.ndarray:
+    """Rows of the parts stacked, by their numbers in that stacking (sorted), without stacking them."""
+    starts = np.cumsum([0] + [len(p) for p in parts])
+    owner = np.searchsorted(starts, rows, side="right") - 1
+    return np.ascontiguousarray(np.vstack([parts[o][rows[owner == o] - starts[o]] for o in np.unique(owner)]),
+                                dtype=np.float32)
+
+
+def _batches(parts: list[np.ndarray]) -> Iterator[np.ndarray]:
+    """The parts in order, small ones joined into batches of about ADD_BATCH rows (one faiss add per
+    article would cost more in calls than in copying)."""
+    pending: list[np.ndarray] = []
+    pending_rows = 0
+    for part in parts:
+        pending.append(part)
+        pending_rows += len(part)
+        if pending_rows >= ADD_BATCH:
+            yield np.ascontiguousarray(np.vstack(pending), dtype=np.float32)
+            pending, pending_rows = [], 0
+    if pending:
+        yield np.ascontiguousarray(np.vstack(pending), dtype=np.float32)
 
 
 def read_index(path: Path) -> faiss.Index:

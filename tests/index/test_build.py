@@ -3,6 +3,7 @@ import os
 import shutil
 import subprocess
 import sys
+import weakref
 from pathlib import Path
 
 import numpy as np
@@ -90,6 +91,40 @@ def test_incremental_rebuild_embeds_only_the_changed_article(settings, encoder):
     full = passage_encoder(settings)
     report = rebuild(settings, encoder=full, full=True)
     assert full.encoded_count == report.encoded > len(harbour_units)
+
+
+def test_a_build_frees_what_the_model_returned_and_writes_the_vectors_article_by_article(
+        settings, encoder, monkeypatch):
+    """The vectors are a build's largest allocation (467 MB at 10,000 articles): the model's output
+    is freed once each article holds its own rows, and the segment hands faiss those rows, not one
+    more copy of them all stacked (docs/scale.md: a full build's peak memory)."""
+    from index.building import segment_writer
+
+    returned = []
+
+    class Watched:
+        def __getattr__(self, name):
+            return getattr(encoder, name)
+
+        def encode_passages(self, texts, progress=None):
+            vectors = encoder.encode_passages(texts, progress=progress)
+            returned.append(weakref.ref(vectors))
+            return vectors
+
+    handed = []
+    save_vectors = segment_writer.save_vectors
+
+    def watched_save(vectors, path, **options):
+        handed.append((type(vectors), [alive() is not None for alive in returned]))
+        save_vectors(vectors, path, **options)
+
+    monkeypatch.setattr(segment_writer, "save_vectors", watched_save)
+    (settings.corpus_dir / "harbour.md").write_text(SECOND, encoding="utf-8")
+    rebuild(settings, full=True, encoder=Watched())
+    assert handed == [(list, [False])]
+    index = load_index(settings.index_dir)
+    assert index.vectors.size == len(index.units)
+    assert {u["article"] for u in index.units} == {"musk-peace-deal", "harbour"}
 
 
 def test_removed_article_makes_the_index_stale(settings, encoder):
@@ -480,7 +515,7 @@ def test_run_serves_the_last_good_index_when_the_disk_is_full(copied, encoder, m
     before = copied.index_dir.resolve()
     (copied.corpus_dir / "harbour.md").write_text(SECOND, encoding="utf-8")
 
-    def full_disk(vectors, path):
+    def full_disk(vectors, path, **options):
         raise OSError(28, "No space left on device", str(path))
 
     monkeypatch.setattr("index.building.segment_writer.save_vectors", full_disk)

@@ -155,7 +155,7 @@ def corpus_env(monkeypatch, tmp_path) -> Path:
 def test_full_disk_during_rebuild_is_one_line_and_leaves_nothing(index_main, monkeypatch, tmp_path, capsys):
     corpus_env(monkeypatch, tmp_path)
 
-    def full_disk(vectors, path):
+    def full_disk(vectors, path, **options):
         raise OSError(28, "No space left on device", str(path))
 
     monkeypatch.setattr("index.building.segment_writer.save_vectors", full_disk)

@@ -53,6 +53,24 @@ def test_both_kinds_of_file_give_back_their_vectors_and_shape(tmp_path: Path) ->
 
 
 @pytest.mark.parametrize("approximate_from", [10**9, 1])
+def test_vectors_given_in_parts_make_the_same_file_as_given_whole(tmp_path: Path, approximate_from: int) -> None:
+    vectors = _unit_vectors(40_000)
+    # Articles of every size, some empty, some across a faiss batch's end.
+    cuts = np.sort(np.random.default_rng(2).choice(len(vectors), 3000, replace=False))
+    parts = [*np.split(vectors, cuts), vectors[:0]]
+    save_vectors(vectors, tmp_path / "whole.faiss", approximate_from=approximate_from)
+    save_vectors(parts, tmp_path / "parts.faiss", approximate_from=approximate_from)
+    assert (tmp_path / "whole.faiss").read_bytes() == (tmp_path / "parts.faiss").read_bytes()
+
+
+def test_no_vectors_make_an_empty_exact_file_of_the_given_dimension(tmp_path: Path) -> None:
+    save_vectors([], tmp_path / "vectors.faiss", dimension=32)
+    assert vector_file_shape(tmp_path / "vectors.faiss") == (32, 0)
+    with pytest.raises(ValueError, match="dimension"):
+        save_vectors([], tmp_path / "other.faiss")
+
+
+@pytest.mark.parametrize("approximate_from", [10**9, 1])
 def test_a_damaged_vector_file_is_corrupt(tmp_path: Path, approximate_from: int) -> None:
     path = tmp_path / "vectors.faiss"
     save_vectors(_unit_vectors(200), path, approximate_from=approximate_from)
