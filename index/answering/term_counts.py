@@ -81,12 +81,12 @@ class TermCounts:
         # One sort of (column, row) keys gives the CSC order and, by run length, the counts.
         stride = max(n_docs, 1)
         keys, counts = np.unique(np.asarray(columns, np.int64) * stride + rows, return_counts=True)
-        return cls._from_postings(terms, keys // stride, keys % stride, counts,
+        return cls.from_sorted_postings(terms, keys // stride, keys % stride, counts,
                                   np.bincount(rows, minlength=n_docs))
 
     @classmethod
-    def _from_postings(cls, terms: list[str], columns: np.ndarray, rows: np.ndarray, counts: np.ndarray,
-                       lengths: np.ndarray) -> TermCounts:
+    def from_sorted_postings(cls, terms: list[str], columns: np.ndarray, rows: np.ndarray, counts: np.ndarray,
+                             lengths: np.ndarray) -> TermCounts:
         """From postings already in (column, row) order."""
         indptr = np.zeros(len(terms) + 1, np.int64)
         np.cumsum(np.bincount(columns, minlength=len(terms)), out=indptr[1:])
@@ -121,7 +121,7 @@ class TermCounts:
         all_columns = np.concatenate(columns)
         # Stable: within a merged column, earlier parts (lower rows) stay first, each already ascending.
         order = np.argsort(all_columns, kind="stable")
-        return cls._from_postings(terms, all_columns[order], np.concatenate(rows)[order],
+        return cls.from_sorted_postings(terms, all_columns[order], np.concatenate(rows)[order],
                                   np.concatenate([p.counts for p in parts])[order],
                                   np.concatenate([p.lengths for p in parts]))
 
@@ -137,7 +137,7 @@ class TermCounts:
         used = np.bincount(columns, minlength=len(self.terms)) > 0
         new_column = np.cumsum(used) - 1
         terms = [term for term, is_used in zip(self.terms, used, strict=True) if is_used]
-        return self._from_postings(terms, new_column[columns], new_row[self.rows[kept]], self.counts[kept],
+        return self.from_sorted_postings(terms, new_column[columns], new_row[self.rows[kept]], self.counts[kept],
                                    self.lengths[keep])
 
     def save(self, directory: Path) -> None:

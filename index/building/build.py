@@ -75,6 +75,11 @@ MAX_DELETED_SHARE = 0.5
 # Article ids named per line of a summary; --json lists them all.
 SUMMARY_IDS = 10
 
+# Texts embedded per call while building: a multiple of both encoders' own rounds (e5: 256 texts
+# sorted by length together; sentence-transformers: batches of 64), so the vectors are those of one
+# call with every text; its output, copied to its rows, is then freed.
+EMBEDDING_CHUNK = 16_384
+
 
 class Progress(Protocol):
     """How a rebuild shows what it is doing, from its first second: a line when a step begins,
@@ -234,21 +239,43 @@ def _split_and_embed(
         article.id: make_units(split[article.id], lambda pieces: fit_windows(encoder, pieces),
                                attributions[article.id].who)
         for article in articles}
-    # Longest first, so each batch pads little.
-    missing = sorted({u.text for found in units.values() for u in found if u.text not in cache}, key=len, reverse=True)
-    fresh = encoder.encode_passages(missing, progress=progress.bar("embedding", len(missing)))
-    # A new dict, not `cache` updated: the caller keeps that, and `fresh` (every new vector, as big
-    # as the segment's own copy of them) must be freed when this returns, before the segment is written.
-    known = cache | dict(zip(missing, fresh, strict=True))
-    vectors = {a: (np.vstack([known[u.text] for u in found]) if found
-                   else np.zeros((0, encoder.dimension), np.float32))
-               for a, found in units.items()}
+    vectors, embedded = _unit_vectors(encoder, [u.text for found in units.values() for u in found], cache, progress)
     if similarity is None:
-        everything = np.vstack(list(vectors.values())) if vectors else np.zeros((0, encoder.dimension), np.float32)
-        similarity = similarity_of(encoder, everything)
-    records = [article_record(a, split[a.id], attributions[a.id], units[a.id], vectors[a.id], similarity)
+        similarity = similarity_of(encoder, vectors)
+    starts = np.cumsum([0] + [len(found) for found in units.values()])
+    # Each article's rows are a view of `vectors`: a full build holds its vectors once.
+    rows_of = {a: vectors[starts[i]:starts[i + 1]] for i, a in enumerate(units)}
+    records = [article_record(a, split[a.id], attributions[a.id], units[a.id], rows_of[a.id], similarity)
                for a in articles]
-    return records, len(missing), similarity
+    return records, embedded, similarity
+
+
+def _unit_vectors(encoder: PassageEncoder, texts: list[str], cache: dict[str, np.ndarray],
+                  progress: Progress) -> tuple[np.ndarray, int]:
+    """One row per text, embedded unless `cache` has it, and how many distinct texts were embedded.
+
+    The model's output goes straight to its rows, EMBEDDING_CHUNK texts at a time, so the vectors
+    exist once (at 10,000 articles, 467 MB), not also as the model returned them."""
+    vectors = np.empty((len(texts), encoder.dimension), np.float32)
+    rows_of: dict[str, list[int]] = {}
+    for row, text in enumerate(texts):
+        if text in cache:
+            vectors[row] = cache[text]
+        else:
+            rows_of.setdefault(text, []).append(row)
+    # Longest first, so each batch pads little.
+    missing = sorted(rows_of, key=len, reverse=True)
+    advance = progress.bar("embedding", len(missing))
+    for start in range(0, len(missing), EMBEDDING_CHUNK):
+        _embed_into(vectors, rows_of, missing[start:start + EMBEDDING_CHUNK], encoder, advance)
+    return vectors, len(missing)
+
+
+def _embed_into(vectors: np.ndarray, rows_of: dict[str, list[int]], texts: list[str], encoder: PassageEncoder,
+                advance: Callable[[int], None]) -> None:
+    # A function of its own so that the model's output, and every view of it, is gone on return.
+    for text, vector in zip(texts, encoder.encode_passages(texts, progress=advance), strict=True):
+        vectors[rows_of[text]] = vector
 
 
 def _embedded_before(previous: PreviousBuild, article_ids: set[str]) -> dict[str, np.ndarray]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -154,26 +154,36 @@ def segment_arrays(records: list[ArticleRecord]) -> dict[str, np.ndarray]:
     return arrays
 
 
-def keyword_texts(records: list[ArticleRecord]) -> tuple[list[str], list[str], list[str]]:
-    """The texts of the three keyword indexes, in row order: each sentence with the person it is
-    about, each paragraph with the one before it, each article whole. All within one article, so
-    a segment's term counts are those a full index would hold for its rows."""
-    sentences: list[str] = []
-    paragraphs: list[str] = []
-    articles: list[str] = []
+def keyword_texts(records: list[ArticleRecord]) -> tuple[Iterator[str], Iterator[str], Iterator[str]]:
+    """The texts of the three keyword indexes, in row order, each made as it is counted (all of a
+    segment's at once would be some hundreds of MB): each sentence with the person it is about, each
+    paragraph with the one before it, each article whole. All within one article, so a segment's
+    term counts are those a full index would hold for its rows."""
+    return _sentence_texts(records), _paragraph_texts(records), _article_texts(records)
+
+
+def _sentence_texts(records: list[ArticleRecord]) -> Iterator[str]:
     for record in records:
-        previous = None
         for paragraph in record.paragraphs:
             text = paragraph["text"]
             # The person a sentence is about counts as one of its words: "He said …" matches "Musk".
-            sentences.extend(f"{text[start:end]} {who or ''}"
-                             for (start, end), who in zip(paragraph["sentences"], paragraph["who"], strict=True))
+            for (start, end), who in zip(paragraph["sentences"], paragraph["who"], strict=True):
+                yield f"{text[start:end]} {who or ''}"
+
+
+def _paragraph_texts(records: list[ArticleRecord]) -> Iterator[str]:
+    for record in records:
+        previous = None
+        for paragraph in record.paragraphs:
             # A paragraph goes on from the one before it ("Both of these proposals …"), so its
             # keywords are read together with that one's (docs/ablation.md: 4 of the 102 own questions).
-            paragraphs.append(text if previous is None else f"{previous}\n{text}")
-            previous = text
-        articles.append("\n".join(p["text"] for p in record.paragraphs))
-    return sentences, paragraphs, articles
+            yield paragraph["text"] if previous is None else f"{previous}\n{paragraph['text']}"
+            previous = paragraph["text"]
+
+
+def _article_texts(records: list[ArticleRecord]) -> Iterator[str]:
+    for record in records:
+        yield "\n".join(p["text"] for p in record.paragraphs)
 
 
 def write_segment(builds: Path, records: list[ArticleRecord], dimension: int) -> tuple[str, dict[str, Any]]:

@@ -93,20 +93,21 @@ def test_incremental_rebuild_embeds_only_the_changed_article(settings, encoder):
     assert full.encoded_count == report.encoded > len(harbour_units)
 
 
-def test_a_build_frees_what_the_model_returned_and_writes_the_vectors_article_by_article(
-        settings, encoder, monkeypatch):
-    """The vectors are a build's largest allocation (467 MB at 10,000 articles): the model's output
-    is freed once each article holds its own rows, and the segment hands faiss those rows, not one
-    more copy of them all stacked (docs/scale.md: a full build's peak memory)."""
-    from index.building import segment_writer
+def test_a_build_holds_its_vectors_once(settings, encoder, monkeypatch):
+    """The vectors are a build's largest allocation (467 MB at 10,000 articles). The model embeds a
+    chunk of texts at a time, and each output is copied to its units' rows and freed before the next
+    chunk; the segment then hands faiss the articles' rows, not one more copy of them all stacked."""
+    from index.building import build, segment_writer
 
-    returned = []
+    monkeypatch.setattr(build, "EMBEDDING_CHUNK", 8)
+    returned, freed_before_next = [], []
 
     class Watched:
         def __getattr__(self, name):
             return getattr(encoder, name)
 
         def encode_passages(self, texts, progress=None):
+            freed_before_next.append(all(output() is None for output in returned))
             vectors = encoder.encode_passages(texts, progress=progress)
             returned.append(weakref.ref(vectors))
             return vectors
@@ -115,16 +116,19 @@ def test_a_build_frees_what_the_model_returned_and_writes_the_vectors_article_by
     save_vectors = segment_writer.save_vectors
 
     def watched_save(vectors, path, **options):
-        handed.append((type(vectors), [alive() is not None for alive in returned]))
+        handed.append((type(vectors), [output() is not None for output in returned]))
         save_vectors(vectors, path, **options)
 
     monkeypatch.setattr(segment_writer, "save_vectors", watched_save)
     (settings.corpus_dir / "harbour.md").write_text(SECOND, encoding="utf-8")
     rebuild(settings, full=True, encoder=Watched())
-    assert handed == [(list, [False])]
+    assert len(returned) > 2 and all(freed_before_next)
+    assert handed == [(list, [False] * len(returned))]
     index = load_index(settings.index_dir)
-    assert index.vectors.size == len(index.units)
     assert {u["article"] for u in index.units} == {"musk-peace-deal", "harbour"}
+    texts = [u["text"] for u in index.units]
+    stored = index.vectors.vectors_of(list(range(len(texts))))
+    assert np.allclose(stored, encoder.encode_passages(texts), atol=1e-5)
 
 
 def test_removed_article_makes_the_index_stale(settings, encoder):

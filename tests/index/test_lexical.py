@@ -93,6 +93,16 @@ def test_a_term_asked_twice_counts_twice_as_in_bm25s():
     assert not np.array_equal(Bm25(texts).scores("", terms), Bm25(texts).scores("", ["fire", "sydney"]))
 
 
+def test_counting_in_chunks_gives_the_counts_of_one_pass(monkeypatch):
+    texts = [*_stories(), *_sentences(), ""]
+    whole = count_terms(texts)
+    monkeypatch.setattr(lexical, "COUNTING_CHUNK", 3)
+    chunked = count_terms(iter(texts))
+    assert chunked.terms == whole.terms
+    for name in ("indptr", "rows", "counts", "lengths", "distinct_terms"):
+        assert np.array_equal(getattr(chunked, name), getattr(whole, name)), name
+
+
 def test_counts_of_two_halves_concatenated_equal_counts_of_the_whole():
     texts = _sentences()
     half = len(texts) // 2
