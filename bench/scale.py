@@ -12,7 +12,8 @@ and every measurement runs in a fresh process:
   load      opening the index inside a process (load_index), seconds
   warm      p50 / p99 over 300 different questions, one at a time
   rss       peak resident memory (VmHWM) of the answering process, and of the full build less
-            what the bench's vectors cache holds (a real build has no such cache)
+            what the bench's vectors cache held when loaded (a real build has no such cache; where
+            the build embeds texts, the cache's growth still counts)
   add       one new article added as a moderator does (index add_article), until the running
             engine answers a question about it from it; remove: until it no longer does
   seed      the seed's public questions (Hit@1, Hit@3, off-topic declined) on the whole corpus

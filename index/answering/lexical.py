@@ -161,6 +161,7 @@ def count_terms(texts: Iterable[str]) -> TermCounts:
     column_of_word = np.zeros(0, np.int64)  # per word id: its term's column, or -1 for a stop word
     keys, counts, lengths = [], [], []
     first_document = 0
+    stemmer = Stemmer.Stemmer("english")
     remaining = iter(texts)
     while chunk := list(itertools.islice(remaining, COUNTING_CHUNK)):
         words_of = [_TOKEN.findall(text.lower()) for text in chunk]
@@ -169,7 +170,7 @@ def count_terms(texts: Iterable[str]) -> TermCounts:
         word_id.update(zip(new_words, range(len(word_id), len(word_id) + len(new_words)), strict=True))
         column_of_word = np.concatenate([column_of_word, np.asarray(
             [-1 if w in _STOPWORDS else term_column.setdefault(stem, len(term_column))
-             for w, stem in zip(new_words, Stemmer.Stemmer("english").stemWords(new_words), strict=True)],
+             for w, stem in zip(new_words, stemmer.stemWords(new_words), strict=True)],
             np.int64)])
         columns = column_of_word[np.fromiter(map(word_id.__getitem__, found), np.int64, len(found))]
         documents = np.repeat(np.arange(first_document, first_document + len(chunk), dtype=np.int64),
@@ -178,12 +179,17 @@ def count_terms(texts: Iterable[str]) -> TermCounts:
         # A document lies in one chunk, so a chunk's counts per (column, document) are final.
         chunk_keys, chunk_counts = np.unique((columns[counted] << 32) | documents[counted], return_counts=True)
         keys.append(chunk_keys)
-        counts.append(chunk_counts)
+        counts.append(chunk_counts.astype(np.int32))
         lengths.append(np.bincount(documents[counted] - first_document, minlength=len(chunk)))
         first_document += len(chunk)
+    if first_document >= 2**31:  # TermCounts keeps documents as int32
+        raise ValueError(f"count_terms: {first_document} documents are more than one segment may hold")
     every_key = np.concatenate([np.zeros(0, np.int64), *keys])
+    keys.clear()
     order = np.argsort(every_key, kind="stable")
     every_key = every_key[order]
-    return TermCounts.from_sorted_postings(list(term_column), every_key >> 32, every_key & 0xFFFFFFFF,
-                                           np.concatenate([np.zeros(0, np.int64), *counts])[order],
+    every_count = np.concatenate([np.zeros(0, np.int32), *counts])[order]
+    del order
+    counts.clear()
+    return TermCounts.from_sorted_postings(list(term_column), every_key >> 32, every_key & 0xFFFFFFFF, every_count,
                                            np.concatenate([np.zeros(0, np.int64), *lengths]))

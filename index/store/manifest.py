@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from ..embedding import ModelSpec
-from .vectors import APPROXIMATE_TAGS, FLAT_TAG, read_index
+from .vectors import APPROXIMATE_TAGS, FLAT_HEADER_SIZE, FLAT_TAG, flat_file_shape, read_index
 
 # 1: one build directory with vectors.faiss and passages.json (no longer read: rebuild it);
 # 2: a generation of segments.
@@ -218,11 +218,9 @@ def vector_file_shape(path: Path) -> tuple[int, int]:
     """(dimension, vector count) of the FAISS file that vectors.save_vectors writes; IndexUnavailable
     for any other file. A flat file is checked against its size from its header alone; an
     approximate one is opened, memory-mapped, which reads its codes (or graph) but not its vectors."""
-    # The layout of faiss's write_index for IndexFlatIP: "IxFI", d (int32), ntotal (int64), two
-    # unused int64, is_trained (1 byte), metric (int32), the vector length (int64), then the floats.
     try:
         with path.open("rb") as handle:
-            header = handle.read(45)
+            header = handle.read(FLAT_HEADER_SIZE)
         size = path.stat().st_size
     except OSError as error:
         raise IndexUnavailable(CORRUPT, f"{path} is unreadable ({error.strerror})") from None
@@ -232,11 +230,10 @@ def vector_file_shape(path: Path) -> tuple[int, int]:
         except ValueError:
             raise IndexUnavailable(CORRUPT, f"{path} is cut short or damaged ({size} bytes)") from None
         return int(index.d), int(index.ntotal)
-    if len(header) < 45 or header[:4] != FLAT_TAG:
+    if len(header) < FLAT_HEADER_SIZE or header[:4] != FLAT_TAG:
         raise IndexUnavailable(CORRUPT, f"{path} is not a FAISS index written by articlebot")
-    dimension = int.from_bytes(header[4:8], "little", signed=True)
-    count = int.from_bytes(header[8:16], "little", signed=True)
-    if dimension <= 0 or count < 0 or size != 45 + 4 * dimension * count:
+    dimension, count = flat_file_shape(header)
+    if dimension <= 0 or count < 0 or size != FLAT_HEADER_SIZE + 4 * dimension * count:
         raise IndexUnavailable(CORRUPT, f"{path} is cut short or damaged ({size} bytes)")
     return dimension, count
 

@@ -54,9 +54,12 @@ def save_vectors(vectors: np.ndarray | Sequence[np.ndarray], path: Path, approxi
         dimension = vectors.shape[1]
     given = [vectors] if isinstance(vectors, np.ndarray) else vectors
     parts = [np.ascontiguousarray(p, dtype=np.float32) for p in given if len(p)]
-    dimension = parts[0].shape[1] if parts else dimension
+    dimension = parts[0].shape[1] if parts and dimension is None else dimension
     if dimension is None:
         raise ValueError("save_vectors needs a dimension when it is given no vectors")
+    if any(p.ndim != 2 or p.shape[1] != dimension for p in parts):
+        raise ValueError(f"save_vectors needs rows of {dimension} numbers, got parts of shapes "
+                         f"{sorted({p.shape[1:] for p in parts})}")
     count = sum(len(p) for p in parts)
     with path.open("wb") as file:
         # Two dimensions a code of 4 bits; an odd dimension (no bundled model has one) stays exact.
@@ -66,31 +69,49 @@ def save_vectors(vectors: np.ndarray | Sequence[np.ndarray], path: Path, approxi
             codes.train(_rows(parts, np.sort(sample)))
             for batch in _batches(parts):
                 codes.add(batch)
-            file.write(REFINED_TAG + _header(dimension, count))
-            file.write(faiss.serialize_index(codes).tobytes())
+            file.write(REFINED_TAG + _INDEX_HEADER.pack(*_header_fields(dimension, count)))
+            file.write(faiss.serialize_index(codes).data)
             _write_flat(file, parts, dimension, count)
             file.write(struct.pack("<f", 1.0))  # the refine factor faiss stores; search passes its own
         else:
             _write_flat(file, parts, dimension, count)
 
 
-def _header(dimension: int, count: int) -> bytes:
-    """faiss's index header: dimension, count, two unused fields, trained, inner-product metric (0)."""
-    return struct.pack("<iqqq?i", dimension, count, 1 << 20, 1 << 20, True, faiss.METRIC_INNER_PRODUCT)
+# faiss's write_index layout. Every index starts with its tag and this header: dimension, count,
+# two unused fields, trained, metric. An IndexFlatIP goes on with the number of floats, then them.
+_INDEX_HEADER = struct.Struct("<iqqq?i")
+_FLOAT_COUNT = struct.Struct("<Q")
+FLAT_HEADER_SIZE = len(FLAT_TAG) + _INDEX_HEADER.size + _FLOAT_COUNT.size
+
+
+def _header_fields(dimension: int, count: int) -> tuple[int, int, int, int, bool, int]:
+    return dimension, count, 1 << 20, 1 << 20, True, faiss.METRIC_INNER_PRODUCT
+
+
+def flat_file_shape(header: bytes) -> tuple[int, int]:
+    """(dimension, count) from the first FLAT_HEADER_SIZE bytes of an exact vector file."""
+    dimension, count, *_ = _INDEX_HEADER.unpack_from(header, len(FLAT_TAG))
+    return dimension, count
 
 
 def _write_flat(file: BinaryIO, parts: list[np.ndarray], dimension: int, count: int) -> None:
-    """An IndexFlatIP: its header, the number of floats, then the rows in order."""
-    file.write(FLAT_TAG + _header(dimension, count) + struct.pack("<Q", count * dimension))
+    file.write(FLAT_TAG + _INDEX_HEADER.pack(*_header_fields(dimension, count))
+               + _FLOAT_COUNT.pack(count * dimension))
     for part in parts:
         file.write(part.data)
 
 
 def _rows(parts: list[np.ndarray], rows: np.ndarray) -> np.ndarray:
     """Rows of the parts stacked, by their numbers in that stacking (sorted), without stacking them."""
-    starts = np.cumsum([0] + [len(p) for p in parts])
-    owner = np.searchsorted(starts, rows, side="right") - 1
-    return np.vstack([parts[o][rows[owner == o] - starts[o]] for o in np.unique(owner)])
+    chosen = np.empty((len(rows), parts[0].shape[1]), np.float32)
+    start = taken = 0
+    for part in parts:
+        end = start + len(part)
+        wanted = rows[taken:int(np.searchsorted(rows, end))]
+        chosen[taken:taken + len(wanted)] = part[wanted - start]
+        taken += len(wanted)
+        start = end
+    return chosen
 
 
 def _batches(parts: list[np.ndarray]) -> Iterator[np.ndarray]:

@@ -93,6 +93,13 @@ def test_incremental_rebuild_embeds_only_the_changed_article(settings, encoder):
     assert full.encoded_count == report.encoded > len(harbour_units)
 
 
+def _owner(array):
+    """The array that owns the memory `array` is a view of (itself if it owns it)."""
+    while array.base is not None:
+        array = array.base
+    return array
+
+
 def test_a_build_holds_its_vectors_once(settings, encoder, monkeypatch):
     """The vectors are a build's largest allocation (467 MB at 10,000 articles). The model embeds a
     chunk of texts at a time, and each output is copied to its units' rows and freed before the next
@@ -117,6 +124,8 @@ def test_a_build_holds_its_vectors_once(settings, encoder, monkeypatch):
 
     def watched_save(vectors, path, **options):
         handed.append((type(vectors), [output() is not None for output in returned]))
+        owners = {id(_owner(part)) for part in vectors if len(part)}
+        assert len(owners) == 1 and all(_owner(part) is not part for part in vectors)  # views of one array
         save_vectors(vectors, path, **options)
 
     monkeypatch.setattr(segment_writer, "save_vectors", watched_save)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from index.store import IndexUnavailable, VectorIndex, load_vectors, save_vectors, vector_file_shape
-from index.store.vectors import TRAINING_SAMPLE, is_approximate
+from index.store.vectors import is_approximate
 
 
 def _unit_vectors(count: int, dimension: int = 32, seed: int = 0) -> np.ndarray:
@@ -53,25 +53,42 @@ def test_both_kinds_of_file_give_back_their_vectors_and_shape(tmp_path: Path) ->
 
 
 @pytest.mark.parametrize("approximate", [False, True])
-def test_the_file_is_what_faiss_writes_for_the_vectors_whole_or_in_parts(tmp_path: Path, approximate: bool) -> None:
+def test_the_file_is_what_faiss_writes_for_the_vectors_whole_or_in_parts(
+        tmp_path: Path, approximate: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     vectors = _unit_vectors(40_000)
+    sample_size = 5_000  # fewer than the vectors, so the codes are learnt from a sample of them
+    monkeypatch.setattr("index.store.vectors.TRAINING_SAMPLE", sample_size)
     # What faiss itself writes for these vectors: the same kind of index, trained on the same sample.
     if approximate:
         index = faiss.index_factory(32, "PQ16x4fs,RFlat", faiss.METRIC_INNER_PRODUCT)
-        sample = np.random.default_rng(0).choice(len(vectors), min(len(vectors), TRAINING_SAMPLE), replace=False)
+        sample = np.random.default_rng(0).choice(len(vectors), sample_size, replace=False)
         index.train(vectors[np.sort(sample)])
     else:
         index = faiss.IndexFlatIP(32)
     index.add(vectors)
     faiss.write_index(index, str(tmp_path / "faiss.faiss"))
-    # Articles of every size, some empty, some across a coding batch's end.
+    # Articles of every size, some empty, some across a coding batch's end; one given as float64,
+    # one as a strided view.
     cuts = np.sort(np.random.default_rng(2).choice(len(vectors), 3000, replace=False))
     parts = [*np.split(vectors, cuts), vectors[:0]]
+    parts[5] = parts[5].astype(np.float64)
+    parts[9] = np.repeat(parts[9], 2, axis=0)[::2]
     approximate_from = 1 if approximate else 10**9
     save_vectors(vectors, tmp_path / "whole.faiss", approximate_from=approximate_from)
     save_vectors(parts, tmp_path / "parts.faiss", approximate_from=approximate_from)
     assert (tmp_path / "whole.faiss").read_bytes() == (tmp_path / "faiss.faiss").read_bytes()
     assert (tmp_path / "parts.faiss").read_bytes() == (tmp_path / "faiss.faiss").read_bytes()
+
+
+def test_rows_of_another_width_are_refused_and_a_full_disk_is_an_os_error(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="rows of 32 numbers"):
+        save_vectors([_unit_vectors(5), _unit_vectors(5, dimension=16)], tmp_path / "vectors.faiss")
+    with pytest.raises(ValueError, match="rows of 16 numbers"):
+        save_vectors([_unit_vectors(5)], tmp_path / "vectors.faiss", dimension=16)
+    if Path("/dev/full").exists():
+        with pytest.raises(OSError) as raised:
+            save_vectors(_unit_vectors(2000), Path("/dev/full"))
+        assert raised.value.errno == 28
 
 
 def test_no_vectors_make_an_empty_exact_file_of_the_given_dimension(tmp_path: Path) -> None:
