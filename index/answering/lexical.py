@@ -150,46 +150,35 @@ COUNTING_CHUNK = 4096
 
 def count_terms(texts: Iterable[str]) -> TermCounts:
     """The term counts of `texts`, tokenised as Bm25.terms does (a test holds the two equal): what an
-    index segment stores at build time. Stop words and stems are looked up once per distinct word,
-    not once per occurrence, and words are numbered by C loops (map, dict.fromkeys).
+    index segment stores at build time.
 
-    The texts are read COUNTING_CHUNK at a time, and only each chunk's (term, document) counts are
-    kept: every word of a segment's paragraphs as Python strings at once had taken 600 MB at 10,000
-    articles, more than the build's vectors."""
-    word_id: dict[str, int] = {}
-    term_column: dict[str, int] = {}
-    column_of_word = np.zeros(0, np.int64)  # per word id: its term's column, or -1 for a stop word
-    keys, counts, lengths = [], [], []
-    first_document = 0
-    stemmer = Stemmer.Stemmer("english")
+    The texts are counted COUNTING_CHUNK at a time and the chunks' counts joined as a merge joins
+    segments' (TermCounts.concat): every word of a segment's paragraphs as Python strings at once
+    had taken 600 MB at 10,000 articles, more than the build's vectors."""
     remaining = iter(texts)
+    stemmer = Stemmer.Stemmer("english")  # one per call: a stemmer is not safe to share between threads
+    chunks = []
     while chunk := list(itertools.islice(remaining, COUNTING_CHUNK)):
-        words_of = [_TOKEN.findall(text.lower()) for text in chunk]
-        found = list(itertools.chain.from_iterable(words_of))
-        new_words = [w for w in dict.fromkeys(found) if w not in word_id]
-        word_id.update(zip(new_words, range(len(word_id), len(word_id) + len(new_words)), strict=True))
-        column_of_word = np.concatenate([column_of_word, np.asarray(
-            [-1 if w in _STOPWORDS else term_column.setdefault(stem, len(term_column))
-             for w, stem in zip(new_words, stemmer.stemWords(new_words), strict=True)],
-            np.int64)])
-        columns = column_of_word[np.fromiter(map(word_id.__getitem__, found), np.int64, len(found))]
-        documents = np.repeat(np.arange(first_document, first_document + len(chunk), dtype=np.int64),
-                              [len(w) for w in words_of])
-        counted = columns >= 0
-        # A document lies in one chunk, so a chunk's counts per (column, document) are final.
-        chunk_keys, chunk_counts = np.unique((columns[counted] << 32) | documents[counted], return_counts=True)
-        keys.append(chunk_keys)
-        counts.append(chunk_counts.astype(np.int32))
-        lengths.append(np.bincount(documents[counted] - first_document, minlength=len(chunk)))
-        first_document += len(chunk)
-    if first_document >= 2**31:  # TermCounts keeps documents as int32
-        raise ValueError(f"count_terms: {first_document} documents are more than one segment may hold")
-    every_key = np.concatenate([np.zeros(0, np.int64), *keys])
-    keys.clear()
-    order = np.argsort(every_key, kind="stable")
-    every_key = every_key[order]
-    every_count = np.concatenate([np.zeros(0, np.int32), *counts])[order]
-    del order
-    counts.clear()
-    return TermCounts.from_sorted_postings(list(term_column), every_key >> 32, every_key & 0xFFFFFFFF, every_count,
-                                           np.concatenate([np.zeros(0, np.int64), *lengths]))
+        chunks.append(_count_chunk(chunk, stemmer))
+    counts = TermCounts.concat(chunks)
+    if counts.n_docs >= 2**31:  # TermCounts keeps documents as int32
+        raise ValueError(f"count_terms: {counts.n_docs} documents are more than one segment may hold")
+    return counts
+
+
+def _count_chunk(texts: list[str], stemmer: Stemmer.Stemmer) -> TermCounts:
+    """count_terms of a few texts. Stop words and stems are looked up once per distinct word, not
+    once per occurrence, and words are numbered by C loops (map, dict.fromkeys)."""
+    words_of = [_TOKEN.findall(text.lower()) for text in texts]
+    found = list(itertools.chain.from_iterable(words_of))
+    words = list(dict.fromkeys(found))
+    word_id = dict(zip(words, range(len(words)), strict=True))
+    ids = np.fromiter(map(word_id.__getitem__, found), np.int64, len(found))
+    term_column: dict[str, int] = {}
+    # Per distinct word: its term's column, or -1 for a stop word.
+    column_of_word = np.asarray([-1 if w in _STOPWORDS else term_column.setdefault(stem, len(term_column))
+                                 for w, stem in zip(words, stemmer.stemWords(words), strict=True)], np.int64)
+    columns = column_of_word[ids]
+    documents = np.repeat(np.arange(len(words_of), dtype=np.int64), [len(w) for w in words_of])
+    counted = columns >= 0
+    return TermCounts.from_postings(list(term_column), columns[counted], documents[counted], len(words_of))
