@@ -50,11 +50,10 @@ def save_vectors(vectors: np.ndarray | Sequence[np.ndarray], path: Path, approxi
     build (467 MB at 10,000 articles) is never copied into faiss nor stacked into one array. Only
     the codes are made in memory, by faiss. read_index reads the file back with faiss, and a test
     holds every byte equal to what faiss.write_index writes for the same vectors."""
-    if isinstance(vectors, np.ndarray):
-        dimension = vectors.shape[1]
     given = [vectors] if isinstance(vectors, np.ndarray) else vectors
     parts = [np.ascontiguousarray(p, dtype=np.float32) for p in given if len(p)]
-    dimension = parts[0].shape[1] if parts and dimension is None else dimension
+    if dimension is None:
+        dimension = vectors.shape[1] if isinstance(vectors, np.ndarray) else parts[0].shape[1] if parts else None
     if dimension is None:
         raise ValueError("save_vectors needs a dimension when it is given no vectors")
     if any(p.ndim != 2 or p.shape[1] != dimension for p in parts):
@@ -69,7 +68,7 @@ def save_vectors(vectors: np.ndarray | Sequence[np.ndarray], path: Path, approxi
             codes.train(_rows(parts, np.sort(sample)))
             for batch in _batches(parts):
                 codes.add(batch)
-            file.write(REFINED_TAG + _INDEX_HEADER.pack(*_header_fields(dimension, count)))
+            file.write(REFINED_TAG + _index_header(dimension, count))
             file.write(faiss.serialize_index(codes).data)
             _write_flat(file, parts, dimension, count)
             file.write(struct.pack("<f", 1.0))  # the refine factor faiss stores; search passes its own
@@ -84,8 +83,8 @@ _FLOAT_COUNT = struct.Struct("<Q")
 FLAT_HEADER_SIZE = len(FLAT_TAG) + _INDEX_HEADER.size + _FLOAT_COUNT.size
 
 
-def _header_fields(dimension: int, count: int) -> tuple[int, int, int, int, bool, int]:
-    return dimension, count, 1 << 20, 1 << 20, True, faiss.METRIC_INNER_PRODUCT
+def _index_header(dimension: int, count: int) -> bytes:
+    return _INDEX_HEADER.pack(dimension, count, 1 << 20, 1 << 20, True, faiss.METRIC_INNER_PRODUCT)
 
 
 def flat_file_shape(header: bytes) -> tuple[int, int]:
@@ -95,8 +94,7 @@ def flat_file_shape(header: bytes) -> tuple[int, int]:
 
 
 def _write_flat(file: BinaryIO, parts: list[np.ndarray], dimension: int, count: int) -> None:
-    file.write(FLAT_TAG + _INDEX_HEADER.pack(*_header_fields(dimension, count))
-               + _FLOAT_COUNT.pack(count * dimension))
+    file.write(FLAT_TAG + _index_header(dimension, count) + _FLOAT_COUNT.pack(count * dimension))
     for part in parts:
         file.write(part.data)
 
