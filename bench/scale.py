@@ -106,21 +106,22 @@ class CachingEncoder:
 
 # ---- workers: each runs in its own process -------------------------------------------------
 
+def _status_mb(field: str) -> float:
+    """One memory line of /proc/self/status (given in kB), in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def resident_mb() -> dict[str, float]:
     """Resident memory now, MB: private (anonymous) and file-backed pages, the latter shared with
     every process that maps the same index files."""
-    found = {}
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(("RssAnon:", "RssFile:")):
-            found[line.split(":")[0]] = int(line.split()[1]) / 1024
-    return {"anonymous": found.get("RssAnon", float("nan")), "file": found.get("RssFile", float("nan"))}
+    return {"anonymous": _status_mb("RssAnon"), "file": _status_mb("RssFile")}
 
 
 def peak_rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    return _status_mb("VmHWM")
 
 
 def _settings() -> Any:
