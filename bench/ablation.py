@@ -202,8 +202,14 @@ def answering_variants() -> list[Variant]:
                 "pronouns are BM25 terms", patches=patch(lexical, "QUESTION_WORDS", frozenset())),
         Variant("caption-redirect", "every paragraph's \"restates\" → None: a caption is quoted as itself",
                 stage=LOAD, prepare=no_restates),
-        Variant("continuation-highlight", "scoring._GOES_ON never matches: the highlight is one sentence",
-                patches=patch(scoring, "_GOES_ON", NEVER)),
+        Variant("continuation-highlight", "scoring._GOES_ON never matches: a sentence that opens by pointing "
+                "back is not highlighted with the best one", patches=patch(scoring, "_GOES_ON", NEVER)),
+        Variant("antecedent-highlight", "scoring.HIGHLIGHT_ANTECEDENT → False: a best sentence that opens by "
+                "pointing back is highlighted without the one before it",
+                patches=patch(scoring, "HIGHLIGHT_ANTECEDENT", False)),
+        Variant("early-back-reference", "scoring._POINTS_BACK never matches: a sentence that points back a few "
+                "words in, or gives an example, is not highlighted with the best one",
+                patches=patch(scoring, "_POINTS_BACK", NEVER)),
         Variant("novelty-saturation=3", "scoring.NOVELTY_SATURATION 6 → 3",
                 patches=patch(scoring, "NOVELTY_SATURATION", 3)),
         Variant("novelty-saturation=12", "scoring.NOVELTY_SATURATION 6 → 12",

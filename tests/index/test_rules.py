@@ -63,6 +63,27 @@ def test_a_sentence_that_goes_on_from_the_best_one_is_highlighted_with_it(engine
     assert passage.highlight == "The mayor of Kembla praised the crews. It was the worst storm the crews had seen."
 
 
+@pytest.mark.parametrize(("following", "highlighted"), [
+    ("Perhaps surprisingly, each of these designs cost the same.", True),  # points back a few words in
+    ("For example, the arch design used stone from the quarry.", True),  # an example of it
+    ("The mayor left early for a dinner in the town.", False),  # goes on to something else
+])
+def test_a_sentence_that_points_back_a_few_words_in_is_highlighted_with_the_best_one(tmp_path: Path, following,
+                                                                                       highlighted):
+    story = f"---\nid: bridge\n---\nThe council studied many bridge designs in the spring. {following}\n"
+    passage = first(engine_for(tmp_path, {"bridge.md": story}), "Which bridge designs did the council study?")
+    assert passage.highlight.startswith("The council studied")
+    assert (following in passage.highlight) is highlighted
+
+
+def test_a_best_sentence_that_opens_by_pointing_back_is_highlighted_with_the_one_before(tmp_path: Path):
+    story = ("---\nid: bridge\n---\nThe council chose the arch design for the new bridge. "
+             "This uses stone from the old quarry.\n")
+    passage = first(engine_for(tmp_path, {"bridge.md": story}), "Which quarry gives the stone?")
+    assert passage.highlight == ("The council chose the arch design for the new bridge. "
+                                 "This uses stone from the old quarry.")
+
+
 def test_a_question_far_from_every_passage_is_declined(engine):
     assert not engine.answer("Which vaccine did the ministry approve?").answered
 
