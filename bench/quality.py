@@ -50,6 +50,7 @@ class Row:
     declined: str
     wrongly_declined: str
     highlight: str = "n/a"  # first passage answers and its highlighted sentence holds a gold string
+    highlight_chars: str = "n/a"  # the first passage's highlight, mean characters (answerable questions quoted)
     verdicts: dict | None = None  # the engine's: answer, related, none, precision, coverage
 
 
@@ -111,7 +112,8 @@ def engine_rows(files: dict[str, list[Case]], corpus: Path, index_dir: Path, mod
 def report_row(method: str, report: EvalReport) -> Row:
     return Row(method, report.hit_at_1, report.hit_at_3, report.answerable,
                f"{report.declined}/{report.unanswerable}", str(report.wrongly_declined),
-               f"{report.highlight_hits}/{report.answerable}", report.verdicts.as_dict())
+               f"{report.highlight_hits}/{report.answerable}", f"{report.mean_highlight_chars:.0f}",
+               report.verdicts.as_dict())
 
 
 def curve(points: list[CurvePoint]) -> tuple[list[float], list[float], list[float]]:
@@ -198,13 +200,13 @@ def main() -> int:
           f"corpus: {', '.join(str(c) for c in args.corpus or [ROOT / 'corpus'])}")
     width = max(5, len(f"{report.answerable}/{report.answerable}"))
     print(f"| {'method':<44} | {'Hit@1':<{width}} | {'Hit@3':<{width}} | {'Highlight@1':<{max(width, 11)}} "
-          f"| declined | wrongly declined |")
+          f"| highlight, chars | declined | wrongly declined |")
     print(f"|{'-' * 46}|{'-' * (width + 2)}|{'-' * (width + 2)}|{'-' * (max(width, 11) + 2)}"
-          f"|----------|------------------|")
+          f"|------------------|----------|------------------|")
     for row in rows:
         hit1, hit3 = f"{row.hit_at_1}/{row.answerable}", f"{row.hit_at_3}/{row.answerable}"
         print(f"| {row.method:<44} | {hit1:>{width}} | {hit3:>{width}} | {row.highlight:>{max(width, 11)}} "
-              f"| {row.declined:>8} | {row.wrongly_declined:>16} |")
+              f"| {row.highlight_chars:>16} | {row.declined:>8} | {row.wrongly_declined:>16} |")
     print("\n| engine verdicts                              | answer | related | none | precision | coverage |")
     print(f"|{'-' * 46}|--------|---------|------|-----------|----------|")
     for row in rows:

@@ -131,6 +131,9 @@ class EvalReport:
     hit_at_1: int = 0
     hit_at_3: int = 0
     highlight_hits: int = 0
+    # Characters highlighted in the first passage, over the answerable questions quoted: a longer
+    # highlight holds the answer more often, so Highlight@1 is read beside it.
+    highlight_chars: int = 0
     declined: int = 0
     wrongly_declined: int = 0
     misses: list[dict[str, Any]] = field(default_factory=list)
@@ -138,8 +141,8 @@ class EvalReport:
 
     def include(self, other: EvalReport) -> None:
         """Add another question file's report to this one."""
-        for name in ("answerable", "unanswerable", "hit_at_1", "hit_at_3", "highlight_hits", "declined",
-                     "wrongly_declined"):
+        for name in ("answerable", "unanswerable", "hit_at_1", "hit_at_3", "highlight_hits", "highlight_chars",
+                     "declined", "wrongly_declined"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.misses.extend(other.misses)
         self.verdicts.include(other.verdicts)
@@ -165,16 +168,24 @@ class EvalReport:
         self.hit_at_3 += any(hits)
         first = answer.passages[0] if answer.passages else None
         self.highlight_hits += bool(first and case.highlighted_by(first.article, first.text, first.highlight))
+        self.highlight_chars += sum(end - start for start, end in first.highlights) if first else 0
         if not (hits and hits[0]):
             first = answer.passages[0]
             self.misses.append({"id": case.id, "question": case.question, "problem": "not first",
                                 "first": f"[{first.article} ¶{first.paragraph}] {first.highlight}",
                                 "hit_at_3": any(hits)})
 
+    @property
+    def mean_highlight_chars(self) -> float:
+        """The first passage's highlight, in characters, averaged over the answerable questions quoted."""
+        quoted = self.answerable - self.wrongly_declined
+        return self.highlight_chars / quoted if quoted else 0.0
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "hit_at_1": self.hit_at_1, "hit_at_3": self.hit_at_3, "answerable": self.answerable,
-            "highlight_hits": self.highlight_hits, "declined": self.declined,
+            "highlight_hits": self.highlight_hits, "mean_highlight_chars": round(self.mean_highlight_chars, 1),
+            "declined": self.declined,
             "unanswerable": self.unanswerable, "wrongly_declined": self.wrongly_declined,
             "verdicts": self.verdicts.as_dict(), "misses": self.misses,
         }
@@ -182,7 +193,8 @@ class EvalReport:
     def summary(self) -> str:
         lines = [
             f"Hit@1 {self.hit_at_1}/{self.answerable}   Hit@3 {self.hit_at_3}/{self.answerable}   "
-            f"highlight {self.highlight_hits}/{self.answerable}",
+            f"highlight {self.highlight_hits}/{self.answerable} "
+            f"({self.mean_highlight_chars:.0f} characters on average)",
             f"declined {self.declined}/{self.unanswerable}   wrongly declined {self.wrongly_declined}",
             f"verdicts: {self.verdicts.summary()}",
         ]

@@ -59,3 +59,14 @@ def test_reports_of_several_files_add_up(tmp_path):
     total.include(second)
     assert (total.answerable, total.hit_at_1, total.wrongly_declined, len(total.misses)) == (2, 1, 1, 1)
     assert total.verdicts.answerable == 2
+
+
+def test_the_highlight_is_measured_in_characters_over_the_answerable_questions_quoted(tmp_path):
+    case = squad_case(tmp_path)
+    report = EvalReport()
+    report.add(case, Answer(case.question, True, (passage("normans", CONTEXT, (0, 10)),)))
+    report.add(case, Answer(case.question, True, (passage("normans", CONTEXT, (0, 30)),)))
+    report.add(case, Answer(case.question, False))  # declined: no highlight to measure
+    assert report.mean_highlight_chars == 20
+    assert report.as_dict()["mean_highlight_chars"] == 20
+    assert "20 characters on average" in report.summary()
