@@ -15,8 +15,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .cues import CUE_WEIGHTS, kind_of_question
-from .loaded import WIDENED_UNIT_CODES, LoadedIndex
+from .loaded import UNIT_KIND_CODES, WIDENED_UNIT_CODES, LoadedIndex
 from .speakers import SpeakerDirectory
+
+# Whether each unit kind's code is a widened kind: looked up per unit (np.isin sorted both sides per call).
+_WIDENED_CODE = np.isin(np.arange(max(UNIT_KIND_CODES.values()) + 1), WIDENED_UNIT_CODES)
 
 # Distinct terms of a sentence beyond which it counts as saying more than the question at all.
 NOVELTY_SATURATION = 6
@@ -128,7 +131,7 @@ def score_question(index: LoadedIndex, speakers: SpeakerDirectory, question: str
 def _weighted_by_kind(index: LoadedIndex, units: np.ndarray, sims: np.ndarray, weights: Weights) -> np.ndarray:
     """The units' calibrated similarities, a widened unit's (with the sentence before it, or its
     person) counted at weights.widened_sentence."""
-    widened = np.isin(index.unit_kind[units], WIDENED_UNIT_CODES)
+    widened = _WIDENED_CODE[index.unit_kind[units]]
     return np.where(widened, sims * weights.widened_sentence, sims).astype(np.float32)
 
 

@@ -103,10 +103,13 @@ def _holds_kind(question_kind: QuestionKind, highlight: str) -> bool:
 
 
 def _lead(values: np.ndarray) -> float:
+    """How far the highest value leads the next (a tie leads by 0), in two passes over the values
+    rather than a partition of them all."""
     if len(values) < 2:
         return 1.0
-    top_two = np.partition(values, -2)[-2:]
-    return float(top_two[1] - top_two[0])
+    best = int(np.argmax(values))
+    runner_up = max(values[:best].max(initial=-np.inf), values[best + 1:].max(initial=-np.inf))
+    return float(values[best] - runner_up)
 
 
 @dataclass(frozen=True)
