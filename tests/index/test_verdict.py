@@ -110,3 +110,15 @@ def test_a_who_question_finds_its_answer_type_in_a_full_name():
     assert _holds_kind("person", "Ukraine’s ambassador to Germany Andrij Melnyk slammed Musk.")
     assert not _holds_kind("person", "The ambassador slammed him online.")
     assert not _holds_kind("person", "Officials met on Tuesday.")
+
+
+@pytest.mark.parametrize(("values", "lead"), [
+    ([0.5, 0.9, 0.2], 0.4),  # the best in the middle, the next before it
+    ([0.9, 0.2, 0.5], 0.4),  # first
+    ([0.2, 0.5, 0.9], 0.4),  # last
+    ([0.7, 0.3, 0.7], 0.0),  # a tie leads by nothing
+    ([0.4], 1.0),  # nothing to lead
+])
+def test_the_dense_lead_is_how_far_the_best_paragraph_leads_the_next(values, lead):
+    from index.answering.verdict import _lead
+    assert _lead(np.asarray(values, np.float32)) == pytest.approx(lead, abs=1e-6)
