@@ -118,3 +118,16 @@ def test_an_index_whose_units_are_not_stored_paragraph_by_paragraph_is_refused(t
     with pytest.raises(IndexUnavailable) as refused:
         load_index(settings.index_dir)
     assert refused.value.state == CORRUPT
+
+
+def test_a_widened_units_similarity_counts_at_its_weight_and_any_other_at_full():
+    from types import SimpleNamespace
+
+    from index.answering.loaded import UNIT_KIND_CODES
+    from index.answering.scoring import _weighted_by_kind
+    from index.kinds import CONTEXT, ENTITY, PARAGRAPH, SENTENCE
+
+    kinds = [SENTENCE, PARAGRAPH, CONTEXT, ENTITY]
+    index = SimpleNamespace(unit_kind=np.asarray([UNIT_KIND_CODES[kind] for kind in kinds], np.int8))
+    weighted = _weighted_by_kind(index, np.arange(4), np.ones(4, np.float32), Weights(widened_sentence=0.5))
+    assert weighted.tolist() == [1.0, 1.0, 0.5, 0.5]
