@@ -43,7 +43,7 @@ class PassageTrace:
     article: str
     paragraph: int
     kind: str
-    sentence: str  # its best sentence, the one that would be highlighted
+    sentence: str  # its best sentence, the one the highlight is built around
     parts: dict[str, float]  # weighted, keyed by Scores field, in the order summed
     score: float  # the engine's fused score for the paragraph
     note: str | None = None  # why it is not quoted as it stands, if it is not

@@ -79,9 +79,12 @@ def evidence_of(index: LoadedIndex, scores: Scores, question: str, chosen: list[
     question_kind = kind_of_question(question)
     place = bool(_PLACE_QUESTION.search(question))
     question_words = {w.casefold() for w in WORD.findall(question)}
-    highlight_words = WORD.findall(highlight)
-    new_names = any(w[0].isupper() and w.casefold() not in question_words for w in highlight_words[1:])
-    new_numbers = any(_NUMBER.search(w) and w.casefold() not in question_words for w in highlight_words)
+    # A highlight of several sentences: the capital that opens each one names nothing.
+    sentences = [index.sentences[row].text for row in index.sentence_rows_of[first]
+                 if start <= index.sentence_start[row] < end]
+    new_names = any(w[0].isupper() and w.casefold() not in question_words
+                    for sentence in sentences for w in WORD.findall(sentence)[1:])
+    new_numbers = any(_NUMBER.search(w) and w.casefold() not in question_words for w in WORD.findall(highlight))
     folded_highlight = highlight.casefold()
     return Evidence(
         relevance=float(scores.dense_sentence[best]),

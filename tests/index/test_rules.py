@@ -4,9 +4,11 @@ a test here fails when its rule is switched off (bench/rule_tests.py switches ea
 from __future__ import annotations
 
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
+from index.answering import scoring
 from index.answering.engine import Engine
 from index.kinds import CONTEXT, ENTITY, PARAGRAPH
 from tests.index.word_vectors import engine_for
@@ -67,6 +69,7 @@ def test_a_sentence_that_goes_on_from_the_best_one_is_highlighted_with_it(engine
     ("Perhaps surprisingly, each of these designs cost the same.", True),  # points back a few words in
     ("For example, the arch design used stone from the quarry.", True),  # an example of it
     ("The mayor left early for a dinner in the town.", False),  # goes on to something else
+    ("Later this year the designs go to a vote.", False),  # "this year" points at a time, not back
 ])
 def test_a_sentence_that_points_back_a_few_words_in_is_highlighted_with_the_best_one(tmp_path: Path, following,
                                                                                        highlighted):
@@ -79,9 +82,20 @@ def test_a_sentence_that_points_back_a_few_words_in_is_highlighted_with_the_best
 def test_a_best_sentence_that_opens_by_pointing_back_is_highlighted_with_the_one_before(tmp_path: Path):
     story = ("---\nid: bridge\n---\nThe council chose the arch design for the new bridge. "
              "This uses stone from the old quarry.\n")
-    passage = first(engine_for(tmp_path, {"bridge.md": story}), "Which quarry gives the stone?")
+    engine = engine_for(tmp_path, {"bridge.md": story})
+    passage = first(engine, "Which quarry gives the stone?")
     assert passage.highlight == ("The council chose the arch design for the new bridge. "
                                  "This uses stone from the old quarry.")
+    with mock.patch.object(scoring, "HIGHLIGHT_ANTECEDENT", False):  # the best sentence is the second
+        assert first(engine, "Which quarry gives the stone?").highlight == "This uses stone from the old quarry."
+
+
+def test_the_capital_that_opens_a_later_sentence_of_the_highlight_names_nothing(tmp_path: Path):
+    story = ("---\nid: bridge\n---\nThe council chose the arch design for the new bridge. "
+             "For example, the arch design uses stone.\n")
+    answer = engine_for(tmp_path, {"bridge.md": story}).answer("Which design did the council choose?")
+    assert answer.passages[0].highlight.endswith("uses stone.")
+    assert answer.evidence is not None and answer.evidence.adds_facts == 0.0
 
 
 def test_a_question_far_from_every_passage_is_declined(engine):
