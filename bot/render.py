@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import discord
 
-from index import DIRECT, NOT_COVERED, RELATED_HEADING, Answer, QuotedPassage, attribution_line
+from index import DIRECT, NOT_COVERED, RELATED_HEADING, Answer, QuotedPassage, attribution_line, bold_by_line
 
 from .stats import StatsReport
 from .views import page_count, page_of
@@ -94,11 +94,13 @@ def clip_escaped(text: str, limit: int) -> str:
 
 def _window(passage: QuotedPassage, raw_budget: int) -> tuple[str, list[tuple[int, int]], bool, bool]:
     """A slice of the passage that fits `raw_budget` raw characters, starting no later than the
-    highlight and cut only at spaces."""
+    highlight (or, for a highlight longer than that, than its best sentence) and cut only at spaces."""
     text, spans = passage.text, list(passage.highlights)
     if len(text) <= raw_budget:
         return text, spans, False, False
     first = spans[0][0] if spans else 0
+    if passage.focus is not None and passage.focus[1] - first > raw_budget:
+        first = passage.focus[0]
     lo = max(0, min(first, len(text) - raw_budget))
     hi = min(len(text), lo + raw_budget)
     if lo > 0 and not text[lo - 1].isspace():
@@ -119,7 +121,7 @@ def render_passage(passage: QuotedPassage, limit: int, bold: bool = True) -> str
         text, spans, cut_left, cut_right = _window(passage, raw_budget)
         pieces, position = [], 0
         for start, end in spans:
-            pieces += [escape(text[position:start]), marker, escape(text[start:end].strip()), marker]
+            pieces += [escape(text[position:start]), bold_by_line(text[start:end].strip(), marker, escape)]
             trailing = text[start:end][len(text[start:end].rstrip()):]
             pieces.append(trailing)
             position = end

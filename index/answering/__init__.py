@@ -15,7 +15,7 @@ from .loaded import LoadedIndex, load_index
 from .scope import Scope, visible_articles
 from .scoring import Scores, Weights
 from .speakers import SpeakerDirectory
-from .textview import NOT_COVERED, RELATED_HEADING, answer_text, attribution_line, terminal_safe
+from .textview import NOT_COVERED, RELATED_HEADING, answer_text, attribution_line, bold_by_line, terminal_safe
 from .trace import (
     PassageTrace,
     RankedPassage,
@@ -50,6 +50,7 @@ __all__ = [
     "Weights",
     "answer_text",
     "attribution_line",
+    "bold_by_line",
     "clean_question",
     "contains_gold",
     "evaluate",

@@ -31,6 +31,9 @@ class QuotedPassage:
     paragraph_kind: ParagraphKind
     speaker: str | None = None
     url: str | None = None
+    # The best sentence, inside the highlight (which may add the sentences around it): the part to
+    # keep in view when the passage is cut to fit.
+    focus: tuple[int, int] | None = None
 
     @property
     def highlight(self) -> str:

@@ -285,4 +285,5 @@ class Engine:
             paragraph_kind=paragraph["kind"],
             speaker=speaker,
             url=article.get("url"),
+            focus=(int(index.sentence_start[best]), int(index.sentence_end[best])),
         )

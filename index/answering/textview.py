@@ -26,7 +26,7 @@ def passage_text(passage: QuotedPassage, bold: bool = True) -> str:
     a related passage has no answering span)."""
     marked, position = [], 0
     for start, end in passage.highlights if bold else ():
-        marked += [passage.text[position:start], "**", passage.text[start:end], "**"]
+        marked += [passage.text[position:start], bold_by_line(passage.text[start:end])]
         position = end
     marked.append(passage.text[position:])
     return "\n".join(f"> {line}" for line in "".join(marked).splitlines())
@@ -34,6 +34,13 @@ def passage_text(passage: QuotedPassage, bold: bool = True) -> str:
 
 def _as_is(text: str) -> str:
     return text
+
+
+def bold_by_line(text: str, marker: str = "**", inner: Callable[[str], str] = _as_is) -> str:
+    """`text` (each line passed through `inner`) in bold line by line: a paragraph may keep the line
+    breaks it was written with, each becomes a line of the block quote, and a marker that opens on
+    one line must close there."""
+    return "\n".join(f"{marker}{inner(line.strip())}{marker}" if line.strip() else "" for line in text.split("\n"))
 
 
 def attribution_line(passage: QuotedPassage, title: Callable[[str], str] = _as_is,

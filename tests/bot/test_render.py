@@ -38,6 +38,12 @@ def test_highlight_is_bold_and_markdown_in_the_article_is_escaped():
     assert rendered == "> He said it. **Melnyk told Musk to “f\\*\\*\\* off” online.**"
 
 
+def test_a_highlight_over_a_line_break_is_bold_on_each_line_of_the_quote():
+    text = "He said it. Melnyk told Musk\nto go away online.\n\nThe end."
+    rendered = render_passage(passage(text, (12, text.index("\n\n"))), 500)
+    assert rendered == "> He said it. **Melnyk told Musk**\n> **to go away online.**\n>\n> The end."
+
+
 def test_long_passage_is_cut_at_a_word_boundary_with_an_ellipsis_keeping_the_highlight():
     text = ("word " * 400) + "The answer is here. " + ("tail " * 400)
     start = text.index("The answer")
@@ -47,6 +53,18 @@ def test_long_passage_is_cut_at_a_word_boundary_with_an_ellipsis_keeping_the_hig
     assert rendered.count("**") == 2
     assert ELLIPSIS in rendered
     assert "wor…" not in rendered and "ta…" not in rendered
+
+
+def test_a_highlight_too_long_for_the_room_keeps_its_best_sentence_in_view():
+    before = "This is the sentence before, which the best one points back to, " + "and goes on " * 30 + "."
+    text = before + " It holds the answer."
+    best = (text.index("It holds"), len(text))
+    cut = QuotedPassage(article="a", title="Title", paragraph=3, text=text, highlights=((0, len(text)),),
+                        score=1.0, paragraph_kind="body", focus=best)
+    rendered = render_passage(cut, 200)
+    assert len(rendered) <= 200
+    assert "It holds the answer." in rendered
+    assert "It holds the answer." not in render_passage(passage(text, (0, len(text))), 200)  # no focus given
 
 
 def test_clip_plain_prefers_sentence_then_word_boundaries():
