@@ -273,14 +273,17 @@ class Engine:
         best = scores.best_sentence(index, candidate.row)
         sentence = index.sentences[best]
         article = index.articles[paragraph["article"]]
-        speaker = speakers.speaker_at(paragraph["article"], paragraph["number"],
-                                      paragraph["start"] + sentence.start, paragraph["start"] + sentence.end)
+        highlight = highlight_span(index, best)
+        speaker = speakers.speaker_of_highlight(
+            paragraph["article"], paragraph["number"],
+            (paragraph["start"] + sentence.start, paragraph["start"] + sentence.end),
+            (paragraph["start"] + highlight[0], paragraph["start"] + highlight[1]))
         return QuotedPassage(
             article=paragraph["article"],
             title=article.get("title"),
             paragraph=paragraph["number"],
             text=paragraph["text"],
-            highlights=(highlight_span(index, best),),
+            highlights=(highlight,),
             score=candidate.score,
             paragraph_kind=paragraph["kind"],
             speaker=speaker,

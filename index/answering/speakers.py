@@ -75,6 +75,14 @@ class SpeakerDirectory:
                 best, best_overlap = quote["speaker"], overlap
         return best if best_overlap > 0 else None
 
+    def speaker_of_highlight(self, article: str, paragraph: int, best: tuple[int, int],
+                             highlight: tuple[int, int]) -> str | None:
+        """Who a highlight quotes (article offsets): the speaker of its best sentence, or, when that
+        sentence quotes nobody, of most of the highlight. A highlight also takes in the sentence its
+        best one points back to or goes on with, and that sentence may be the quotation ("Tom
+        Avery, the head of highways, said …" before "He said the method cost a third as much")."""
+        return self.speaker_at(article, paragraph, *best) or self.speaker_at(article, paragraph, *highlight)
+
     def speakers(self) -> list[dict[str, Any]]:
         """Each speaker with aliases and the number of quotations, most quoted first."""
         counts: Counter[tuple[str, str]] = Counter()

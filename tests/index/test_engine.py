@@ -154,6 +154,15 @@ def test_answer_carries_article_paragraph_text_highlight_score_kind_and_speaker(
     assert answer.more  # further passages for paging
 
 
+def test_a_passage_names_the_speaker_its_highlight_takes_in(mixed_engine):
+    """The answering sentence is narration; the sentence after it, highlighted with it ("He said
+    …"), is Tom Avery's."""
+    first = mixed_engine.answer("How fast is the new repair method?").passages[0]
+    assert first.article == "council-potholes"
+    assert "repairs a pothole in under ten minutes" in first.highlight
+    assert first.speaker == "Tom Avery"
+
+
 def test_caption_restating_a_body_paragraph_quotes_the_body(seed_engine):
     answer = seed_engine.answer("Who told Musk to f*** off?")
     assert answer.passages[0].paragraph_kind == "body"

@@ -48,3 +48,15 @@ def test_a_surname_many_more_articles_use_does_not_stand_for_its_person():
     assert directory.pronoun_question("Why does Musk think so?") == "Why does he think so?"
     # A question naming both: the first name that stands for its person is the one re-worded.
     assert directory.pronoun_question("Did France sell to Musk's firm?") == "Did France sell to his firm?"
+
+
+def test_a_highlight_is_attributed_to_its_best_sentence_or_else_to_the_quotation_it_takes_in():
+    """The best sentence, narration at [0, 40), is highlighted with the next one, Tom Avery's
+    indirect quotation at [41, 100): the passage quotes him. A quotation in the best sentence itself
+    comes first."""
+    avery = {**quote("Tom Avery", "Avery"), "start": 41, "end": 100, "kind": "indirect"}
+    directory = SpeakerDirectory([avery])
+    assert directory.speaker_of_highlight("a", 1, best=(0, 40), highlight=(0, 100)) == "Tom Avery"
+    assert directory.speaker_of_highlight("a", 1, best=(0, 40), highlight=(0, 40)) is None
+    both = SpeakerDirectory([avery, {**quote("Mike DeWine"), "start": 0, "end": 40}])
+    assert both.speaker_of_highlight("a", 1, best=(0, 40), highlight=(0, 100)) == "Mike DeWine"
