@@ -5,7 +5,8 @@ holds the results and the rules deleted for them.
     python bench/ablation.py [--only PATTERN ...] [--set NAME ...] [--quick] [--json OUT.json] [--list]
     python bench/ablation.py --report RUN.json
 
-Sets (the held-out files lee_heldout2_qa.jsonl and multilingual_qa.jsonl are never read):
+Sets (the held-out files lee_heldout2_qa.jsonl, lee_heldout3_qa.jsonl, multilingual_qa.jsonl and
+multilingual_heldout2_qa.jsonl are never read):
 - SQuAD: shared/eval/squad2/dev_qa.jsonl (473 answerable of 950) on its 3 articles; a passage
   counts only inside the case's paragraph (index/answering/evaluate.py).
 - own 102: shared/eval/seed_qa.jsonl + own_qa.jsonl + seed_extra_qa.jsonl on corpus/ and

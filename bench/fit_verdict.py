@@ -61,7 +61,8 @@ DEVELOPMENT = [
     (FIXTURES / "own_qa.jsonl", "news", "own"),
     (FIXTURES / "translated_dev_qa.jsonl", "seed", None),  # grouped by the article translated
 ]
-HELDOUT = [(FIXTURES / "lee_heldout2_qa.jsonl", "news"), (FIXTURES / "multilingual_qa.jsonl", "seed")]
+HELDOUT = [(FIXTURES / "lee_heldout2_qa.jsonl", "news"), (FIXTURES / "multilingual_qa.jsonl", "seed"),
+           (FIXTURES / "lee_heldout3_qa.jsonl", "news"), (FIXTURES / "multilingual_heldout2_qa.jsonl", "news")]
 ENGLISH_FEATURES = tuple(Evidence.__dataclass_fields__)
 FOREIGN_FEATURES = ("relevance", "margin", "dense_lead")  # what holds across languages
 # Share of each group's answerable questions that must stay `answer`. A question in another
