@@ -52,6 +52,17 @@ def shown_database(database: str) -> str:
     return _QUERY_PASSWORD.sub(rf"\g<before>{MASK}", _SHOWN_PASSWORD.sub(rf"\g<before>{MASK}", database))
 
 
+PERCENT_ENCODE = "its password has a character that must be percent-encoded (%40 for @, %2F for /)"
+
+
+def _has_unencoded_separator(url: str) -> bool:
+    """Whether a URL's password, up to the last "@" before any query, holds an "@" or a "/": libpq
+    would read what follows it as the host, port or database and quote that part in its messages
+    ("failed to resolve host 'ss@db'" for the password "p@ss"). No URL libpq can use is written so."""
+    found = _SHOWN_PASSWORD.match(url.split("?", 1)[0])
+    return bool(found) and any(separator in found.group()[found.end("before"):] for separator in "@/")
+
+
 def postgres_url_problem(url: str) -> str | None:
     """What is wrong with a PostgreSQL URL, as libpq parses it; None when it is valid. Never echoes the password."""
     scheme = url.split("://", 1)[0]
@@ -61,13 +72,15 @@ def postgres_url_problem(url: str) -> str | None:
         from psycopg import conninfo
     except ImportError as error:  # a dependency: missing only from a broken install
         return f"psycopg cannot be loaded ({error}); pip install 'psycopg[binary]'"
+    if _has_unencoded_separator(url):
+        return PERCENT_ENCODE
     # Parsed with the password masked first, so that what libpq says can never quote it.
     for text in (shown_database(url), url):
         try:
             parsed = conninfo.conninfo_to_dict(text)
         except Exception as error:  # libpq's parser: psycopg.ProgrammingError, one line
             if text is url:
-                return "its password has a character that must be percent-encoded (%40 for @, %2F for /)"
+                return PERCENT_ENCODE
             return f"not a valid PostgreSQL URL: {str(error).strip().splitlines()[0]}"
     port = str(parsed.get("port") or "")
     if port and not all(number.isdigit() for number in port.split(",")):  # libpq itself checks only on connecting

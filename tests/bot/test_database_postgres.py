@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from bot.database import LATEST_VERSION, LoggedQuestion, StoreUnavailable, open_store
-from index.settings import SettingsError, load_settings, shown_database
+from index.settings import SettingsError, load_settings, postgres_url_problem, shown_database
 from tests.databases import execute, raw, rows
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
@@ -65,6 +65,9 @@ def test_a_postgres_url_or_a_file_is_a_database(monkeypatch, tmp_path, value):
     ("postgresql://bot:hunter2-Secret@db/articlebot?colour=blue", 'invalid URI query parameter: "colour"'),
     ("postgresql://bot:hunter2%zzSecret@db/articlebot", "password has a character that must be percent-encoded"),
     ("postgresql://bot@db/articlebot?password=hunter2-Secret&colour=blue", "invalid URI query parameter"),
+    # libpq would read part of such a password as the port, the host or the database, and quote it.
+    ("postgresql://bot:hunter2/Secret@db/articlebot", "password has a character that must be percent-encoded"),
+    ("postgresql://bot:hunter2@Secret@db/articlebot", "password has a character that must be percent-encoded"),
 ])
 def test_a_bad_url_is_one_line_without_its_password(monkeypatch, tmp_path, value, says):
     monkeypatch.chdir(tmp_path)  # no .env
@@ -74,6 +77,10 @@ def test_a_bad_url_is_one_line_without_its_password(monkeypatch, tmp_path, value
     message = str(raised.value)
     assert message.startswith("ARTICLEBOT_DATABASE=") and says in message and "\n" not in message
     assert "hunter2" not in message and "Secret" not in message
+
+
+def test_an_at_sign_after_the_password_in_the_query_is_no_problem():
+    assert postgres_url_problem("postgresql://bot:hunter2@db/articlebot?application_name=a@b") is None
 
 
 @pytest.mark.parametrize("url, shown", [
