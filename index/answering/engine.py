@@ -46,7 +46,10 @@ def clean_question(question: str) -> str:
     """Trim, fold whitespace and cap the length; mentions and markdown are plain words here.
 
     A question without a letter or digit (".", "-", zero-width spaces, control characters) is
-    empty: it would be answered with whatever passage lies nearest to nothing."""
+    empty: it would be answered with whatever passage lies nearest to nothing. A lone surrogate (a
+    byte that was not UTF-8 on the command line, an escape in Discord's JSON) becomes "?": no text
+    library downstream accepts one."""
+    question = question.encode("utf-8", "replace").decode("utf-8")
     cleaned = " ".join(question.split())[:MAX_QUESTION_CHARS]
     return cleaned if any(ch.isalnum() for ch in cleaned) else ""
 

@@ -216,6 +216,14 @@ def test_question_without_words_is_declined_like_an_empty_one(seed_engine, quest
     assert clean_question(" \u200bWho  told\tMusk? ") == "\u200bWho told Musk?"
 
 
+def test_a_lone_surrogate_becomes_a_question_mark_and_the_question_is_answered(seed_engine):
+    """A byte that is not UTF-8 on the command line arrives as a lone surrogate, which the language
+    detector, the tokenizer and SQLite all refuse."""
+    assert clean_question("Who is Pesk\udce9v?") == "Who is Pesk?v?"
+    answer = seed_engine.answer("What did Dmitry Pesk\udce9v say?")
+    assert answer.question == "What did Dmitry Pesk?v say?" and answer.answered
+
+
 def test_huge_unicode_and_markup_questions_are_handled(seed_engine):
     huge = "Who told Musk to f*** off? " * 500
     assert len(clean_question(huge)) <= 1000
