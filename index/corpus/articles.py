@@ -91,6 +91,8 @@ def parse_article(text: str, path: Path) -> Article:
             loaded = yaml.load(match.group(1), Loader=_TextLoader)
         except yaml.YAMLError as error:
             raise ValueError(f"bad front matter: {error}".splitlines()[0]) from None
+        except RecursionError:  # PyYAML composes nested brackets recursively
+            raise ValueError("bad front matter: nested too deeply") from None
         if loaded is None:
             loaded = {}
         if not isinstance(loaded, dict):

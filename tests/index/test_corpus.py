@@ -59,6 +59,7 @@ def test_front_matter_fields_are_read(tmp_path):
         ("empty.md", "---\ntitle: Nothing\n---\n  \n", "empty body"),
         ("latin1.txt", "Caf\xe9 story".encode("latin-1"), "not UTF-8"),
         ("list.md", "---\n- a\n- b\n---\nBody.", "bad front matter"),
+        ("deep.md", "---\ntitle: " + "[" * 1000 + "]" * 1000 + "\n---\nBody.", "nested too deeply"),
     ],
 )
 def test_bad_file_is_named_with_its_problem(tmp_path, name, content, problem):
