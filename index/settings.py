@@ -60,7 +60,7 @@ def _has_unencoded_separator(url: str) -> bool:
     would read what follows it as the host, port or database and quote that part in its messages
     ("failed to resolve host 'ss@db'" for the password "p@ss"). No URL libpq can use is written so."""
     found = _SHOWN_PASSWORD.match(url.split("?", 1)[0])
-    return bool(found) and any(separator in found.group()[found.end("before"):] for separator in "@/")
+    return found is not None and any(separator in found.group()[found.end("before"):] for separator in "@/")
 
 
 def postgres_url_problem(url: str) -> str | None:

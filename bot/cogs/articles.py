@@ -187,8 +187,13 @@ class Articles(commands.Cog):
                 await message.edit(content=shown)
         try:
             result = task.result()
-        except (ArticleRefused, CorpusError) as error:
+        except ArticleRefused as error:
             await message.edit(content=f"Nothing was changed: {error}"[:2000])
+            return
+        except CorpusError as error:
+            log.warning("an article change was refused: article files cannot be read:\n%s", error)
+            told = error.for_server(self.bot.settings.corpus_dir, interaction.guild_id or 0)
+            await message.edit(content=f"Nothing was changed: {told}"[:2000])
             return
         except Exception:
             log.exception("changing the articles failed")

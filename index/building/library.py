@@ -105,8 +105,8 @@ def _write_new(target: Path, data: bytes) -> None:
         try:
             os.link(temporary, target)  # fails if the name is taken, unlike a rename
         except FileExistsError:
-            raise ArticleRefused(f"{target.name} exists already in {target.parent}: give the article another id "
-                                 "or file name") from None
+            raise ArticleRefused(f"{target.name} exists already among this server's articles: give the article "
+                                 "another id or file name") from None
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)

@@ -49,6 +49,18 @@ class CorpusError(Exception):
         self.problems = problems
         super().__init__("\n".join(f"{path}: {problem}" for path, problem in problems))
 
+    def for_server(self, corpus_dir: Path, guild_id: int) -> str:
+        """The problems as one server's moderator is told them: that server's own files by name,
+        every other file only counted. Their paths are the host's, and their names may be another
+        server's; the operator reads them in the log."""
+        own = guild_folder(corpus_dir, guild_id)
+        told = [f"{path.name}: {problem}" for path, problem in self.problems if path.parent == own]
+        others = len(self.problems) - len(told)
+        if others:
+            files = "file" if others == 1 else "files"
+            told.append(f"{others} other article {files} cannot be read; the bot's operator must fix that")
+        return "; ".join(told)
+
 
 @dataclass(frozen=True)
 class Article:

@@ -92,6 +92,23 @@ async def test_a_bad_file_is_refused_privately_and_nothing_changes(emulator, liv
     assert state_of(e2e_settings) == before
 
 
+async def test_a_bad_file_of_the_operator_is_counted_not_named_to_a_moderator(emulator, live_bot, e2e_settings,
+                                                                              caplog):
+    """The host's paths and other servers' file names stay out of a moderator's reply; the log names them."""
+    broken = e2e_settings.corpus_dir / "broken-by-the-operator.md"
+    broken.write_text("---\npublished: nope\n---\nText.", encoding="utf-8")
+    try:
+        before = state_of(e2e_settings)
+        with caplog.at_level(logging.WARNING, logger="bot.cogs.articles"):
+            text = await outcome(emulator, await add(emulator, Upload("tarrow.md", b"A new story.")))
+        assert text == ("Nothing was changed: 1 other article file cannot be read; the bot's operator must fix "
+                        "that")
+        assert state_of(e2e_settings) == before
+        assert str(broken) in caplog.text
+    finally:
+        broken.unlink()
+
+
 async def test_a_file_over_the_limit_is_refused_before_it_is_downloaded(emulator, live_bot, e2e_settings):
     before = state_of(e2e_settings)
     state = await add(emulator, Upload("huge.md", b"Text.", size=e2e_settings.max_article_bytes + 1))

@@ -266,3 +266,21 @@ def test_a_removed_file_is_forgotten(tmp_path, monkeypatch):
     (tmp_path / "two.txt").unlink()
     load_corpus(tmp_path)
     assert [p.name for p in articles._READ_BEFORE] == ["one.txt"]
+
+
+def test_a_server_is_told_its_own_bad_files_by_name_and_only_the_count_of_the_others(tmp_path):
+    """A moderator adding an article must not see the host's paths or another server's files."""
+    write(tmp_path, "good.txt", "A fine article.")
+    write(tmp_path, "broken.md", "---\npublished: nope\n---\nBody.")
+    (tmp_path / "guilds" / "999").mkdir(parents=True)
+    write(tmp_path / "guilds" / "999", "secret-plan.md", "---\ntitle: x\n---\n ")
+    (tmp_path / "guilds" / "333").mkdir(parents=True)
+    write(tmp_path / "guilds" / "333", "ours.md", "---\nauthor: Someone\n---\nBody.")
+    with pytest.raises(CorpusError) as caught:
+        load_corpus(tmp_path)
+    told = caught.value.for_server(tmp_path, 333)
+    assert told.startswith("ours.md: unknown field(s) author")
+    assert told.endswith("; 2 other article files cannot be read; the bot's operator must fix that")
+    assert str(tmp_path) not in told and "secret-plan" not in told and "broken" not in told
+    assert caught.value.for_server(tmp_path, 999).startswith("secret-plan.md: empty body")
+    assert "ours" not in caught.value.for_server(tmp_path, 999)
