@@ -90,7 +90,7 @@ def cmd_forget(args: argparse.Namespace, settings: Settings) -> int:
 
 def _number(low: int, high: int, what: str) -> Callable[[str], int]:
     def parse(text: str) -> int:
-        if not text.strip().isdigit() or not low <= int(text) <= high:
+        if not (text.strip().isascii() and text.strip().isdigit()) or not low <= int(text) <= high:
             raise argparse.ArgumentTypeError(f"{text!r}: give {what}")
         return int(text)
 

@@ -129,7 +129,7 @@ class Console:
             if not await self._followup(interaction, rest):
                 return True
         elif name == "stats":
-            days = int(rest) if rest.isdigit() else 0
+            days = int(rest) if rest.isascii() and rest.isdigit() else 0  # "²" is a digit to isdigit
             if not STATS_DAYS[0] <= days <= STATS_DAYS[1] and rest:
                 self.write(f"type /stats, or /stats DAYS with DAYS from {STATS_DAYS[0]} to {STATS_DAYS[1]}\n")
                 return True

@@ -83,7 +83,8 @@ def postgres_url_problem(url: str) -> str | None:
                 return PERCENT_ENCODE
             return f"not a valid PostgreSQL URL: {str(error).strip().splitlines()[0]}"
     port = str(parsed.get("port") or "")
-    if port and not all(number.isdigit() for number in port.split(",")):  # libpq itself checks only on connecting
+    # libpq itself checks the port only on connecting.
+    if port and not all(number.isascii() and number.isdigit() for number in port.split(",")):
         return f"not a valid PostgreSQL URL: the port {port!r} is not a number"
     return None
 
@@ -189,7 +190,7 @@ class Settings(BaseSettings):
                 return None
             if text == "auto":
                 return "auto"
-            if not text.isdigit():
+            if not (text.isascii() and text.isdigit()):
                 raise ValueError("a number of shards (1 or more), or auto for as many as Discord recommends")
             value = int(text)
         if isinstance(value, int) and not isinstance(value, bool) and value < 1:

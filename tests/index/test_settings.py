@@ -99,6 +99,7 @@ def test_shards_and_the_shard_ids_of_a_process(monkeypatch, tmp_path, shards, sh
     ("many", "0", "ARTICLEBOT_SHARDS=many: a number of shards (1 or more), or auto for as many as Discord "
                   "recommends"),
     ("-2", "", "ARTICLEBOT_SHARDS=-2: a number of shards"),
+    ("\u00b2", "", "ARTICLEBOT_SHARDS=\u00b2: a number of shards"),  # a digit to str.isdigit, not to int
     ("", "0-1", "ARTICLEBOT_SHARD_IDS=0-1: set ARTICLEBOT_SHARDS too, the number of shards in all processes "
                 "together"),
     ("auto", "0", "ARTICLEBOT_SHARD_IDS=0: needs ARTICLEBOT_SHARDS to be a number, not auto"),
