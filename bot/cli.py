@@ -42,7 +42,7 @@ def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     from datetime import UTC, datetime
 
-    from index import Engine, group_by_meaning
+    from index import Engine, group_by_meaning, terminal_safe
 
     from .database import NoStore, StoreUnavailable, open_store
     from .stats import build_report, empty_report
@@ -59,7 +59,8 @@ def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     report.logging = settings.log_questions
-    print(json.dumps(report.as_dict(), ensure_ascii=False) if args.json else report.text())
+    # Questions are users' text: an escape sequence in one must not reach the operator's terminal.
+    print(json.dumps(report.as_dict(), ensure_ascii=False) if args.json else terminal_safe(report.text()))
     if args.chart is not None:
         from .chart import render_chart
 

@@ -115,7 +115,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_quotes(args: argparse.Namespace, settings: Settings) -> int:
-    from .answering import SpeakerDirectory, load_index
+    from .answering import SpeakerDirectory, load_index, terminal_safe
     from .kinds import DIRECT
 
     directory = SpeakerDirectory(_visible_quotes(load_index(settings.index_dir), scope_of(args)))
@@ -127,22 +127,22 @@ def cmd_quotes(args: argparse.Namespace, settings: Settings) -> int:
             fields = ("speaker", "aliases", "text", "article", "paragraph", "kind")
             print(json.dumps({name: quote[name] for name in fields}, ensure_ascii=False))
         else:
-            print(f"[{quote['article']} ¶{quote['paragraph']}] {quote['speaker'] or '(unattributed)'}"
-                  f" ({quote['kind']}): {quote['text']}")
+            print(terminal_safe(f"[{quote['article']} ¶{quote['paragraph']}] {quote['speaker'] or '(unattributed)'}"
+                                f" ({quote['kind']}): {quote['text']}"))
     if not quotes and not args.json:
-        print(f"no quotations{' by ' + args.speaker if args.speaker else ''}")
+        print(terminal_safe(f"no quotations{' by ' + args.speaker if args.speaker else ''}"))
     return 0
 
 
 def cmd_speakers(args: argparse.Namespace, settings: Settings) -> int:
-    from .answering import SpeakerDirectory, load_index
+    from .answering import SpeakerDirectory, load_index, terminal_safe
 
     for speaker in SpeakerDirectory(_visible_quotes(load_index(settings.index_dir), scope_of(args))).speakers():
         if args.json:
             print(json.dumps(speaker, ensure_ascii=False))
         else:
             aliases = f" (also: {', '.join(speaker['aliases'])})" if speaker["aliases"] else ""
-            print(f"{speaker['count']:4d}  {speaker['speaker']}{aliases}")
+            print(terminal_safe(f"{speaker['count']:4d}  {speaker['speaker']}{aliases}"))
     return 0
 
 

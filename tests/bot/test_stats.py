@@ -174,6 +174,15 @@ def test_the_stats_command_prints_text_json_and_writes_the_chart(cli_env, capsys
     assert report["unanswered"][0]["question"] == "How old is Elon Musk?"
 
 
+def test_an_escape_sequence_in_a_question_reaches_the_operators_terminal_inert(cli_env, capsys, database):
+    with open_store(database) as store:
+        asked(store, "Who\x1b[2J clears the screen?")
+        asked(store, "Who\x1b[2J clears the screen?")
+    assert main(["stats"]) == 0
+    out = capsys.readouterr().out
+    assert "Who\\x1b[2J clears the screen?" in out and "\x1b" not in out
+
+
 @pytest.mark.parametrize("arguments", [["stats", "--days", "0"], ["stats", "--days", "many"],
                                        ["forget"], ["forget", "--user", "@someone"]])
 def test_bad_arguments_are_one_line_naming_the_fix(cli_env, capsys, arguments):

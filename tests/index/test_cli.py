@@ -216,3 +216,18 @@ def test_rebuild_shows_each_step_from_its_first_second(index_main, monkeypatch, 
     assert err.startswith(steps[0])
     positions = [err.find(step) for step in steps]
     assert -1 not in positions and positions == sorted(positions), err
+
+
+def test_a_quotation_holding_an_escape_sequence_is_printed_inert(seed_settings, monkeypatch, capsys):
+    """An article's text is not the operator's: ESC [ 2 J in a quotation would clear the terminal."""
+    from index import cli
+    from index.answering import SpeakerDirectory
+
+    quote = {"speaker": "Mr Jones", "aliases": ["Jones"], "text": "We will fight\x1b[2J on", "article": "a",
+             "paragraph": 1, "kind": "direct"}
+    monkeypatch.setattr(SpeakerDirectory, "quotes_by", lambda self, name: [quote])
+    monkeypatch.setenv("ARTICLEBOT_CORPUS_DIR", str(seed_settings.corpus_dir))
+    monkeypatch.setenv("ARTICLEBOT_INDEX_DIR", str(seed_settings.index_dir))
+    assert cli.main(["quotes", "--speaker", "jones"]) == 0
+    out = capsys.readouterr().out
+    assert "We will fight\\x1b[2J on" in out and "\x1b" not in out
