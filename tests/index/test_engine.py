@@ -1,5 +1,6 @@
 """The answer engine with the real model on real text."""
 
+import dataclasses
 import gc
 import shutil
 import weakref
@@ -9,7 +10,7 @@ from unittest import mock
 import pytest
 
 from index.answering import Answer, declining
-from index.answering.engine import Engine, clean_question
+from index.answering.engine import Engine, clean_question, in_sentence_case
 from index.answering.evaluate import contains_gold, evaluate, read_cases
 from index.answering.question_names import spelling_variants
 from index.building.build import rebuild
@@ -110,6 +111,19 @@ def test_seed_questions_among_many_other_stories(news_engine):
     report = evaluate(news_engine, read_cases(EVAL))
     assert report.hit_at_1 >= 24 and report.hit_at_3 == 26
     assert report.declined >= 3 and report.wrongly_declined == 0
+
+
+def test_questions_typed_in_capitals_are_answered_as_in_sentence_case(news_engine):
+    """The news questions typed in capitals. Measured: Hit@1 158 of 173, none wrongly declined;
+    embedded as typed, 153 and 4 wrongly declined. Floors with slack: 155 and 1."""
+    cases = [dataclasses.replace(c, question=c.question.upper())
+             for path in (EVAL, EXTRA, OWN, LEE, LEE_HELDOUT) for c in read_cases(path)]
+    report = evaluate(news_engine, cases)
+    assert report.answerable == 173
+    assert report.hit_at_1 >= 155 and report.wrongly_declined <= 1
+    assert in_sentence_case("WHO IS THE KREMLIN SPOKESMAN?") == "Who is the kremlin spokesman?"
+    assert in_sentence_case("Who Is The Kremlin Spokesman?") == "Who is the kremlin spokesman?"
+    assert in_sentence_case("Who is the Kremlin spokesman?") == "Who is the Kremlin spokesman?"
 
 
 def test_a_passage_that_shares_only_a_name_with_the_question_is_not_quoted(news_engine):
