@@ -70,7 +70,8 @@ def markdown_link_target(url: str) -> str:
 
 def clip_plain(text: str, limit: int) -> str:
     """Shorten raw text to at most `limit` characters with an ellipsis: at a sentence end when that
-    keeps at least half of the room, else at a word boundary."""
+    keeps at least half of the room, else at a word boundary that does, else (a long word, a language
+    written without spaces) where the room ends."""
     if len(text) <= limit:
         return text
     budget = max(0, limit - len(ELLIPSIS) - 1)
@@ -79,7 +80,9 @@ def clip_plain(text: str, limit: int) -> str:
     if sentence_ends and sentence_ends[-1] > budget // 2:
         return head[:sentence_ends[-1]].rstrip() + " " + ELLIPSIS
     space = head.rfind(" ")
-    return (head[:space].rstrip() if space > 0 else "") + ELLIPSIS
+    if space > budget // 2:
+        return head[:space].rstrip() + ELLIPSIS
+    return head[:budget].rstrip() + ELLIPSIS
 
 
 def clip_escaped(text: str, limit: int) -> str:

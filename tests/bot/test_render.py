@@ -75,6 +75,14 @@ def test_clip_plain_prefers_sentence_then_word_boundaries():
     assert clip_plain("short", 10) == "short"
 
 
+def test_clip_plain_cuts_text_without_spaces_where_the_room_ends():
+    """A title in Chinese or a 5,000-character word became a bare "…"."""
+    chinese = "乌克兰驻德国大使对马斯克的和平计划作出了回应" * 20
+    clipped = clip_plain(chinese, 256)
+    assert len(clipped) <= 256 and clipped.endswith("…") and chinese.startswith(clipped[:-1]) and len(clipped) > 200
+    assert clip_plain("Q: " + "x" * 5000, 100) == "Q: " + "x" * 95 + "…"
+
+
 def test_no_answer_says_so_and_quotes_nothing():
     embed = answer_embed(Answer("What is the capital of France?", False))
     assert "don't cover" in embed.description
