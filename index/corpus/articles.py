@@ -289,7 +289,8 @@ def load_corpus(corpus_dir: Path, max_bytes: int = DEFAULT_MAX_ARTICLE_BYTES,
     """All articles of the directory, or CorpusError naming every bad file. `progress` is given
     the number of files and returns what to call as each one is read."""
     if not corpus_dir.is_dir():
-        raise CorpusError([(corpus_dir, "corpus directory does not exist")])
+        raise CorpusError([(corpus_dir, "is a file, not a folder of articles" if corpus_dir.exists()
+                            else "corpus directory does not exist")])
     problems: list[tuple[Path, str]] = []
     articles: list[Article] = []
     first_path_of: dict[str, Path] = {}
@@ -298,8 +299,15 @@ def load_corpus(corpus_dir: Path, max_bytes: int = DEFAULT_MAX_ARTICLE_BYTES,
     for path in paths:
         if advance:
             advance(1)
+        guild = guild_of(path, corpus_dir)
+        if guild is None and path.relative_to(corpus_dir).parts[0] == GUILDS_FOLDER:
+            # Read as shared, it would be shown to every server: a typo in a server's folder name
+            # must not publish its articles.
+            problems.append((path, f"in {GUILDS_FOLDER}/ but not in a folder named by a server's id (the number "
+                                   f"Discord shows); shared articles go outside {GUILDS_FOLDER}/"))
+            continue
         try:
-            article = replace(read_article(path, max_bytes), guild=guild_of(path, corpus_dir))
+            article = replace(read_article(path, max_bytes), guild=guild)
         except ValueError as error:
             problems.append((path, str(error)))
             continue

@@ -284,3 +284,22 @@ def test_a_server_is_told_its_own_bad_files_by_name_and_only_the_count_of_the_ot
     assert str(tmp_path) not in told and "secret-plan" not in told and "broken" not in told
     assert caught.value.for_server(tmp_path, 999).startswith("secret-plan.md: empty body")
     assert "ours" not in caught.value.for_server(tmp_path, 999)
+
+
+@pytest.mark.parametrize("folder", ["guilds/myserver", "guilds", "guilds/12ab/nested"])
+def test_an_article_in_guilds_outside_a_server_folder_is_a_bad_file_not_a_shared_one(tmp_path, folder):
+    """A typo in a server's folder name would otherwise publish its articles to every server."""
+    write(tmp_path, "shared.txt", "A fine article.")
+    (tmp_path / folder).mkdir(parents=True, exist_ok=True)
+    misplaced = write(tmp_path / folder, "plan.txt", "The secret plan is to open a bakery in Oslo.")
+    (tmp_path / "guilds" / "123").mkdir(parents=True)
+    write(tmp_path / "guilds" / "123", "own.txt", "A server's own article.")
+    with pytest.raises(CorpusError) as caught:
+        load_corpus(tmp_path)
+    [(path, problem)] = caught.value.problems
+    assert path == misplaced and "not in a folder named by a server's id" in problem
+
+
+def test_a_corpus_path_that_is_a_file_is_called_a_file(tmp_path):
+    with pytest.raises(CorpusError, match="is a file, not a folder of articles"):
+        load_corpus(write(tmp_path, "corpus", "text"))
