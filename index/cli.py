@@ -4,8 +4,10 @@ parsing only; the work is done by the library."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -244,6 +246,12 @@ def run_command(parser: argparse.ArgumentParser, argv: Sequence[str] | None,
     except IndexUnavailable as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader (`| head`) has what it wanted. Python would report the pipe again on exit,
+        # flushing stdout: it goes to /dev/null instead.
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except OSError as error:
         print(f"error: {os_problem(error)}", file=sys.stderr)
         return 2

@@ -231,3 +231,13 @@ def test_a_quotation_holding_an_escape_sequence_is_printed_inert(seed_settings, 
     assert cli.main(["quotes", "--speaker", "jones"]) == 0
     out = capsys.readouterr().out
     assert "We will fight\\x1b[2J on" in out and "\x1b" not in out
+
+
+def test_a_reader_that_stops_early_is_no_error(seed_settings):
+    """`articlebot speakers | head -1`: the pipe closes before the output ends."""
+    env = {**os.environ, "ARTICLEBOT_CORPUS_DIR": str(seed_settings.corpus_dir),
+           "ARTICLEBOT_INDEX_DIR": str(seed_settings.index_dir)}
+    command = f"{sys.executable} -m index quotes | head -c 1; exit ${{PIPESTATUS[0]}}"
+    result = subprocess.run(["bash", "-c", command], capture_output=True, text=True, env=env, cwd=ROOT,
+                            timeout=300)
+    assert (result.returncode, result.stderr) == (0, "")
