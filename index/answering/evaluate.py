@@ -39,17 +39,49 @@ class Case:
 
 
 def read_cases(path: Path) -> list[Case]:
+    """The cases of a question file (format: shared/eval/README.md), or ValueError naming the file,
+    the line and what is wrong with it."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: not UTF-8 text") from None
     cases = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         try:
             row = json.loads(line)
-            cases.append(Case(str(row["id"]), row["question"], bool(row["answerable"]),
-                              tuple(row.get("gold") or ()), row.get("article"), row.get("context")))
-        except (json.JSONDecodeError, KeyError, TypeError) as error:
-            raise ValueError(f"{path}:{number}: not an evaluation case ({error})") from None
+        except json.JSONDecodeError as error:
+            raise ValueError(f"{path}:{number}: not JSON ({error})") from None
+        problem = _case_problem(row)
+        if problem:
+            raise ValueError(f"{path}:{number}: not an evaluation case: {problem}")
+        cases.append(Case(str(row["id"]), row["question"], row["answerable"], tuple(row.get("gold") or ()),
+                          row.get("article"), row.get("context")))
     return cases
+
+
+def _case_problem(row: Any) -> str | None:
+    """What keeps a parsed line from being a case; None when it is one. A gold given as one string
+    would be read letter by letter, and a question that is no text cannot be asked."""
+    if not isinstance(row, dict):
+        return "give one JSON object a line"
+    missing = [name for name in ("id", "question", "answerable") if name not in row]
+    if missing:
+        return f"no {', '.join(missing)}"
+    if not isinstance(row["question"], str):
+        return "question must be text"
+    if not isinstance(row["answerable"], bool):
+        return "answerable must be true or false"
+    gold = row.get("gold")
+    if gold is not None and not (isinstance(gold, list) and all(isinstance(g, str) for g in gold)):
+        return "gold must be a list of strings"
+    if row["answerable"] and not gold:
+        return "an answerable case needs gold strings"
+    for name in ("article", "context"):
+        if row.get(name) is not None and not isinstance(row[name], str):
+            return f"{name} must be text"
+    return None
 
 
 def contains_gold(text: str, gold: tuple[str, ...]) -> bool:

@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from index.answering.answer import Answer, QuotedPassage
 from index.answering.evaluate import EvalReport, read_cases
 
@@ -70,3 +72,28 @@ def test_the_highlight_is_measured_in_characters_over_the_answerable_questions_q
     assert report.mean_highlight_chars == 20
     assert report.as_dict()["mean_highlight_chars"] == 20
     assert "20 characters on average" in report.summary()
+
+
+@pytest.mark.parametrize(("line", "problem"), [
+    ('{"id": "a", "question": 5, "answerable": false}', "2: not an evaluation case: question must be text"),
+    ('{"id": "a", "question": "Who?", "answerable": true, "gold": "Peskov"}', "gold must be a list of strings"),
+    ('{"id": "a", "question": "Who?", "answerable": "yes", "gold": ["x"]}', "answerable must be true or false"),
+    ('{"id": "a", "answerable": false}', "not an evaluation case: no question"),
+    ('{"id": "a", "question": "Who?", "answerable": true}', "an answerable case needs gold strings"),
+    ('["a", "b"]', "give one JSON object a line"),
+    ('{"id": "a", "question": "Who?"', "2: not JSON"),
+])
+def test_a_bad_case_is_one_line_naming_the_file_the_line_and_the_problem(tmp_path, line, problem):
+    path = tmp_path / "cases.jsonl"
+    good = '{"id": "g", "question": "Who?", "answerable": false}'
+    path.write_text(good + "\n" + line + "\n", encoding="utf-8")
+    with pytest.raises(ValueError) as raised:
+        read_cases(path)
+    assert str(raised.value).startswith(f"{path}:2: ") and problem in str(raised.value)
+
+
+def test_a_case_file_that_is_not_utf8_is_named(tmp_path):
+    path = tmp_path / "latin1.jsonl"
+    path.write_bytes('{"id": "a", "question": "Caf\xe9?", "answerable": false}'.encode("latin-1"))
+    with pytest.raises(ValueError, match=r"latin1\.jsonl: not UTF-8 text"):
+        read_cases(path)
