@@ -8,6 +8,7 @@ from ..kinds import BODY
 from .answer import Answer, QuotedPassage
 
 NOT_COVERED = "The articles don't cover that question, so there is nothing to quote."
+NO_QUESTION = "That is no question to look up: type one with words, for example: Who told Musk to f*** off?"
 # Above passages quoted under the verdict `related`: worth reading, but none is known to answer.
 RELATED_HEADING = "The articles don't say this directly. Closest passages:"
 
@@ -62,6 +63,8 @@ def attribution_line(passage: QuotedPassage, title: Callable[[str], str] = _as_i
 
 def answer_text(answer: Answer) -> str:
     lines = [f"Q: {answer.question}"]
+    if not answer.question:  # cleaned to nothing: no letter or digit was typed
+        return NO_QUESTION
     if not answer.answered:
         lines.append(NOT_COVERED)
         return terminal_safe("\n".join(lines))

@@ -172,6 +172,13 @@ def test_terminal_text_shows_control_characters_inert_and_keeps_unicode():
     assert "\x1b" not in answer_text(Answer("\x1b[2J", False))
 
 
+def test_terminal_text_of_a_question_cleaned_to_nothing_asks_for_one():
+    """`articlebot ask "?"` printed "Q: " and "The articles don't cover that question"."""
+    from index.answering.textview import NO_QUESTION, answer_text
+
+    assert answer_text(Answer("", False)) == NO_QUESTION
+
+
 HOSTILE_URLS = ["https://a>) [click](https://evil", "example.org/story", "javascript:alert(1)", "ftp://example.org/x",
                 "https://", "https://exa mple.org/", "https://example.org/\x1b[2J", "https://例え.jp/",
                 "https://example.org/%zz", "https://example.org:port/", "https://a/[x]", "https://a/#b#c", "https://a@b@c/",
