@@ -229,7 +229,8 @@ def run_command(parser: argparse.ArgumentParser, argv: Sequence[str] | None,
                 library_levels: Mapping[str, int] | None = None) -> int:
     """Parse `argv`, read the settings, set up the process's logging (here, once; `library_levels`
     as the entry point asks) and run the command. Every expected failure ends as `error: …` on
-    stderr and exit status 2."""
+    stderr and exit status 2; an unexpected one as one such line and exit status 1 (with `-v`, its
+    traceback)."""
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
@@ -263,6 +264,13 @@ def run_command(parser: argparse.ArgumentParser, argv: Sequence[str] | None,
         return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as error:  # a bug, or files changed behind the program's back (an index edited by hand)
+        if args.verbose:
+            raise
+        first_line = (str(error).strip().splitlines() or [""])[0][:300]
+        print(f"error: an unexpected failure ({type(error).__name__}: {first_line}); `-v` shows where. "
+              "If the index's files were changed by hand, `index status` checks them.", file=sys.stderr)
+        return 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:

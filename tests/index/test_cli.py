@@ -241,3 +241,22 @@ def test_a_reader_that_stops_early_is_no_error(seed_settings):
     result = subprocess.run(["bash", "-c", command], capture_output=True, text=True, env=env, cwd=ROOT,
                             timeout=300)
     assert (result.returncode, result.stderr) == (0, "")
+
+
+def test_an_unexpected_failure_is_one_line_and_its_traceback_only_with_v(seed_settings, monkeypatch, capsys):
+    """An index file overwritten by hand at the same size gave IndexError tracebacks."""
+    from index import cli
+    from index.answering import Engine
+
+    def broken(*args, **kwargs):
+        raise IndexError("index 2139062143 is out of bounds for axis 0 with size 12")
+
+    monkeypatch.setattr(Engine, "answer_many", broken)
+    monkeypatch.setenv("ARTICLEBOT_CORPUS_DIR", str(seed_settings.corpus_dir))
+    monkeypatch.setenv("ARTICLEBOT_INDEX_DIR", str(seed_settings.index_dir))
+    assert cli.main(["ask", "Who is Peskov?"]) == 1
+    [line] = [line for line in capsys.readouterr().err.splitlines() if "Traceback" in line or "error" in line]
+    assert line.startswith("error: an unexpected failure (IndexError: index 2139062143 is out of bounds")
+    assert "`index status` checks them" in line
+    with pytest.raises(IndexError):
+        cli.main(["-v", "ask", "Who is Peskov?"])
