@@ -159,6 +159,14 @@ class Settings(BaseSettings):
             raise ValueError(problem)
         return value
 
+    @field_validator("corpus_dir", "index_dir", mode="before")
+    @classmethod
+    def _a_folder_is_named(cls, value: object) -> object:
+        # Empty, the path would be the current folder: read as a corpus, or called a corrupt index.
+        if isinstance(value, str) and not value.strip():
+            raise ValueError("give a folder (leave the variable out for the default)")
+        return value
+
     @field_validator("discord_token", mode="before")
     @classmethod
     def _blank_token_is_no_token(cls, value: object) -> object:

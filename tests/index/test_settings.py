@@ -123,3 +123,15 @@ def test_a_bad_shard_setting_is_one_line_naming_it(monkeypatch, tmp_path, shards
         load_settings()
     assert str(raised.value).startswith(message) and "\n" not in str(raised.value)
     assert ";" not in str(raised.value).removeprefix(message.split(":")[0])  # one problem, not one per union member
+
+
+@pytest.mark.parametrize("name", ["ARTICLEBOT_INDEX_DIR", "ARTICLEBOT_CORPUS_DIR"])
+def test_an_empty_folder_setting_is_refused_naming_it(monkeypatch, tmp_path, name):
+    """Empty, the path was the current folder: "PosixPath('.') has an empty name", or a corrupt index."""
+    from index.settings import SettingsError, load_settings
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(name, " ")
+    with pytest.raises(SettingsError) as raised:
+        load_settings()
+    assert str(raised.value).startswith(f"{name}=") and "give a folder" in str(raised.value)
