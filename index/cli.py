@@ -242,7 +242,11 @@ def run_command(parser: argparse.ArgumentParser, argv: Sequence[str] | None,
     try:
         return handler(args, settings)
     except CorpusError as error:
-        print(f"error: the corpus has bad files; nothing was changed:\n{error}", file=sys.stderr)
+        if [path for path, _ in error.problems] == [settings.corpus_dir]:
+            print(f"error: ARTICLEBOT_CORPUS_DIR ({settings.corpus_dir}): {error.problems[0][1]}; set it to the "
+                  "folder of the articles", file=sys.stderr)
+        else:
+            print(f"error: the corpus has bad files; nothing was changed:\n{error}", file=sys.stderr)
         return 2
     except IndexUnavailable as error:
         print(f"error: {error}", file=sys.stderr)

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from ..attribution import Attribution, attribute_article
-from ..corpus import Article, load_corpus
+from ..corpus import Article, check_corpus_folder, load_corpus
 from ..embedding import (
     ExportUnsupported,
     ModelSpec,
@@ -440,6 +440,7 @@ def rebuild(
     """
     progress = progress or _Quiet()
     check_index_location(settings.index_dir, settings.corpus_dir)
+    check_corpus_folder(settings.corpus_dir)  # before the lock: nothing is made for a corpus that is not there
     with one_rebuild_at_a_time(settings.index_dir,
                                waiting=lambda: progress.stage("waiting for another rebuild of this index …")):
         return _rebuild_in_turn(settings, full=full, merge=merge, encoder=encoder, progress=progress)

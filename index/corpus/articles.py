@@ -284,13 +284,18 @@ def article_from_bytes(data: bytes, path: Path, max_bytes: int = DEFAULT_MAX_ART
     return parse_article(text, path)
 
 
+def check_corpus_folder(corpus_dir: Path) -> None:
+    """CorpusError unless `corpus_dir` is a folder: checked before a rebuild writes anything."""
+    if not corpus_dir.is_dir():
+        raise CorpusError([(corpus_dir, "is a file, not a folder of articles" if corpus_dir.exists()
+                            else "corpus directory does not exist")])
+
+
 def load_corpus(corpus_dir: Path, max_bytes: int = DEFAULT_MAX_ARTICLE_BYTES,
                 progress: Callable[[int], Callable[[int], None]] | None = None) -> list[Article]:
     """All articles of the directory, or CorpusError naming every bad file. `progress` is given
     the number of files and returns what to call as each one is read."""
-    if not corpus_dir.is_dir():
-        raise CorpusError([(corpus_dir, "is a file, not a folder of articles" if corpus_dir.exists()
-                            else "corpus directory does not exist")])
+    check_corpus_folder(corpus_dir)
     problems: list[tuple[Path, str]] = []
     articles: list[Article] = []
     first_path_of: dict[str, Path] = {}

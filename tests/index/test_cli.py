@@ -260,3 +260,15 @@ def test_an_unexpected_failure_is_one_line_and_its_traceback_only_with_v(seed_se
     assert "`index status` checks them" in line
     with pytest.raises(IndexError):
         cli.main(["-v", "ask", "Who is Peskov?"])
+
+
+def test_a_missing_corpus_folder_is_named_and_nothing_is_made(tmp_path, monkeypatch, capsys):
+    from index import cli
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("ARTICLEBOT_CORPUS_DIR", raising=False)
+    monkeypatch.delenv("ARTICLEBOT_INDEX_DIR", raising=False)
+    assert cli.main(["index", "rebuild"]) == 2
+    assert capsys.readouterr().err.strip().endswith(
+        "error: ARTICLEBOT_CORPUS_DIR (corpus): corpus directory does not exist; set it to the folder of the articles")
+    assert list(tmp_path.iterdir()) == []
