@@ -8,7 +8,9 @@ import contextlib
 import json
 import logging
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -239,6 +241,10 @@ def run_command(parser: argparse.ArgumentParser, argv: Sequence[str] | None,
         return 2
     setup_logging(logging.DEBUG if args.verbose else settings.log_level, library_levels)
     handler: Callable[[argparse.Namespace, Settings], int] = args.handler
+    # A stop (docker stop, systemd, kill) ends a command as Ctrl-C does, unwinding: a rebuild's
+    # temporary model folder and unfinished build are removed, not left behind.
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler) if in_main_thread else None
     try:
         return handler(args, settings)
     except CorpusError as error:
@@ -275,6 +281,9 @@ def run_command(parser: argparse.ArgumentParser, argv: Sequence[str] | None,
         print(f"error: an unexpected failure ({type(error).__name__}: {first_line}); `-v` shows where. "
               "If the index's files were changed by hand, `index status` checks them.", file=sys.stderr)
         return 1
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -272,3 +272,26 @@ def test_a_missing_corpus_folder_is_named_and_nothing_is_made(tmp_path, monkeypa
     assert capsys.readouterr().err.strip().endswith(
         "error: ARTICLEBOT_CORPUS_DIR (corpus): corpus directory does not exist; set it to the folder of the articles")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_stopped_rebuild_leaves_no_temporary_model_folder(tmp_path):
+    """SIGTERM (docker stop, kill) ends a command as Ctrl-C does: the e5 export's temporary folder goes."""
+    import shutil
+    import signal
+    import time
+
+    shutil.copytree(ROOT / "corpus", tmp_path / "corpus")
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    env = {**os.environ, "TMPDIR": str(temporary), "ARTICLEBOT_CORPUS_DIR": str(tmp_path / "corpus"),
+           "ARTICLEBOT_INDEX_DIR": str(tmp_path / "index")}
+    process = subprocess.Popen([sys.executable, "-m", "index", "index", "rebuild", "--full"], env=env, cwd=ROOT,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not list(temporary.glob("articlebot-e5-*")) and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert list(temporary.glob("articlebot-e5-*")), "the rebuild never made its model folder"
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 130 and "Traceback" not in err
+    assert not list(temporary.glob("articlebot-e5-*"))
