@@ -85,7 +85,9 @@ def cmd_forget(args: argparse.Namespace, settings: Settings) -> int:
     except StoreUnavailable as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    print(f"deleted {forgotten.questions} questions and {forgotten.votes} votes of user {args.user}")
+    questions = f"{forgotten.questions} question{'s' if forgotten.questions != 1 else ''}"
+    votes = f"{forgotten.votes} vote{'s' if forgotten.votes != 1 else ''}"
+    print(f"deleted {questions} and {votes} of user {args.user}")
     return 0
 
 

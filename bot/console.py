@@ -29,6 +29,11 @@ USAGE = ("Commands: /ask QUESTION  ·  /ask article:ID QUESTION  ·  /ask explai
 STATS_DAYS = (1, 365)
 
 
+def _is_yes(option: str | None) -> bool:
+    """An option typed as yes, as discord.py's text commands read one (private:yes, explain:True)."""
+    return (option or "").casefold() in ("true", "yes", "y", "t", "1", "on", "enable")
+
+
 def embed_text(embed: discord.Embed) -> str:
     lines = []
     if embed.title:
@@ -110,8 +115,8 @@ class Console:
         if name == "ask":
             options, question = self._options(rest)
             await invoke(self.bot, self._command("ask"), interaction, question=question,
-                         article=options.get("article"), private=options.get("private") == "true",
-                         explain=options.get("explain") == "true")
+                         article=options.get("article"), private=_is_yes(options.get("private")),
+                         explain=_is_yes(options.get("explain")))
         elif name == "quotes":
             await invoke(self.bot, self._command("quotes"), interaction, speaker=rest)
         elif name == "article":

@@ -230,7 +230,7 @@ class Records:
             try:
                 await self._on_thread(self._write_pending)
             except StoreUnavailable:
-                log.warning("%d records could not be written before closing and are lost", len(self._pending))
+                log.warning("%d record(s) could not be written before closing and are lost", len(self._pending))
         self._closed = True
         await asyncio.get_running_loop().run_in_executor(self._executor, self._close_store)
         self._executor.shutdown(wait=True)

@@ -202,7 +202,7 @@ def quotes_embed(speaker: str, quotes: list[dict], titles: dict[str, str], page:
                              FIELD_VALUE_LIMIT)
         embed.add_field(name=name, value=value or ELLIPSIS, inline=False)
     pages = max(1, page_count(len(quotes), per_page))
-    embed.set_footer(text=f"Page {page} of {pages} · {len(quotes)} quotations")
+    embed.set_footer(text=f"Page {page} of {pages} · {len(quotes)} quotation{'s' if len(quotes) != 1 else ''}")
     while len(embed) > EMBED_TOTAL_LIMIT and embed.fields:
         embed.remove_field(-1)
     return embed

@@ -106,10 +106,11 @@ def test_a_trace_of_any_text_fits_discords_limits(question, text, article, names
 
 
 @pytest.mark.slow
-def test_console_explains_with_the_explain_option(seed_settings, tmp_path):
+@pytest.mark.parametrize("yes", ["true", "True", "yes"])  # as discord.py's text commands read a yes
+def test_console_explains_with_the_explain_option(seed_settings, tmp_path, yes):
     settings = seed_settings.model_copy(update={"database": str(tmp_path / "console.sqlite3")})
     out = io.StringIO()
-    assert run_console(settings, io.StringIO("/ask explain:true What is the capital of France?\n"), out) == 0
+    assert run_console(settings, io.StringIO(f"/ask explain:{yes} What is the capital of France?\n"), out) == 0
     text = out.getvalue()
     assert "## Why: What is the capital of France?" in text
     assert "**declined by the rule “too far”**" in text

@@ -148,6 +148,12 @@ def test_quotes_embeds_fit(quotes, page):
     assert isinstance(embed, discord.Embed)
 
 
+def test_the_quotes_footer_counts_one_quotation_in_the_singular():
+    one = [{"article": "a", "paragraph": 1, "kind": "direct", "text": "Yes."}]
+    assert quotes_embed("Speaker", one, {"a": "A"}, 1, 5).footer.text == "Page 1 of 1 · 1 quotation"
+    assert quotes_embed("Speaker", one * 2, {"a": "A"}, 1, 5).footer.text == "Page 1 of 1 · 2 quotations"
+
+
 def test_article_list_shows_whole_lines_and_says_how_to_find_the_rest():
     articles = {f"lee-bg-{n:03d}": {"title": f"Story *{n}* of the year"} for n in range(1, 301)}
     embed = article_list_embed(articles)
