@@ -91,8 +91,10 @@ class Article:
 
 
 def parse_article(text: str, path: Path) -> Article:
-    """Parse one article file's text; raises ValueError with a reader-facing reason."""
-    text = text.lstrip("\ufeff")
+    """Parse one article file's text; raises ValueError with a reader-facing reason. Line ends
+    are read as "\n" whatever wrote them: a carriage return is no part of what an article says,
+    and shown it is a control character."""
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     metadata: dict[str, object] = {}
     body = text
     if text.startswith("---"):
@@ -116,7 +118,8 @@ def parse_article(text: str, path: Path) -> Article:
             )
         metadata = loaded
         body = text[match.end():]
-    if not body.strip():
+    # Blank, or zero-width spaces and other invisible format characters only.
+    if not "".join(character for character in body if unicodedata.category(character) != "Cf").strip():
         raise ValueError("empty body: the article has no text")
     fields: dict[str, str | None] = {}
     for name in METADATA_FIELDS:

@@ -57,6 +57,7 @@ def test_front_matter_fields_are_read(tmp_path):
         ("unclosed.md", "---\ntitle: x\nBody without closing line.", "no closing"),
         ("unknown.md", "---\nauthor: Someone\n---\nBody.", "unknown field(s) author"),
         ("empty.md", "---\ntitle: Nothing\n---\n  \n", "empty body"),
+        ("invisible.md", "---\ntitle: Nothing\n---\n\u200b\u200b \u2060\n", "empty body"),
         ("latin1.txt", "Caf\xe9 story".encode("latin-1"), "not UTF-8"),
         ("list.md", "---\n- a\n- b\n---\nBody.", "bad front matter"),
         ("deep.md", "---\ntitle: " + "[" * 1000 + "]" * 1000 + "\n---\nBody.", "nested too deeply"),
@@ -303,3 +304,10 @@ def test_an_article_in_guilds_outside_a_server_folder_is_a_bad_file_not_a_shared
 def test_a_corpus_path_that_is_a_file_is_called_a_file(tmp_path):
     with pytest.raises(CorpusError, match="is a file, not a folder of articles"):
         load_corpus(write(tmp_path, "corpus", "text"))
+
+
+def test_windows_and_old_mac_line_ends_are_read_as_newlines():
+    lf = "---\ntitle: Storm\n---\nFirst paragraph.\n\nSecond paragraph.\n"
+    for written in (lf.replace("\n", "\r\n"), lf.replace("\n", "\r")):
+        article = parse_article(written, Path("storm.md"))
+        assert article == parse_article(lf, Path("storm.md")) and "\r" not in article.body
