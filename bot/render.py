@@ -223,10 +223,14 @@ def article_embed(article: dict, paragraphs: int, lead: str) -> discord.Embed:
     return embed
 
 
+LIST_TITLE_LIMIT = 150
+
+
 def article_list_embed(articles: dict[str, dict]) -> discord.Embed:
     """Every article as one line, as many whole lines as fit; with hundreds, a footer says how many
     are shown and how to find the rest."""
-    lines = [f"• `{article_id}` {escape(entry.get('title') or '')}".rstrip()
+    # A title is clipped to a line's share of the room: one long title must not end the list.
+    lines = [f"• `{article_id}` {clip_escaped(entry.get('title') or '', LIST_TITLE_LIMIT)}".rstrip()
              for article_id, entry in sorted(articles.items())]
     shown: list[str] = []
     size = 0

@@ -148,6 +148,13 @@ def test_quotes_embeds_fit(quotes, page):
     assert isinstance(embed, discord.Embed)
 
 
+def test_one_long_title_does_not_end_the_article_list():
+    articles = {f"story-{n}": {"title": f"Story {n}"} for n in range(7)}
+    articles["story-2"] = {"title": "A very long title " * 300}
+    embed = article_list_embed(articles)
+    assert embed.footer.text is None and len(embed.description.split("\n")) == 7 and fits(embed)
+
+
 def test_the_quotes_footer_counts_one_quotation_in_the_singular():
     one = [{"article": "a", "paragraph": 1, "kind": "direct", "text": "Yes."}]
     assert quotes_embed("Speaker", one, {"a": "A"}, 1, 5).footer.text == "Page 1 of 1 · 1 quotation"
