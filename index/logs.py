@@ -23,5 +23,6 @@ def setup_logging(level: int | str, library_levels: Mapping[str, int] | None = N
     quiet = max(logging.WARNING, logging.getLogger().level)
     for library in QUIET_LIBRARIES:
         logging.getLogger(library).setLevel(quiet)
+    # A library's level is a floor below which its chatter is cut, never a way past the operator's.
     for library, library_level in (library_levels or {}).items():
-        logging.getLogger(library).setLevel(library_level)
+        logging.getLogger(library).setLevel(max(library_level, logging.getLogger().level))
