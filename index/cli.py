@@ -243,10 +243,18 @@ def run_command(parser: argparse.ArgumentParser, argv: Sequence[str] | None,
     handler: Callable[[argparse.Namespace, Settings], int] = args.handler
     # A stop (docker stop, systemd, kill) ends a command as Ctrl-C does, unwinding: a rebuild's
     # temporary model folder and unfinished build are removed, not left behind.
+    stopped_by: list[int] = []
+
+    def stop(signal_number: int, frame: object) -> None:
+        stopped_by.append(signal_number)
+        raise KeyboardInterrupt
+
     in_main_thread = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, signal.default_int_handler) if in_main_thread else None
+    previous = signal.signal(signal.SIGTERM, stop) if in_main_thread else None
     try:
-        return handler(args, settings)
+        status = handler(args, settings)
+        sys.stdout.flush()  # here, where a reader that has gone is caught, not at the interpreter's exit
+        return status
     except CorpusError as error:
         if [path for path, _ in error.problems] == [settings.corpus_dir]:
             print(f"error: ARTICLEBOT_CORPUS_DIR ({settings.corpus_dir}): {error.problems[0][1]}; set it to the "
@@ -258,11 +266,11 @@ def run_command(parser: argparse.ArgumentParser, argv: Sequence[str] | None,
         print(f"error: {error}", file=sys.stderr)
         return 2
     except BrokenPipeError:
-        # The reader (`| head`) has what it wanted. Python would report the pipe again on exit,
-        # flushing stdout: it goes to /dev/null instead.
+        # The reader (`| head`) has gone: stop quietly, with the status of a process that SIGPIPE
+        # ended. Python would report the pipe again on exit, flushing stdout: it goes to /dev/null.
         with contextlib.suppress(OSError, ValueError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
+        return 128 + signal.SIGPIPE
     except OSError as error:
         print(f"error: {os_problem(error)}", file=sys.stderr)
         return 2
@@ -273,7 +281,7 @@ def run_command(parser: argparse.ArgumentParser, argv: Sequence[str] | None,
         print(f"error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        return 130
+        return 128 + (stopped_by[0] if stopped_by else signal.SIGINT)
     except Exception as error:  # a bug, or files changed behind the program's back (an index edited by hand)
         if args.verbose:
             raise
