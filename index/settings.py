@@ -56,11 +56,18 @@ PERCENT_ENCODE = "its password has a character that must be percent-encoded (%40
 
 
 def _has_unencoded_separator(url: str) -> bool:
-    """Whether a URL's password, up to the last "@" before any query, holds an "@" or a "/": libpq
-    would read what follows it as the host, port or database and quote that part in its messages
-    ("failed to resolve host 'ss@db'" for the password "p@ss"). No URL libpq can use is written so."""
-    found = _SHOWN_PASSWORD.match(url.split("?", 1)[0])
-    return found is not None and any(separator in found.group()[found.end("before"):] for separator in "@/")
+    """Whether a URL's password holds an "@" or a "/" left unencoded. libpq ends the user and
+    password at the first "@" before the first "/" (or "?"), so it would read the rest of such a
+    password as the host, the port or the database, and quote that part in its messages ("failed
+    to resolve host 'ss@db'" for the password "p@ss")."""
+    address = url.split("://", 1)[1]
+    netloc = re.split(r"[/?]", address, maxsplit=1)[0]
+    if "@" in netloc:  # "user:p@ss@host": a second "@" before the path
+        return "@" in netloc.split("@", 1)[1]
+    # "user:pass/word@host/db": no "@" before the first "/", a ":" not followed by a port, and an
+    # "@" after it (an "@" in a database name after "host:5432/" is no password's).
+    _, colon, port = netloc.partition(":")
+    return bool(colon) and not port.replace(",", "").isdigit() and "@" in address[len(netloc):]
 
 
 def postgres_url_problem(url: str) -> str | None:

@@ -70,8 +70,7 @@ def remove_article(settings: Settings, guild_id: int, article_id: str, *,
     article = _owned_article(settings, guild_id, article_id)
     path = Path(article.path)
     if path.parent != folder or path.name not in _added(folder):
-        raise ArticleRefused(f"{article_id!r} was not added from Discord: the bot's host can remove it from "
-                             f"{path.parent}")
+        raise ArticleRefused(f"{article_id!r} was not added from Discord: the bot's operator can remove it")
     # Hidden while the index is rebuilt, so a failed rebuild can put it back as it was.
     aside = folder / f".removing-{path.name}"
     os.replace(path, aside)

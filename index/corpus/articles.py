@@ -42,6 +42,10 @@ _TextLoader.yaml_implicit_resolvers = {
 }
 
 
+# The other file a duplicate id's problem names, a path of the host's (load_corpus writes it).
+_DUPLICATE_OF = re.compile(r" \(also .*\)$")
+
+
 class CorpusError(Exception):
     """One or more article files cannot be read; the message names each file and its problem."""
 
@@ -51,11 +55,16 @@ class CorpusError(Exception):
 
     def for_server(self, corpus_dir: Path, guild_id: int) -> str:
         """The problems as one server's moderator is told them: that server's own files by name,
-        every other file only counted. Their paths are the host's, and their names may be another
-        server's; the operator reads them in the log."""
-        own = guild_folder(corpus_dir, guild_id)
-        told = [f"{path.name}: {problem}" for path, problem in self.problems if path.parent == own]
-        others = len(self.problems) - len(told)
+        every other file only counted, and no path of the host's. Other files' names may be another
+        server's; the operator reads them all in the log."""
+        told, others = [], 0
+        for path, problem in self.problems:
+            if path == corpus_dir:  # the folder itself: "no articles found" after a server's last removal
+                told.append(f"the bot's article folder: {problem}")
+            elif guild_of(path, corpus_dir) == str(guild_id):
+                told.append(f"{path.name}: {_DUPLICATE_OF.sub(' (another article has that id)', problem)}")
+            else:
+                others += 1
         if others:
             files = "file" if others == 1 else "files"
             told.append(f"{others} other article {files} cannot be read; the bot's operator must fix that")
@@ -90,6 +99,17 @@ class Article:
         return {name: getattr(self, name) for name in METADATA_FIELDS}
 
 
+# Letters that print as nothing (Hangul fillers, the blank braille pattern).
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def _is_blank(character: str) -> bool:
+    """Whether a character shows nothing: space, a control or format character (zero-width space,
+    word joiner), a combining mark or variation selector with nothing to mark, or a blank letter."""
+    return character.isspace() or character in _BLANK_LETTERS or \
+        unicodedata.category(character) in ("Cc", "Cf", "Mn", "Me", "Co", "Cn")
+
+
 def parse_article(text: str, path: Path) -> Article:
     """Parse one article file's text; raises ValueError with a reader-facing reason. Line ends
     are read as "\n" whatever wrote them: a carriage return is no part of what an article says,
@@ -118,8 +138,7 @@ def parse_article(text: str, path: Path) -> Article:
             )
         metadata = loaded
         body = text[match.end():]
-    # Blank, or zero-width spaces and other invisible format characters only.
-    if not "".join(character for character in body if unicodedata.category(character) != "Cf").strip():
+    if all(_is_blank(character) for character in body):
         raise ValueError("empty body: the article has no text")
     fields: dict[str, str | None] = {}
     for name in METADATA_FIELDS:
@@ -308,7 +327,7 @@ def load_corpus(corpus_dir: Path, max_bytes: int = DEFAULT_MAX_ARTICLE_BYTES,
         if advance:
             advance(1)
         guild = guild_of(path, corpus_dir)
-        if guild is None and path.relative_to(corpus_dir).parts[0] == GUILDS_FOLDER:
+        if guild is None and path.relative_to(corpus_dir).parts[0].casefold() == GUILDS_FOLDER:
             # Read as shared, it would be shown to every server: a typo in a server's folder name
             # must not publish its articles.
             problems.append((path, f"in {GUILDS_FOLDER}/ but not in a folder named by a server's id (the number "

@@ -79,8 +79,16 @@ def test_a_bad_url_is_one_line_without_its_password(monkeypatch, tmp_path, value
     assert "hunter2" not in message and "Secret" not in message
 
 
-def test_an_at_sign_after_the_password_in_the_query_is_no_problem():
-    assert postgres_url_problem("postgresql://bot:hunter2@db/articlebot?application_name=a@b") is None
+@pytest.mark.parametrize("url", ["postgresql://bot:hunter2@db/articlebot?application_name=a@b",
+                                 "postgresql://db:5432/team@prod", "postgresql://bot:hunter2@db/team@prod",
+                                 "postgres://bot:p%40ss@[::1]:5432/a"])
+def test_an_at_sign_outside_the_password_is_no_problem(url):
+    assert postgres_url_problem(url) is None
+
+
+def test_a_password_holding_a_question_mark_and_an_at_sign_is_refused():
+    """libpq would read "x?y" as the password and "Secret@db" as the host, and quote it."""
+    assert "percent-encoded" in postgres_url_problem("postgresql://bot:x?y@Secret@db/a")
 
 
 @pytest.mark.parametrize("url, shown", [

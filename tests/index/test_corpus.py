@@ -58,6 +58,7 @@ def test_front_matter_fields_are_read(tmp_path):
         ("unknown.md", "---\nauthor: Someone\n---\nBody.", "unknown field(s) author"),
         ("empty.md", "---\ntitle: Nothing\n---\n  \n", "empty body"),
         ("invisible.md", "---\ntitle: Nothing\n---\n\u200b\u200b \u2060\n", "empty body"),
+        ("blank-letters.md", "---\ntitle: Nothing\n---\n\u3164\u2800\x00\ufe0f\n", "empty body"),
         ("latin1.txt", "Caf\xe9 story".encode("latin-1"), "not UTF-8"),
         ("list.md", "---\n- a\n- b\n---\nBody.", "bad front matter"),
         ("deep.md", "---\ntitle: " + "[" * 1000 + "]" * 1000 + "\n---\nBody.", "nested too deeply"),
@@ -287,7 +288,7 @@ def test_a_server_is_told_its_own_bad_files_by_name_and_only_the_count_of_the_ot
     assert "ours" not in caught.value.for_server(tmp_path, 999)
 
 
-@pytest.mark.parametrize("folder", ["guilds/myserver", "guilds", "guilds/12ab/nested"])
+@pytest.mark.parametrize("folder", ["guilds/myserver", "guilds", "guilds/12ab/nested", "Guilds/123"])
 def test_an_article_in_guilds_outside_a_server_folder_is_a_bad_file_not_a_shared_one(tmp_path, folder):
     """A typo in a server's folder name would otherwise publish its articles to every server."""
     write(tmp_path, "shared.txt", "A fine article.")
@@ -311,3 +312,18 @@ def test_windows_and_old_mac_line_ends_are_read_as_newlines():
     for written in (lf.replace("\n", "\r\n"), lf.replace("\n", "\r")):
         article = parse_article(written, Path("storm.md"))
         assert article == parse_article(lf, Path("storm.md")) and "\r" not in article.body
+
+
+def test_a_server_is_told_its_duplicates_nested_files_and_an_empty_corpus_without_host_paths(tmp_path):
+    (tmp_path / "guilds" / "333" / "sub").mkdir(parents=True)
+    write(tmp_path, "alpha.md", "Shared.")
+    write(tmp_path / "guilds" / "333", "alpha.md", "The server's own, with the same id.")
+    write(tmp_path / "guilds" / "333" / "sub", "nested.md", "---\nauthor: x\n---\nBody.")
+    with pytest.raises(CorpusError) as caught:
+        load_corpus(tmp_path)
+    told = caught.value.for_server(tmp_path, 333)
+    assert "alpha.md: duplicate id 'alpha' (another article has that id)" in told
+    assert "nested.md: unknown field(s) author" in told and "cannot be read" not in told
+    assert str(tmp_path) not in told
+    empty = CorpusError([(tmp_path, "no articles (*.md or *.txt) found")])
+    assert empty.for_server(tmp_path, 333) == "the bot's article folder: no articles (*.md or *.txt) found"
