@@ -35,9 +35,17 @@ RELATED_COLOUR = discord.Colour(0xFAA61A)
 _SENTENCE_END = re.compile(r"[.!?…][’”'\")\]]*\s")
 
 
+# A "[" that no backslash escapes (escape_markdown doubles every backslash of the text itself).
+_UNESCAPED_BRACKET = re.compile(r"(?<!\\)((?:\\\\)*)\[")
+
+
 def escape(text: str) -> str:
-    """User or article text made inert: no markdown, no mentions."""
-    return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
+    """User or article text made inert: no markdown, no mentions. Every "[" is escaped, not only
+    the one escape_markdown's greedy link pattern finds: of "[a](x) [b](y)" it escaped the first
+    only, and a text escaped in pieces (a passage around its bold sentence) never shows it a link
+    whole. With no "[" left to open one, no masked link can form."""
+    escaped = _UNESCAPED_BRACKET.sub(r"\1\\[", discord.utils.escape_markdown(text))
+    return discord.utils.escape_mentions(escaped)
 
 
 # RFC 3986's characters but [ and ] (only for IPv6 hosts); anything else (spaces, <, >, quotes, non-ASCII,

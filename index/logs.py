@@ -1,7 +1,8 @@
 """The process's logging, set up once by the command line's entry point, in the manner of
 discord.py's `setup_logging`: one handler on the root logger writing to stderr, the libraries that
 talk too much held at WARNING (unless the level asks for less), and any levels an entry point
-names for its own libraries, as floors under the operator's level. Modules only ever call `logging.getLogger(__name__)`."""
+names for its own libraries, as floors under the operator's level. Modules only ever call
+`logging.getLogger(__name__)`."""
 
 from __future__ import annotations
 

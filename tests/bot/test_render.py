@@ -1,3 +1,4 @@
+import re
 import unicodedata
 
 import discord
@@ -14,6 +15,7 @@ from bot.render import (
     article_list_embed,
     clip_escaped,
     clip_plain,
+    escape,
     fits,
     link_url,
     quotes_embed,
@@ -30,6 +32,24 @@ def passage(text: str, highlight: tuple[int, int] | None = None, **extra) -> Quo
     span = highlight or (0, len(text))
     return QuotedPassage(article="a", title=extra.pop("title", "Title"), paragraph=3, text=text,
                          highlights=(span,), score=1.0, paragraph_kind="body", **extra)
+
+
+UNESCAPED_LINK = re.compile(r"(?<!\\)(?:\\\\)*\[[^\]]*\]\(")  # a "[" no backslash escapes, then "](": a live link
+
+
+def test_no_masked_link_survives_escaping_however_many_there_are():
+    """discord.py's escape_markdown escaped only the first "[" of "[a](x) [b](y)": the second link
+    stayed live in /stats, where any reader's declined question is shown to the moderators."""
+    question = "How do I bake [sourdough](https://bread.test) bread [Free Nitro](https://phish.test)"
+    assert not UNESCAPED_LINK.search(escape(question))
+    assert escape("a \\[b](https://x)").count("[") == 1 and not UNESCAPED_LINK.search(escape("a \\[b](https://x)"))
+
+
+def test_a_link_across_the_bold_sentence_is_not_live():
+    """The passage is escaped in pieces around its bold sentence: no piece held the link whole."""
+    text = "Read the [full report. Click here](https://evil.example) today."
+    rendered = render_passage(passage(text, (text.index("Click"), len(text))), 500)
+    assert "(https://evil.example)" in rendered and not UNESCAPED_LINK.search(rendered.replace("**", ""))
 
 
 def test_highlight_is_bold_and_markdown_in_the_article_is_escaped():
