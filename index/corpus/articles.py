@@ -145,6 +145,8 @@ def parse_article(text: str, path: Path) -> Article:
         value = metadata.get(name)
         if value is not None and not isinstance(value, str):
             raise ValueError(f"bad front matter: field {name!r} must be text")
+        if value is not None and not is_utf8_text(value):  # YAML's "\uD800" escape makes a lone surrogate
+            raise ValueError(f"bad front matter: field {name!r} holds a character that is not text")
         fields[name] = (value or "").strip() or None
     if fields["url"] is not None and not is_web_address(fields["url"]):
         raise ValueError(f"bad front matter: field 'url' must be an http:// or https:// address with a host, "
@@ -158,6 +160,15 @@ def parse_article(text: str, path: Path) -> Article:
     elif not _ID_PATTERN.match(article_id):
         raise ValueError(f"bad id {article_id!r}: use letters, digits, '.', '_' or '-'")
     return Article(id=article_id, body=body, path=str(path), **fields)
+
+
+def is_utf8_text(text: str) -> bool:
+    """Whether `text` can be written as UTF-8 (no lone surrogate): hashed, stored and sent."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def id_from_file_name(stem: str) -> str:

@@ -7,7 +7,7 @@ import datetime
 
 import yaml
 
-from .articles import id_from_file_name
+from .articles import id_from_file_name, is_utf8_text
 
 
 class ArticleRefused(ValueError):
@@ -23,6 +23,9 @@ def article_from_form(title: str, text: str, url: str = "", publisher: str = "",
         except ValueError:
             raise ArticleRefused(f"the date {published.strip()!r} is not a date: write it as YYYY-MM-DD, "
                                  "such as 2025-02-28") from None
+    if not all(is_utf8_text(field) for field in (title, text, url, publisher, published)):
+        # Discord's JSON can carry one ("\ud800"); no file can hold it.
+        raise ArticleRefused("the form holds a character that is not text (a lone surrogate); type it again")
     fields = {"title": title.strip(), "url": url.strip(), "publisher": publisher.strip(),
               "published": published.strip()}
     front = yaml.safe_dump({k: v for k, v in fields.items() if v}, allow_unicode=True, sort_keys=False)

@@ -59,6 +59,7 @@ def test_front_matter_fields_are_read(tmp_path):
         ("empty.md", "---\ntitle: Nothing\n---\n  \n", "empty body"),
         ("invisible.md", "---\ntitle: Nothing\n---\n\u200b\u200b \u2060\n", "empty body"),
         ("blank-letters.md", "---\ntitle: Nothing\n---\n\u3164\u2800\x00\ufe0f\n", "empty body"),
+        ("surrogate.md", '---\ntitle: "\\uD800"\n---\nBody.', "field 'title' holds a character that is not text"),
         ("latin1.txt", "Caf\xe9 story".encode("latin-1"), "not UTF-8"),
         ("list.md", "---\n- a\n- b\n---\nBody.", "bad front matter"),
         ("deep.md", "---\ntitle: " + "[" * 1000 + "]" * 1000 + "\n---\nBody.", "nested too deeply"),

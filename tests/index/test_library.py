@@ -130,6 +130,10 @@ def test_a_crash_in_the_middle_of_a_remove_puts_the_article_back(settings, encod
 def test_an_article_from_the_form_is_checked_as_a_file_and_its_date_must_be_a_date(settings, encoder):
     with pytest.raises(ArticleRefused, match="is not a date"):
         article_from_form("Title", "Text.", published="last Tuesday")
+    for field in ("title", "text", "publisher"):  # Discord's JSON can carry a lone surrogate
+        fields = {"title": "Title", "text": "Text.", field: "a \ud800 b"}
+        with pytest.raises(ArticleRefused, match="not text"):
+            article_from_form(**fields)
     data = article_from_form("Floods close the Hume: No way through", "The Hume Highway is closed.",
                              url="https://example.org/hume", published="2025-03-01")
     change = add_article(settings, GUILD, form_file_name("Floods close the Hume: No way through"), data,
