@@ -151,10 +151,16 @@ def _markdown_link(url: str) -> str | None:
     return f"[link]({markdown_link_target(checked)})" if checked else None
 
 
-def attribution(passage: QuotedPassage) -> str:
-    """Where a passage comes from, in markdown: the title in italics, the speaker in bold, a checked link."""
-    return attribution_line(passage, title=lambda title: f"*{escape(title)}*",
-                            speaker=lambda speaker: f"**{escape(speaker)}**", link=_markdown_link)
+# A credit line's title and speaker at most: the quote, not its source, is what the room is for.
+CREDIT_TITLE_LIMIT, CREDIT_SPEAKER_LIMIT = 150, 80
+
+
+def attribution(passage: QuotedPassage, with_link: bool = True) -> str:
+    """Where a passage comes from, in markdown: the title in italics, the speaker in bold, a checked
+    link (unless `with_link` is False)."""
+    return attribution_line(passage, title=lambda title: f"*{clip_escaped(title, CREDIT_TITLE_LIMIT)}*",
+                            speaker=lambda speaker: f"**{clip_escaped(speaker, CREDIT_SPEAKER_LIMIT)}**",
+                            link=_markdown_link if with_link else lambda url: None)
 
 
 def answer_embed(answer: Answer, passages: tuple[QuotedPassage, ...] | None = None,
@@ -176,6 +182,8 @@ def answer_embed(answer: Answer, passages: tuple[QuotedPassage, ...] | None = No
     per_passage = budget // max(1, len(shown)) - 4
     for passage in shown:
         credit = attribution(passage)
+        if len(credit) > per_passage // 2:  # a URL of a thousand characters must not crowd the quote out
+            credit = attribution(passage, with_link=False)
         quote = render_passage(passage, max(0, per_passage - len(credit) - 1), bold=not related)
         blocks.append(f"{quote}\n{credit}" if quote else credit)
     embed.description = "\n\n".join(heading + blocks)[:DESCRIPTION_LIMIT]
@@ -204,8 +212,9 @@ def quotes_embed(speaker: str, quotes: list[dict], titles: dict[str, str], page:
         embed.description = "No quotations found for that speaker."
         return embed
     for quote in chunk:
-        name = clip_escaped(f"{titles.get(quote['article']) or quote['article']}, paragraph "
-                            f"{quote['paragraph']} ({quote['kind']})", FIELD_NAME_LIMIT)
+        # The title gives way first: the paragraph and the kind of quotation are what /quotes is for.
+        where = escape(f", paragraph {quote['paragraph']} ({quote['kind']})")
+        name = clip_escaped(titles.get(quote["article"]) or quote["article"], FIELD_NAME_LIMIT - len(where)) + where
         value = clip_escaped(f"“{quote['text']}”" if quote["kind"] == DIRECT else quote["text"],
                              FIELD_VALUE_LIMIT)
         embed.add_field(name=name, value=value or ELLIPSIS, inline=False)

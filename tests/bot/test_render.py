@@ -168,6 +168,22 @@ def test_quotes_embeds_fit(quotes, page):
     assert isinstance(embed, discord.Embed)
 
 
+def test_a_long_url_or_title_does_not_crowd_the_quotes_out_of_an_answer():
+    """A 1,500-character URL left three passages with their credit lines and no quoted text."""
+    url = "https://example.org/story?" + "a=1&" * 370
+    long_title = "A very long title " * 80
+    shown = tuple(passage("The answer is in this sentence, which the reader came for.", url=url, title=long_title)
+                  for _ in range(3))
+    embed = answer_embed(Answer("Where is the answer?", True, shown))
+    assert embed.description.count("The answer is in this sentence") == 3 and fits(embed)
+
+
+def test_the_quotes_field_keeps_paragraph_and_kind_however_long_the_title():
+    quote = {"article": "a", "paragraph": 12, "kind": "indirect", "text": "Yes."}
+    embed = quotes_embed("Speaker", [quote], {"a": "Council " * 40}, 1, 5)
+    assert embed.fields[0].name.endswith(", paragraph 12 (indirect)") and fits(embed)
+
+
 def test_one_long_title_does_not_end_the_article_list():
     articles = {f"story-{n}": {"title": f"Story {n}"} for n in range(7)}
     articles["story-2"] = {"title": "A very long title " * 300}
