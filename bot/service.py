@@ -98,11 +98,12 @@ class AnswerService:
         """The articles a server sees: its own and the shared ones."""
         return visible_articles(self.articles, scope)
 
-    def speakers(self, scope: Scope | None = None) -> list[dict[str, Any]]:
-        return self._require().speakers(scope)
+    async def speakers(self, scope: Scope | None = None) -> list[dict[str, Any]]:
+        """Off the event loop: a server's first list is counted over every quotation it sees."""
+        return await self._run(self._require().speakers, scope)
 
-    def quotes_by(self, speaker: str, scope: Scope | None = None) -> list[dict[str, Any]]:
-        return self._require().quotes_by(speaker, scope)
+    async def quotes_by(self, speaker: str, scope: Scope | None = None) -> list[dict[str, Any]]:
+        return await self._run(self._require().quotes_by, speaker, scope)
 
     def followup_context(self, question: str, answer: Answer, article: str | None) -> FollowupContext:
         """What a follow-up to this answer refers back to (no model work: string matching only)."""

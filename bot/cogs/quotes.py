@@ -30,7 +30,7 @@ class Quotes(commands.Cog):
         """List what a person or organisation is quoted as saying, with paragraph numbers."""
         service = self.bot.service
         scope = scope_of(interaction)
-        found = service.quotes_by(speaker.strip(), scope)
+        found = await service.quotes_by(speaker.strip(), scope)
         if not found:
             await interaction.response.send_message(
                 "No quotations by that speaker. Start typing to see who is quoted.", ephemeral=True)
@@ -54,7 +54,7 @@ class Quotes(commands.Cog):
                                    ) -> list[app_commands.Choice[str]]:
         wanted = current.casefold()
         choices = []
-        for entry in self.bot.service.speakers(scope_of(interaction)):
+        for entry in await self.bot.service.speakers(scope_of(interaction)):
             names = [entry["speaker"], *entry["aliases"]]
             if any(wanted in n.casefold() for n in names):
                 label = f"{entry['speaker']} ({entry['count']})"

@@ -54,6 +54,10 @@ def clean_question(question: str) -> str:
     return cleaned if any(ch.isalnum() for ch in cleaned) else ""
 
 
+# Servers whose speaker lists are kept; past it the lists are counted again as asked.
+MAX_SCOPED_SPEAKER_LISTS = 1_000
+
+
 def in_sentence_case(question: str) -> str:
     """A question typed in capitals, as the model reads it best: in sentence case. The model is
     cased and reads "WHO IS THE KREMLIN SPOKESMAN?" as far from its answer. Measured on the 173
@@ -146,10 +150,16 @@ class Engine:
         the articles `scope` sees."""
         if scope is None:
             return self.speaker_directory.speakers()
-        visible = self.articles_in(scope)
         index = self.index
-        return SpeakerDirectory([q for q in index.quotes if q["article"] in visible],
-                                index.lowercase_words).speakers()
+        found = index.speakers_by_scope.get(scope)
+        if found is None:  # counted once per server and index: /quotes autocompletes on every keystroke
+            visible = visible_articles(index.articles, scope)
+            found = SpeakerDirectory([q for q in index.quotes if q["article"] in visible],
+                                     index.lowercase_words).speakers()
+            if len(index.speakers_by_scope) >= MAX_SCOPED_SPEAKER_LISTS:
+                index.speakers_by_scope.clear()
+            index.speakers_by_scope[scope] = found
+        return found
 
     def quotes_by(self, name: str | None, scope: Scope | None = None) -> list[dict[str, Any]]:
         """Quotations whose speaker or any alias matches `name`, case-folded (all if None), from the

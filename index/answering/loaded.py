@@ -319,6 +319,7 @@ class LoadedIndex:
         self._counts = counts
         self._article_words: dict[str, frozenset[str]] = {}  # filled as asked
         self.spelling_variants: dict[str, frozenset[str]] = {}  # filled as asked
+        self.speakers_by_scope: dict[Any, list[dict[str, Any]]] = {}  # Engine.speakers, by scope, as asked
         self._articles_using: dict[str, int] = {}  # filled as asked
         self._cue_masks: dict[str, np.ndarray] = {}
         self.cues_from_text = False  # bench/ablation: match cues anew, as a variant's patterns say

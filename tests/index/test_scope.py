@@ -10,6 +10,7 @@ import pytest
 
 from index.answering.engine import Engine
 from index.answering.scope import Scope
+from index.answering.speakers import SpeakerDirectory
 from index.building.build import rebuild
 from index.corpus.articles import guild_of, load_corpus
 from tests.conftest import CORPUS, FIXTURES, ROOT, make_settings
@@ -69,6 +70,16 @@ def test_a_server_sees_only_its_own_and_the_shared_quotations_and_articles(engin
     assert {q["speaker"] for q in engine.quotes_by("Calfas", Scope(A))} == {"Marika Calfas"}
     assert "Marika Calfas" not in {s["speaker"] for s in engine.speakers(Scope(B))}
     assert "Marika Calfas" in {s["speaker"] for s in engine.speakers(Scope(A))}
+
+
+def test_a_server_s_speakers_are_counted_once_per_index(engine, monkeypatch):
+    """/quotes autocompletes on every keystroke: counting every quotation each time took 0.35 s at
+    12,000 quotations."""
+    first = engine.speakers(Scope(A))
+    counted = []
+    monkeypatch.setattr(SpeakerDirectory, "speakers", lambda self: counted.append(1) or [])
+    assert engine.speakers(Scope(A)) is first and not counted
+    assert engine.speakers(Scope(333)) == [] and counted == [1]  # another server: its own count
 
 
 def run(settings, *args):
