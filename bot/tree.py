@@ -23,10 +23,14 @@ async def reply_privately(interaction: discord.Interaction, message: str) -> Non
         await interaction.response.send_message(message, ephemeral=True)
 
 
+def cooldown_message(retry_after: float) -> str:
+    return f"You're asking quickly! Try again in {retry_after:.0f} seconds."
+
+
 class ArticleTree(app_commands.CommandTree):
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         if isinstance(error, app_commands.CommandOnCooldown):
-            message = f"You're asking quickly! Try again in {error.retry_after:.0f} seconds."
+            message = cooldown_message(error.retry_after)
         elif isinstance(error, app_commands.MissingPermissions):
             message = "You need the Manage Server permission for that."
         elif isinstance(error, app_commands.CommandInvokeError) and \

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import discord
 from discord import app_commands
@@ -16,6 +16,7 @@ from ..checks import article_choices, no_blank, per_user_cooldown, scope_of
 from ..followups import followup_buttons
 from ..render import answer_embed
 from ..trace_embed import EXPLAIN_REFUSED, trace_embed
+from ..tree import cooldown_message
 from ..views import Drawn, Pager, page_count, page_of
 from ..votes import vote_buttons
 
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_QUESTION = 300
+# Users whose follow-up cooldowns are kept at once.
+MAX_COOLDOWN_USERS = 10_000
 EMPTY_QUESTION = "Please type a question, for example `/ask Who told Musk to f*** off?`"
 EMPTY_MESSAGE = "That message has no text to look up."
 
@@ -32,6 +35,7 @@ EMPTY_MESSAGE = "That message has no text to look up."
 class Ask(commands.Cog):
     def __init__(self, bot: ArticleBot):
         self.bot = bot
+        self._followup_cooldowns: dict[int, app_commands.Cooldown] = {}
         self.find_menu = app_commands.ContextMenu(name="Find in article", callback=self.find_in_article)
 
     async def cog_load(self) -> None:
@@ -79,7 +83,18 @@ class Ask(commands.Cog):
     async def answer_followup(self, interaction: discord.Interaction, question: str, context: FollowupContext,
                               private: bool) -> None:
         """A follow-up from the form under an answer: its pronoun read as what that answer is about,
-        within the first question's article filter."""
+        within the first question's article filter. Follow-ups have a cooldown of their own, at
+        /ask's rate: each form sent costs a model query, and the form is not a command that the
+        tree's checks guard."""
+        cooldown = per_user_cooldown(cast("discord.Interaction[ArticleBot]", interaction))
+        if cooldown is not None:
+            if len(self._followup_cooldowns) >= MAX_COOLDOWN_USERS:
+                self._followup_cooldowns.clear()  # a bound: at worst, some users get a fresh allowance
+            bucket = self._followup_cooldowns.setdefault(interaction.user.id, cooldown)
+            retry_after = bucket.update_rate_limit()
+            if retry_after:
+                await interaction.response.send_message(cooldown_message(retry_after), ephemeral=True)
+                return
         rewritten = self.bot.service.rewrite_followup(clean_question(question), context)
         await self.answer(interaction, rewritten, context.article, private, command="followup")
 

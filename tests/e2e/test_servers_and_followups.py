@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import FIXTURES
 from tests.e2e.conftest import seed_index
-from tests.e2e.emulator import GUILD_ID, OTHER_GUILD_ID
+from tests.e2e.emulator import EPHEMERAL, GUILD_ID, OTHER_GUILD_ID
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
 
@@ -104,3 +104,20 @@ async def test_a_followup_keeps_the_first_question_s_article_filter(emulator, li
     reply = await follow_up(emulator, first, "What did she say about Russia?")
     # Nothing in the harbour story is about Russia, and the seed article, which is, is out of bounds.
     assert "Russia" not in embed(reply).get("description", "").replace("Q:", "")
+
+
+async def test_followups_have_a_cooldown_at_the_rate_of_ask(emulator, live_bot):
+    """Each form sent is a model query: a user past the rate is asked to wait, as with /ask."""
+    user = "1400000000000000777"
+    first = await emulator.answered(await emulator.slash("ask", {"question": "Who told Musk to f*** off?"},
+                                                         guild_id=GUILD_ID, user_id=user))
+    message = {k: v for k, v in first.items() if k not in ("request", "files")}
+    replies = []
+    for _ in range(live_bot.settings.cooldown_rate + 1):
+        press = await emulator.interact(3, {"custom_id": buttons(first)[FOLLOWUP]["custom_id"], "component_type": 2},
+                                        message=message, guild_id=GUILD_ID, user_id=user)
+        form = await emulator.answered(press)
+        replies.append(await emulator.answered(await emulator.submit_modal(form, {"Your question": "What else?"},
+                                                                           guild_id=GUILD_ID, user_id=user)))
+    assert "You're asking quickly!" in replies[-1]["content"] and replies[-1]["flags"] & EPHEMERAL
+    assert all(embed(r) for r in replies[:-1])
