@@ -105,12 +105,13 @@ class AnswerService:
     async def quotes_by(self, speaker: str, scope: Scope | None = None) -> list[dict[str, Any]]:
         return await self._run(self._require().quotes_by, speaker, scope)
 
-    def followup_context(self, question: str, answer: Answer, article: str | None) -> FollowupContext:
+    def followup_context(self, question: str, answer: Answer, article: str | None,
+                         scope: Scope | None = None) -> FollowupContext:
         """What a follow-up to this answer refers back to (no model work: string matching only)."""
-        return self._require().followup_context(question, answer, article)
+        return self._require().followup_context(question, answer, article, scope)
 
-    def rewrite_followup(self, followup: str, context: FollowupContext) -> str:
-        return self._require().rewrite_followup(followup, context)
+    def rewrite_followup(self, followup: str, context: FollowupContext, scope: Scope | None = None) -> str:
+        return self._require().rewrite_followup(followup, context, scope)
 
     def lead_paragraph(self, article_id: str) -> str:
         return self._require().lead_paragraph(article_id)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -52,6 +52,14 @@ def clean_question(question: str) -> str:
     question = question.encode("utf-8", "replace").decode("utf-8")
     cleaned = " ".join(question.split())[:MAX_QUESTION_CHARS]
     return cleaned if any(ch.isalnum() for ch in cleaned) else ""
+
+
+def seen_by(index: LoadedIndex, scope: Scope | None) -> Callable[[str], bool] | None:
+    """Whether an article id is one that `scope` sees; None for no scope (every article is seen)."""
+    if scope is None:
+        return None
+    articles = index.articles
+    return lambda article: article in articles and scope.sees(articles[article])
 
 
 # Servers whose speaker lists are kept; past it the lists are counted again as asked.
@@ -171,15 +179,20 @@ class Engine:
         return [quote for quote in found if quote["article"] in visible]
 
     # ---- follow-ups ----------------------------------------------------------------------------
-    def followup_context(self, question: str, answer: Answer, article: str | None = None) -> FollowupContext:
-        """What a follow-up to `answer` refers back to (see answering/followup.py)."""
-        return followup_context(question, answer, article, self.speaker_directory.is_person)
+    def followup_context(self, question: str, answer: Answer, article: str | None = None,
+                         scope: Scope | None = None) -> FollowupContext:
+        """What a follow-up to `answer` refers back to (see answering/followup.py); only people
+        quoted in articles `scope` sees count as people."""
+        sees = seen_by(self.index, scope)
+        return followup_context(question, answer, article, lambda name: self.speaker_directory.is_person(name, sees))
 
-    def rewrite_followup(self, followup: str, context: FollowupContext) -> str:
+    def rewrite_followup(self, followup: str, context: FollowupContext, scope: Scope | None = None) -> str:
         """A follow-up as a question that stands alone: "What else did he say?" → "What else did
-        Andrij Melnyk say?"; one that names a person the articles quote is left as it is."""
-        names_a_person = any(self.speaker_directory.is_person(name) for name in name_runs(followup))
+        Andrij Melnyk say?"; one that names a person the articles `scope` sees quote is left as it is."""
+        sees = seen_by(self.index, scope)
+        names_a_person = any(self.speaker_directory.is_person(name, sees) for name in name_runs(followup))
         return rewrite_followup(followup, context, names_a_person)
+
 
     # ---- answering -------------------------------------------------------------------------
     def answer(self, question: str, k: int | None = None, article: str | None = None,
@@ -216,7 +229,10 @@ class Engine:
         # introduced ("Why does he think …"): the name itself is matched by BM25 and the speaker
         # boost, so the dense side matches what is said. Measured: 48/52 Hit@1 against 47 for
         # embedding both forms, and one model input per question instead of two.
-        reworded = {q: None if q in foreign else speakers.pronoun_question(q) for q in cleaned if q}
+        # Only a person this server's articles quote is re-worded: another server's must not show
+        # through (in the question embedded, or in --explain).
+        sees = seen_by(index, scope)
+        reworded = {q: None if q in foreign else speakers.pronoun_question(q, sees) for q in cleaned if q}
         embedded = {q: in_sentence_case(r or q) for q, r in reworded.items()}
         vectors = iter(self.encoder.encode_queries(list(embedded.values())) if embedded else ())
         vector_of = dict(zip(reworded, vectors, strict=True))

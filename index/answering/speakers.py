@@ -125,15 +125,17 @@ class SpeakerDirectory:
         """Speakers that the question names by any alias (whole words, case-folded)."""
         return {self._speaker_of_alias[name] for _, _, name in self._aliases.finditer(fold(question))}
 
-    def pronoun_question(self, question: str) -> str | None:
+    def pronoun_question(self, question: str, sees: Callable[[str], bool] | None = None) -> str | None:
         """The question with the person it names first replaced by "he", the way a story refers to
         someone it has introduced ("Why does Musk think …" → "Why does he think …").
 
         Only people count: a speaker named with two or three capitalised words, found in the
         question by full name or surname, capitalised as written. A question about "the
         Government" or "police", speakers too, keeps its words; "What did Sharon call Arafat?"
-        becomes "What did he call Arafat?", not "What did he call he?"."""
-        match = next((m for m in self._people.finditer(question) if self.stands_for(m[2])), None)
+        becomes "What did he call Arafat?", not "What did he call he?". With `sees` (whether an
+        article id is visible, for one server), only a person quoted in an article it sees counts."""
+        match = next((m for m in self._people.finditer(question)
+                      if self.stands_for(m[2]) and self._quoted_where_seen(m[2], sees)), None)
         if match is None:
             return None
         start, end, _ = match
@@ -150,10 +152,19 @@ class SpeakerDirectory:
         quoting = {q["article"] for speaker in speakers for q in self.quotes_of(speaker)}
         return self._articles_using(fold(name)) <= SURNAME_REACH * len(quoting)
 
-    def is_person(self, name: str) -> bool:
+    def is_person(self, name: str, sees: Callable[[str], bool] | None = None) -> bool:
         """Whether `name` is a person the articles quote, by full name or surname ("Andrij Melnyk",
-        "Melnyk"); organisations ("The Kremlin") and places are not."""
-        return self._people.fullmatch(name.strip()) is not None
+        "Melnyk"); organisations ("The Kremlin") and places are not. With `sees`, only a person
+        quoted in an article it sees: another server's articles must not show through a follow-up."""
+        found = self._people.fullmatch(name.strip())
+        return found is not None and self._quoted_where_seen(found, sees)
+
+    def _quoted_where_seen(self, name: str, sees: Callable[[str], bool] | None) -> bool:
+        """Whether a person's full name or surname is quoted in an article that `sees` sees."""
+        if sees is None:
+            return True
+        speakers = self._surname_of.get(name) or {name}
+        return any(sees(quote["article"]) for speaker in speakers for quote in self.quotes_of(speaker))
 
     def boost_for(self, question: str, index: LoadedIndex) -> np.ndarray:
         """1 for sentences holding a statement (direct or indirect) by a speaker the question

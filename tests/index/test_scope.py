@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from index.answering import Answer, Trace
 from index.answering.engine import Engine
 from index.answering.scope import Scope
 from index.answering.speakers import SpeakerDirectory
@@ -80,6 +81,24 @@ def test_a_server_s_speakers_are_counted_once_per_index(engine, monkeypatch):
     monkeypatch.setattr(SpeakerDirectory, "speakers", lambda self: counted.append(1) or [])
     assert engine.speakers(Scope(A)) is first and not counted
     assert engine.speakers(Scope(333)) == [] and counted == [1]  # another server: its own count
+
+
+def test_a_person_only_another_server_quotes_is_no_person_to_this_one(engine):
+    """Whether someone is quoted in another server's article showed through the follow-up button's
+    id (person or thing) and through --explain (the question re-worded around them)."""
+    question = "What did Marika Calfas say about the damage?"
+    seen_by_a, seen_by_b = Trace(), Trace()
+    engine.answer_many([question], scope=Scope(A), traces=[seen_by_a])
+    engine.answer_many([question], scope=Scope(B), traces=[seen_by_b])
+    assert seen_by_a.embedded_as == "What did he say about the damage?"
+    assert seen_by_b.embedded_as == question
+    declined = Answer(question, False)
+    assert engine.followup_context(question, declined, scope=Scope(A)).person == "Marika Calfas"
+    in_b = engine.followup_context(question, declined, scope=Scope(B))
+    nobody = engine.followup_context("What did Jane Nobody say about the damage?", declined, scope=Scope(B))
+    assert (in_b.person, in_b.thing) == (None, "Marika Calfas")  # as for a name nobody is quoted under
+    assert (nobody.person, nobody.thing) == (None, "Jane Nobody")
+    assert engine.rewrite_followup("What did Calfas say?", in_b, scope=Scope(B)) == "What did Calfas say?"
 
 
 def run(settings, *args):
