@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from .answering.scope import Scope, visible_articles
 from .corpus import CorpusError
-from .embedding import ModelUnavailable
+from .embedding import ModelUnavailable, remove_temporary_folders
 from .logs import setup_logging
 from .problems import os_problem
 from .settings import MAX_ANSWER_K, Settings, SettingsError, load_settings
@@ -241,13 +241,13 @@ def run_command(parser: argparse.ArgumentParser, argv: Sequence[str] | None,
         return 2
     setup_logging(logging.DEBUG if args.verbose else settings.log_level, library_levels)
     handler: Callable[[argparse.Namespace, Settings], int] = args.handler
-    # A stop (docker stop, systemd, kill) ends a command as Ctrl-C does, unwinding: a rebuild's
-    # temporary model folder and unfinished build are removed, not left behind.
-    stopped_by: list[int] = []
-
+    # A stop (docker stop, systemd, kill) removes the temporary model folder a rebuild made, then
+    # ends the process by the signal, as before. Unwinding by an exception instead, as Ctrl-C does,
+    # aborted the process (SIGABRT) when the exception met native code.
     def stop(signal_number: int, frame: object) -> None:
-        stopped_by.append(signal_number)
-        raise KeyboardInterrupt
+        remove_temporary_folders()
+        signal.signal(signal_number, signal.SIG_DFL)
+        os.kill(os.getpid(), signal_number)
 
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, stop) if in_main_thread else None
@@ -281,7 +281,7 @@ def run_command(parser: argparse.ArgumentParser, argv: Sequence[str] | None,
         print(f"error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        return 128 + (stopped_by[0] if stopped_by else signal.SIGINT)
+        return 128 + signal.SIGINT
     except Exception as error:  # a bug, or files changed behind the program's back (an index edited by hand)
         if args.verbose:
             raise

@@ -19,6 +19,7 @@ from .encoders import (
     kept_passage_encoder,
     model_spec,
     passage_encoder,
+    remove_temporary_folders,
     similarity_of,
 )
 from .onnx_model import ONNX_FILE, TOKENIZER_FILE, ExportUnsupported, OnnxEncoder
@@ -44,5 +45,6 @@ __all__ = [
     "kept_passage_encoder",
     "model_spec",
     "passage_encoder",
+    "remove_temporary_folders",
     "similarity_of",
 ]

