@@ -245,9 +245,13 @@ def run_command(parser: argparse.ArgumentParser, argv: Sequence[str] | None,
     # ends the process by the signal, as before. Unwinding by an exception instead, as Ctrl-C does,
     # aborted the process (SIGABRT) when the exception met native code.
     def stop(signal_number: int, frame: object) -> None:
-        remove_temporary_folders()
-        signal.signal(signal_number, signal.SIG_DFL)
-        os.kill(os.getpid(), signal_number)
+        try:
+            remove_temporary_folders()
+        except Exception:  # whatever cleaning up meets, the process must still end by the signal
+            pass
+        finally:
+            signal.signal(signal_number, signal.SIG_DFL)
+            os.kill(os.getpid(), signal_number)
 
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, stop) if in_main_thread else None
