@@ -45,6 +45,12 @@ def test_no_masked_link_survives_escaping_however_many_there_are():
     assert escape("a \\[b](https://x)").count("[") == 1 and not UNESCAPED_LINK.search(escape("a \\[b](https://x)"))
 
 
+def test_a_url_keeps_its_brackets():
+    """A backslash added inside a URL would change the address it opens."""
+    assert "https://ex.org/search?tags[]=a" in escape("see https://ex.org/search?tags[]=a and [b](c)")
+    assert not UNESCAPED_LINK.search(escape("see https://ex.org/search?tags[]=a and [b](c)"))
+
+
 def test_a_link_across_the_bold_sentence_is_not_live():
     """The passage is escaped in pieces around its bold sentence: no piece held the link whole."""
     text = "Read the [full report. Click here](https://evil.example) today."
