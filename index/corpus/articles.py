@@ -145,8 +145,10 @@ def parse_article(text: str, path: Path) -> Article:
         value = metadata.get(name)
         if value is not None and not isinstance(value, str):
             raise ValueError(f"bad front matter: field {name!r} must be text")
-        if value is not None and not is_utf8_text(value):  # YAML's "\uD800" escape makes a lone surrogate
-            raise ValueError(f"bad front matter: field {name!r} holds a character that is not text")
+        if value is not None and not is_utf8_text(value):
+            value = _joined_surrogate_pairs(value)  # YAML reads "\ud83d\ude00" (JSON's emoji) as two halves
+            if value is None:  # a lone half ("\uD800") is no character at all
+                raise ValueError(f"bad front matter: field {name!r} holds a character that is not text")
         fields[name] = (value or "").strip() or None
     if fields["url"] is not None and not is_web_address(fields["url"]):
         raise ValueError(f"bad front matter: field 'url' must be an http:// or https:// address with a host, "
@@ -160,6 +162,15 @@ def parse_article(text: str, path: Path) -> Article:
     elif not _ID_PATTERN.match(article_id):
         raise ValueError(f"bad id {article_id!r}: use letters, digits, '.', '_' or '-'")
     return Article(id=article_id, body=body, path=str(path), **fields)
+
+
+def _joined_surrogate_pairs(text: str) -> str | None:
+    """`text` with each escaped surrogate pair made the one character it stands for; None when a
+    half stands alone."""
+    try:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16")
+    except UnicodeDecodeError:
+        return None
 
 
 def is_utf8_text(text: str) -> bool:

@@ -328,3 +328,9 @@ def test_a_server_is_told_its_duplicates_nested_files_and_an_empty_corpus_withou
     assert str(tmp_path) not in told
     empty = CorpusError([(tmp_path, "no articles (*.md or *.txt) found")])
     assert empty.for_server(tmp_path, 333) == "the bot's article folder: no articles (*.md or *.txt) found"
+
+
+def test_an_emoji_escaped_as_a_surrogate_pair_in_front_matter_is_one_character():
+    """JSON, which YAML reads, writes an emoji as "\\ud83d\\ude00"; PyYAML leaves the two halves apart."""
+    article = parse_article('---\ntitle: "\\ud83d\\ude00 Storm"\n---\nBody.', Path("storm.md"))
+    assert article.title == "\U0001f600 Storm"
