@@ -34,6 +34,7 @@ class AnswerService:
         self.settings = settings
         self.engine: Engine | None = None
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="articlebot-answer")
+        self._lookups = ThreadPoolExecutor(max_workers=1, thread_name_prefix="articlebot-lookup")
         self._batcher = QuestionBatcher(self._answer_many, settings.batch_window_ms / 1000)
 
     async def _run(self, function: Callable[..., T], *args: Any) -> T:
@@ -98,23 +99,30 @@ class AnswerService:
         """The articles a server sees: its own and the shared ones."""
         return visible_articles(self.articles, scope)
 
+    # Quotation lookups read the index's store (SQLite) and a server's first speaker list counts
+    # every quotation it sees: off the event loop, on a thread of their own, so that a model batch
+    # on the answer threads cannot hold them past Discord's 3 seconds.
+    async def _look_up(self, function: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._lookups, function, *args)
+
     async def speakers(self, scope: Scope | None = None) -> list[dict[str, Any]]:
-        """Off the event loop: a server's first list is counted over every quotation it sees."""
-        return await self._run(self._require().speakers, scope)
+        return await self._look_up(self._require().speakers, scope)
 
     async def quotes_by(self, speaker: str, scope: Scope | None = None) -> list[dict[str, Any]]:
-        return await self._run(self._require().quotes_by, speaker, scope)
+        return await self._look_up(self._require().quotes_by, speaker, scope)
 
-    def followup_context(self, question: str, answer: Answer, article: str | None,
-                         scope: Scope | None = None) -> FollowupContext:
-        """What a follow-up to this answer refers back to (no model work: string matching only)."""
-        return self._require().followup_context(question, answer, article, scope)
+    async def followup_context(self, question: str, answer: Answer, article: str | None,
+                               scope: Scope | None = None) -> FollowupContext:
+        """What a follow-up to this answer refers back to (no model work: names, and which
+        articles quote them)."""
+        return await self._look_up(self._require().followup_context, question, answer, article, scope)
 
-    def rewrite_followup(self, followup: str, context: FollowupContext, scope: Scope | None = None) -> str:
-        return self._require().rewrite_followup(followup, context, scope)
+    async def rewrite_followup(self, followup: str, context: FollowupContext, scope: Scope | None = None) -> str:
+        return await self._look_up(self._require().rewrite_followup, followup, context, scope)
 
     def lead_paragraph(self, article_id: str) -> str:
         return self._require().lead_paragraph(article_id)
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
+        self._lookups.shutdown(wait=False, cancel_futures=True)

@@ -95,7 +95,7 @@ class Ask(commands.Cog):
             if retry_after:
                 await interaction.response.send_message(cooldown_message(retry_after), ephemeral=True)
                 return
-        rewritten = self.bot.service.rewrite_followup(clean_question(question), context, scope_of(interaction))
+        rewritten = await self.bot.service.rewrite_followup(clean_question(question), context, scope_of(interaction))
         await self.answer(interaction, rewritten, context.article, private, command="followup")
 
     async def explain(self, interaction: discord.Interaction, question: str, article: str | None) -> None:
@@ -144,7 +144,7 @@ class Ask(commands.Cog):
         log.info("verdict=%s passages=%d question=%s", answer.verdict, len(answer.passages), question_id)
         # Drawn beside the pager's buttons, answered by their custom ids (after a restart too).
         beside = [*vote_buttons(question_id),
-                  *followup_buttons(service.followup_context(cleaned, answer, article, scope))]
+                  *followup_buttons(await service.followup_context(cleaned, answer, article, scope))]
         # The first page holds the answer's passages; the further ones, as many of `more` each.
         page_size = max(1, len(answer.passages))
         pages = 1 + page_count(len(answer.more), page_size)
