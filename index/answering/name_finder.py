@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 _WORD = re.compile(r"\w+")
 _WORD_CHARACTER = re.compile(r"\w")
@@ -38,11 +38,14 @@ class NameFinder:
     def __bool__(self) -> bool:
         return bool(self._by_first_word)
 
-    def finditer(self, text: str) -> Iterator[tuple[int, int, str]]:
-        """(start, end, name) of each match, left to right."""
+    def finditer(self, text: str, keep: Callable[[str], bool] | None = None) -> Iterator[tuple[int, int, str]]:
+        """(start, end, name) of each match, left to right; with `keep`, only names it keeps compete
+        (a longer name it drops does not hide a shorter one inside it)."""
         after = 0
         # At one start the alternation tries the longest name first.
         for start, end, name in sorted(self._candidates(text), key=lambda m: (m[0], -len(m[2]))):
+            if keep is not None and not keep(name):
+                continue
             if start >= after:
                 yield start, end, name
                 after = end

@@ -134,8 +134,8 @@ class SpeakerDirectory:
         Government" or "police", speakers too, keeps its words; "What did Sharon call Arafat?"
         becomes "What did he call Arafat?", not "What did he call he?". With `sees` (whether an
         article id is visible, for one server), only a person quoted in an article it sees counts."""
-        match = next((m for m in self._people.finditer(question)
-                      if self.stands_for(m[2]) and self._quoted_where_seen(m[2], sees)), None)
+        seen = None if sees is None else (lambda name: self._quoted_where_seen(name, sees))
+        match = next((m for m in self._people.finditer(question, seen) if self.stands_for(m[2])), None)
         if match is None:
             return None
         start, end, _ = match

@@ -60,3 +60,15 @@ def test_a_highlight_is_attributed_to_its_best_sentence_or_else_to_the_quotation
     assert directory.speaker_of_highlight("a", 1, best=(0, 40), highlight=(0, 40)) is None
     both = SpeakerDirectory([avery, {**quote("Mike DeWine"), "start": 0, "end": 40}])
     assert both.speaker_of_highlight("a", 1, best=(0, 40), highlight=(0, 100)) == "Mike DeWine"
+
+
+def test_a_longer_name_only_another_server_quotes_does_not_hide_this_server_s_person():
+    """Server A quotes "President Joe Biden", server B "Joe Biden": B's question is re-worded around
+    the person B quotes, whatever A's articles say."""
+    quotes = [{**quote("President Joe Biden"), "article": "a"}, {**quote("Joe Biden"), "article": "b"}]
+    directory = SpeakerDirectory(quotes)
+    in_b = directory.pronoun_question("Why did President Joe Biden veto the bill?", sees=lambda a: a == "b")
+    alone = SpeakerDirectory([quotes[1]]).pronoun_question("Why did President Joe Biden veto the bill?")
+    assert in_b == alone == "Why did President he veto the bill?"
+    assert directory.is_person("Joe Biden", sees=lambda a: a == "b")
+    assert not directory.is_person("President Joe Biden", sees=lambda a: a == "b")
