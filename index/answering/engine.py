@@ -311,13 +311,13 @@ class Engine:
                ) -> QuotedPassage:
         paragraph = index.paragraphs[candidate.row]
         best = scores.best_sentence(index, candidate.row)
-        sentence = index.sentences[best]
+        focus = (int(index.sentence_start[best]), int(index.sentence_end[best]))
         article = index.articles[paragraph["article"]]
         highlight = highlight_span(index, best)
-        speaker = speakers.speaker_of_highlight(
-            paragraph["article"], paragraph["number"],
-            (paragraph["start"] + sentence.start, paragraph["start"] + sentence.end),
-            (paragraph["start"] + highlight[0], paragraph["start"] + highlight[1]))
+        offset = paragraph["start"]  # the quotations' offsets are the article's
+        speaker = speakers.speaker_of_highlight(paragraph["article"], paragraph["number"],
+                                                (offset + focus[0], offset + focus[1]),
+                                                (offset + highlight[0], offset + highlight[1]))
         return QuotedPassage(
             article=paragraph["article"],
             title=article.get("title"),
@@ -328,5 +328,5 @@ class Engine:
             paragraph_kind=paragraph["kind"],
             speaker=speaker,
             url=article.get("url"),
-            focus=(int(index.sentence_start[best]), int(index.sentence_end[best])),
+            focus=focus,
         )

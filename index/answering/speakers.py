@@ -36,6 +36,18 @@ def _person_names(speaker: str, common_words: frozenset[str]) -> tuple[str, ...]
 SURNAME_REACH = 10
 
 
+def _speaker_covering(quotes: list[dict[str, Any]], start: int, end: int) -> str | None:
+    """The speaker of the quotation covering most of the span [start, end) (article offsets)."""
+    best, best_overlap = None, 0
+    for quote in quotes:
+        if quote["speaker"] is None:
+            continue
+        overlap = min(end, quote["end"]) - max(start, quote["start"])
+        if overlap > best_overlap or (overlap == best_overlap and quote["kind"] == DIRECT):
+            best, best_overlap = quote["speaker"], overlap
+    return best if best_overlap > 0 else None
+
+
 class SpeakerDirectory:
     def __init__(self, quotes: list[dict[str, Any]] | QuoteSource, common_words: frozenset[str] = frozenset(),
                  articles_using: Callable[[str], int] | None = None):
@@ -64,24 +76,14 @@ class SpeakerDirectory:
             self._quotes_of[speaker] = self.source.quotes_of_speaker(speaker)
         return self._quotes_of[speaker]
 
-    def speaker_at(self, article: str, paragraph: int, start: int, end: int) -> str | None:
-        """The speaker of the quotation covering most of the span [start, end) (article offsets)."""
-        best, best_overlap = None, 0
-        for quote in self.source.quotes_in_paragraph(article, paragraph):
-            if quote["speaker"] is None:
-                continue
-            overlap = min(end, quote["end"]) - max(start, quote["start"])
-            if overlap > best_overlap or (overlap == best_overlap and quote["kind"] == DIRECT):
-                best, best_overlap = quote["speaker"], overlap
-        return best if best_overlap > 0 else None
-
     def speaker_of_highlight(self, article: str, paragraph: int, best: tuple[int, int],
                              highlight: tuple[int, int]) -> str | None:
         """Who a highlight quotes (article offsets): the speaker of its best sentence, or, when that
         sentence quotes nobody, of most of the highlight. A highlight also takes in the sentence its
         best one points back to or goes on with, and that sentence may be the quotation ("Tom
         Avery, the head of highways, said …" before "He said the method cost a third as much")."""
-        return self.speaker_at(article, paragraph, *best) or self.speaker_at(article, paragraph, *highlight)
+        quotes = self.source.quotes_in_paragraph(article, paragraph)  # read once: a store query
+        return _speaker_covering(quotes, *best) or _speaker_covering(quotes, *highlight)
 
     def speakers(self) -> list[dict[str, Any]]:
         """Each speaker with aliases and the number of quotations, most quoted first."""
