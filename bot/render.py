@@ -35,11 +35,11 @@ RELATED_COLOUR = discord.Colour(0xFAA61A)
 _SENTENCE_END = re.compile(r"[.!?…][’”'\")\]]*\s")
 
 
-# A "[" that no backslash escapes (escape_markdown doubles every backslash of the text itself).
-_UNESCAPED_BRACKET = re.compile(r"(?<!\\)((?:\\\\)*)\[")
-# A URL as escape_markdown finds one (and leaves as it is): inside one, no masked link can start,
-# and a backslash added would change the address.
-_URL = re.compile(r"<?(?:(?:https?|steam)://(?!<)[^\s]+)>?")
+# A URL as escape_markdown finds one (and leaves as it is: inside one, no masked link can start,
+# and a backslash added would change the address), or else a "[" that no backslash escapes
+# (escape_markdown doubles every backslash of the text itself).
+_URL_OR_UNESCAPED_BRACKET = re.compile(r"(?P<url><?(?:(?:https?|steam)://(?!<)[^\s]+)>?)"
+                                       r"|(?<!\\)(?P<backslashes>(?:\\\\)*)\[")
 
 
 def escape(text: str) -> str:
@@ -47,12 +47,9 @@ def escape(text: str) -> str:
     the one escape_markdown's greedy link pattern finds: of "[a](x) [b](y)" it escaped the first
     only, and a text escaped in pieces (a passage around its bold sentence) never shows it a link
     whole. With no "[" left to open one, no masked link can form."""
-    escaped = discord.utils.escape_markdown(text)
-    parts = _URL.split(escaped)  # the text between URLs; the URLs themselves are found again below
-    urls = _URL.findall(escaped)
-    bracketed = [_UNESCAPED_BRACKET.sub(r"\1\\[", part) for part in parts]
-    joined = "".join(piece for pair in zip(bracketed, [*urls, ""], strict=True) for piece in pair)
-    return discord.utils.escape_mentions(joined)
+    escaped = _URL_OR_UNESCAPED_BRACKET.sub(lambda found: found["url"] or found["backslashes"] + "\\[",
+                                            discord.utils.escape_markdown(text))
+    return discord.utils.escape_mentions(escaped)
 
 
 # RFC 3986's characters but [ and ] (only for IPv6 hosts); anything else (spaces, <, >, quotes, non-ASCII,
