@@ -184,16 +184,17 @@ class Engine:
                          scope: Scope | None = None) -> FollowupContext:
         """What a follow-up to `answer` refers back to (see answering/followup.py); only people
         quoted in articles `scope` sees count as people."""
-        sees = seen_by(self.index, scope)
-        return followup_context(question, answer, article, lambda name: self.speaker_directory.is_person(name, sees))
+        index, speakers = self._serving  # one index for both, even if a reload happens meanwhile
+        sees = seen_by(index, scope)
+        return followup_context(question, answer, article, lambda name: speakers.is_person(name, sees))
 
     def rewrite_followup(self, followup: str, context: FollowupContext, scope: Scope | None = None) -> str:
         """A follow-up as a question that stands alone: "What else did he say?" → "What else did
         Andrij Melnyk say?"; one that names a person the articles `scope` sees quote is left as it is."""
-        sees = seen_by(self.index, scope)
-        names_a_person = any(self.speaker_directory.is_person(name, sees) for name in name_runs(followup))
+        index, speakers = self._serving
+        sees = seen_by(index, scope)
+        names_a_person = any(speakers.is_person(name, sees) for name in name_runs(followup))
         return rewrite_followup(followup, context, names_a_person)
-
 
     # ---- answering -------------------------------------------------------------------------
     def answer(self, question: str, k: int | None = None, article: str | None = None,
