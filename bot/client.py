@@ -17,9 +17,13 @@ from .library import ArticleLibrary
 from .records import Records
 from .service import AnswerService
 from .tree import ArticleTree
+from .views import ExpiredPageButton, LivePagers
 from .votes import VoteButton
 
 log = logging.getLogger(__name__)
+
+# How long closing waits for the running pagers' buttons to be greyed out.
+PAGERS_END_SECONDS = 5.0
 
 
 class ArticleBot(commands.Bot):
@@ -52,14 +56,17 @@ class ArticleBot(commands.Bot):
         self.records = records or Records(settings)
         # Adds and removes of servers' articles, one rebuild at a time.
         self.library = ArticleLibrary(settings, self.records, after_merge=self.service.reload)
+        # The paging views running in this process, which a press of their buttons finds by id.
+        self.pagers = LivePagers()
 
     async def setup_hook(self) -> None:
         if self.serve and self.service.engine is None:
             await self.service.start()
         if self.serve:
             await self.records.start()
-        # Vote and follow-up buttons are answered by their custom id alone: those sent before a restart too.
-        self.add_dynamic_items(VoteButton, FollowupButton)
+        # Vote and follow-up buttons are answered by their custom id alone: those sent before a restart
+        # too. A paging button is answered by its pager, or told that it has expired.
+        self.add_dynamic_items(VoteButton, FollowupButton, ExpiredPageButton)
         for extension in EXTENSIONS:
             await self.load_extension(extension)
 
@@ -71,6 +78,8 @@ class ArticleBot(commands.Bot):
         return "every server, on one gateway connection (unsharded)"
 
     async def close(self) -> None:
+        # First, while Discord can still be reached: the pagers end with this process.
+        await self.pagers.end_all(within_seconds=PAGERS_END_SECONDS)
         self.service.close()
         self.library.close()
         await super().close()

@@ -6,7 +6,7 @@ import pytest
 
 from bot.mock import invoke, make_interaction, make_message, make_user, press
 from bot.tree import SOMETHING_WENT_WRONG
-from bot.views import NOT_YOURS
+from bot.views import NOT_YOURS, PAGE_ID
 from bot.votes import votes_drawn_in
 
 pytestmark = pytest.mark.slow
@@ -91,6 +91,17 @@ async def test_pager_expires_and_disables_its_buttons(bot):
     await view.on_timeout()
     assert all(item.disabled for item in view.children)
     assert recording.replies[-1].kind == "edit"
+
+
+async def test_a_pager_runs_until_it_ends_and_its_buttons_name_it(bot):
+    interaction, recording = make_interaction(bot)
+    await invoke(bot, command(bot, "ask"), interaction, question="What proposals did Musk make?")
+    view = recording.replies[-1].view
+    assert bot.pagers.running(view.pager_id)
+    assert {PAGE_ID.fullmatch(item.custom_id)["pager"] for item in view.children} == {view.pager_id}
+    await view.end()  # as when the bot closes
+    assert not bot.pagers.running(view.pager_id) and all(item.disabled for item in view.children)
+    assert not bot.pagers.running("0" * 32)
 
 
 async def test_cooldown_answers_with_a_friendly_private_message(bot):

@@ -9,6 +9,7 @@ import pytest
 
 from bot.client import ArticleBot
 from bot.service import AnswerService
+from bot.views import EXPIRED
 from bot.votes import THANKS
 from index.answering.engine import Engine
 from tests.databases import BACKENDS, rows
@@ -150,6 +151,33 @@ async def test_votes_outlive_the_pager_and_the_bot_process(emulator, settings, e
                 break
             await asyncio.sleep(0.05)
     assert (question, 1) in votes(settings)
+
+
+async def test_paging_buttons_say_they_expired_after_the_bot_restarts(emulator, settings, engine):
+    asker = "1400000000000000001"  # the emulator's default user
+    async with running(emulator, settings, engine):
+        state = await emulator.slash("ask", {"question": "What did Musk say about nuclear war?"})
+        answer = await emulator.answered(state)
+        live = await press(emulator, answer, "More passages", asker)
+        page = await emulator.answered(live)
+        assert live.ack_type == 7 and "page 2" in page["embeds"][0]["footer"]["text"]
+        await asyncio.sleep(0.5)
+        assert not live.followups  # while its pager runs, the expired notice stands aside
+    # Closing greyed out the paging buttons; the votes and the follow-up keep working.
+    closed = buttons(state.edits[-1])
+    assert closed["More passages"]["disabled"] and closed["Previous"]["disabled"]
+    assert not closed["👍"].get("disabled") and not closed["Ask a follow-up"].get("disabled")
+
+    async with running(emulator, settings, engine):  # a new process, pressed as if the old one had crashed
+        stale = await press(emulator, answer, "More passages", asker)
+        greyed = await emulator.answered(stale)
+        assert stale.ack_type == 7 and "embeds" not in greyed  # only the buttons change
+        after = buttons(greyed)
+        assert after["More passages"]["disabled"] and after["Previous"]["disabled"]
+        assert not after["👎"].get("disabled") and not after["Ask a follow-up"].get("disabled")
+        await emulator.wait_for(lambda: bool(stale.followups), timeout=10)
+        [notice] = stale.followups
+        assert notice["flags"] & EPHEMERAL and notice["content"] == EXPIRED
 
 
 async def test_stats_needs_manage_server_and_attaches_its_chart(emulator, bot):
