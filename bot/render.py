@@ -98,13 +98,20 @@ def clip_plain(text: str, limit: int) -> str:
 
 
 def clip_escaped(text: str, limit: int) -> str:
-    """Escape `text` and fit it in `limit`, shortening the raw text so no escape is split."""
+    """Escape `text` and fit it in `limit`, shortening the raw text so no escape is split: the
+    longest clip that fits, found by halving (escapes make the rendered length uneven)."""
     rendered = escape(text)
-    raw_limit = limit
-    while len(rendered) > limit and raw_limit > 0:
-        raw_limit = min(raw_limit - 1, len(text)) - max(1, (len(rendered) - limit) // 2)
-        rendered = escape(clip_plain(text, max(raw_limit, 0)))
-    return rendered if len(rendered) <= limit else ""
+    if len(rendered) <= limit:
+        return rendered
+    fitting, shortest, longest = "", 0, min(len(text), limit)
+    while shortest <= longest:
+        middle = (shortest + longest) // 2
+        candidate = escape(clip_plain(text, middle))
+        if len(candidate) <= limit:
+            fitting, shortest = candidate, middle + 1
+        else:
+            longest = middle - 1
+    return fitting
 
 
 def _window(passage: QuotedPassage, raw_budget: int) -> tuple[str, list[tuple[int, int]], bool, bool]:

@@ -9,6 +9,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from ..checks import scope_of
+
 if TYPE_CHECKING:
     from ..client import ArticleBot
 
@@ -47,8 +49,9 @@ class Meta(commands.Cog):
         """Re-open the article index after a rebuild, without restarting the bot."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         changed = await self.bot.service.reload()
-        articles = len(self.bot.service.articles)
-        log.info("reload requested by %s: changed=%s", interaction.user.id, changed)
+        # The articles this server sees: the index's whole count would tell of other servers' own.
+        articles = len(self.bot.service.articles_in(scope_of(interaction)))
+        log.info("reload requested in server %s: changed=%s", interaction.guild_id, changed)
         count = f"{articles} article{'s' if articles != 1 else ''}"
         message = f"Loaded the new index ({count})." if changed else f"The index was already current ({count})."
         await interaction.followup.send(message, ephemeral=True)

@@ -14,7 +14,16 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..corpus import Article, ArticleRefused, article_from_bytes, guild_folder, guild_of, load_corpus
+from ..corpus import (
+    Article,
+    ArticleRefused,
+    CorpusError,
+    article_from_bytes,
+    guild_folder,
+    guild_of,
+    is_article_file,
+    load_corpus,
+)
 from ..embedding import PassageEncoder
 from ..settings import Settings
 from .build import Progress, RebuildReport, rebuild
@@ -46,19 +55,31 @@ def add_article(settings: Settings, guild_id: int, file_name: str, data: bytes, 
     existing = {a.id for a in load_corpus(settings.corpus_dir, settings.max_article_bytes)} \
         if settings.corpus_dir.is_dir() else set()
     if article.id in existing:
-        raise ArticleRefused(f"an article with the id {article.id!r} exists already: give yours another id "
-                             "(the `id:` field, or the file name)")
+        raise _taken(article.id)
     folder = guild_folder(settings.corpus_dir, guild_id)
     target = folder / f"{article.id}{Path(name).suffix.lower()}"
+    if not is_article_file(target.name):  # it would be written, and never read
+        raise ArticleRefused(f"{target.name} is the name of the folder's notes, never read as an article: give "
+                             "the article another id (the `id:` field, or the file name)")
     _write_new(target, data)
     _set_added(folder, target.name, added=True)
     try:
         report = rebuild(settings, progress=progress, encoder=encoder, merge=merge)
-    except BaseException:
+    except BaseException as error:
         target.unlink(missing_ok=True)  # ours, written just now
         _set_added(folder, target.name, added=False)
+        # Another process added the same id after the check above (two shards at once): the
+        # rebuild, which runs one at a time, found both. Nothing is wrong with the corpus.
+        if isinstance(error, CorpusError) and any(problem.startswith(f"duplicate id {article.id!r}")
+                                                  for _, problem in error.problems):
+            raise _taken(article.id) from None
         raise
     return ArticleChange(article.id, report)
+
+
+def _taken(article_id: str) -> ArticleRefused:
+    return ArticleRefused(f"an article with the id {article_id!r} exists already: give yours another id "
+                          "(the `id:` field, or the file name)")
 
 
 def remove_article(settings: Settings, guild_id: int, article_id: str, *,

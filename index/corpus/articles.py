@@ -19,6 +19,8 @@ import yaml
 log = logging.getLogger(__name__)
 
 ARTICLE_SUFFIXES = (".md", ".txt")
+# A folder's notes on its articles, never an article itself.
+NOTES_FILE = "README.md"
 # An article larger than this is refused (ARTICLEBOT_MAX_ARTICLE_BYTES): a 1 MB story takes about
 # 20 s to split and attribute and minutes to embed; 50 MB ran for minutes without a word.
 DEFAULT_MAX_ARTICLE_BYTES = 1_000_000
@@ -40,6 +42,20 @@ _TextLoader.yaml_implicit_resolvers = {
     first: [(tag, pattern) for tag, pattern in resolvers if tag == _NULL]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+
+
+def _tagged_scalar(loader: yaml.SafeLoader, node: yaml.Node) -> object:
+    """A value tagged by hand (`published: !!timestamp tuesday`) through SafeLoader's own
+    constructor, which assumes text that its pattern matched and crashes on any other."""
+    try:
+        return yaml.SafeLoader.yaml_constructors[node.tag](loader, node)
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError):
+        raise yaml.constructor.ConstructorError(
+            None, None, f"{node.value!r} is not a valid {node.tag.rsplit(':', 1)[-1]}", node.start_mark) from None
+
+
+for _scalar in ("bool", "int", "float", "timestamp", "binary"):
+    _TextLoader.add_constructor(f"tag:yaml.org,2002:{_scalar}", _tagged_scalar)
 
 
 # The other file a duplicate id's problem names, a path of the host's (load_corpus writes it).
@@ -127,6 +143,8 @@ def parse_article(text: str, path: Path) -> Article:
             raise ValueError(f"bad front matter: {error}".splitlines()[0]) from None
         except RecursionError:  # PyYAML composes nested brackets recursively
             raise ValueError("bad front matter: nested too deeply") from None
+        except Exception as error:  # anyone's file: PyYAML's constructors raise what they meet
+            raise ValueError(f"bad front matter: cannot be read ({type(error).__name__})") from None
         if loaded is None:
             loaded = {}
         if not isinstance(loaded, dict):
@@ -252,7 +270,7 @@ def article_files(corpus_dir: Path) -> list[Path]:
                     folders.append(entry.path)
                 continue
             path = Path(entry.path)
-            if path.suffix.lower() not in ARTICLE_SUFFIXES or entry.name == "README.md":
+            if not is_article_file(entry.name):
                 continue
             if entry.is_symlink():
                 try:
@@ -311,6 +329,12 @@ def read_article(path: Path, max_bytes: int = DEFAULT_MAX_ARTICLE_BYTES) -> Arti
 def _too_large(size: int, max_bytes: int) -> str:
     return (f"{size} bytes, over the limit of {max_bytes} (ARTICLEBOT_MAX_ARTICLE_BYTES): "
             "split the article or raise the limit")
+
+
+def is_article_file(name: str) -> bool:
+    """Whether the corpus reads a file of this name as an article: a .md or .txt file, not hidden,
+    and not README.md (the folder's own notes)."""
+    return Path(name).suffix.lower() in ARTICLE_SUFFIXES and name != NOTES_FILE and not name.startswith(".")
 
 
 def article_from_bytes(data: bytes, path: Path, max_bytes: int = DEFAULT_MAX_ARTICLE_BYTES) -> Article:

@@ -2,6 +2,7 @@ import re
 import unicodedata
 
 import discord
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -107,6 +108,18 @@ def test_clip_plain_cuts_text_without_spaces_where_the_room_ends():
     clipped = clip_plain(chinese, 256)
     assert len(clipped) <= 256 and clipped.endswith("…") and chinese.startswith(clipped[:-1]) and len(clipped) > 200
     assert clip_plain("Q: " + "x" * 5000, 100) == "Q: " + "x" * 95 + "…"
+
+
+@pytest.mark.parametrize("length", [300, 700, 766, 5000, 10_000])
+def test_clip_escaped_keeps_most_of_the_room_however_long_the_text(length):
+    """Text over about three times the limit was clipped to a bare "…" (a title of 766 characters,
+    a lead paragraph of 4,500): each step shrank the raw text by half of what was left over."""
+    plain = ("word " * length)[:length]
+    clipped = clip_escaped(plain, 256)
+    assert len(clipped) <= 256 and len(clipped) > 200 and plain.startswith(clipped[:-1].rstrip())
+    marked = ("*a* _b_ " * length)[:length]  # every other character needs an escape
+    escaped = clip_escaped(marked, 256)
+    assert 200 < len(escaped) <= 256 and escaped.endswith(ELLIPSIS)
 
 
 def test_no_answer_says_so_and_quotes_nothing():

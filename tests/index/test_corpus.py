@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 
+import index.corpus.articles as articles_module
 from index.corpus.articles import CorpusError, load_corpus, parse_article
 from tests.conftest import CORPUS, SEED
 
@@ -63,6 +64,9 @@ def test_front_matter_fields_are_read(tmp_path):
         ("latin1.txt", "Caf\xe9 story".encode("latin-1"), "not UTF-8"),
         ("list.md", "---\n- a\n- b\n---\nBody.", "bad front matter"),
         ("deep.md", "---\ntitle: " + "[" * 1000 + "]" * 1000 + "\n---\nBody.", "nested too deeply"),
+        # SafeLoader's constructors crashed on these (AttributeError, KeyError), past load_corpus.
+        ("tagged-date.md", "---\npublished: !!timestamp tuesday\n---\nBody.", "'tuesday' is not a valid timestamp"),
+        ("tagged-bool.md", "---\ntitle: !!bool maybe\n---\nBody.", "'maybe' is not a valid bool"),
     ],
 )
 def test_bad_file_is_named_with_its_problem(tmp_path, name, content, problem):
@@ -74,6 +78,18 @@ def test_bad_file_is_named_with_its_problem(tmp_path, name, content, problem):
     assert path == bad
     assert problem in message
     assert str(bad) in str(caught.value)
+
+
+def test_front_matter_that_yaml_fails_on_in_any_way_is_a_bad_file(tmp_path, monkeypatch):
+    """Whatever PyYAML raises on someone's file, the file is bad: no exception gets past load_corpus."""
+    def broken(*args, **kwargs):
+        raise KeyError("tag:yaml.org,2002:something")
+
+    monkeypatch.setattr(articles_module.yaml, "load", broken)
+    bad = write(tmp_path, "a.md", "---\ntitle: x\n---\nBody.")
+    with pytest.raises(CorpusError) as caught:
+        load_corpus(tmp_path)
+    assert caught.value.problems == [(bad, "bad front matter: cannot be read (KeyError)")]
 
 
 def test_duplicate_ids_are_reported(tmp_path):

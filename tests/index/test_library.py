@@ -1,8 +1,11 @@
 """A server's articles added and removed from Discord: checked as a rebuild checks a file, written
 atomically, indexed; every refusal and failure leaves the corpus and the live index as they were."""
 
+import threading
+
 import pytest
 
+import index.building.library as library_module
 from index.answering.engine import Engine
 from index.building.build import rebuild
 from index.building.library import ADDED_LIST, add_article, remove_article
@@ -60,6 +63,9 @@ BAD_FILES = [
     ("seed.md", b"---\nid: musk-peace-deal\n---\nText.", "exists already"),
     ("link.md", b"---\nurl: www.example.org/story\n---\nText.", "must be an http:// or https:// address"),
     ("story.pdf", b"Text.", "use a .md or .txt file"),
+    # Written as README.md, which the corpus never reads: "Added", then never indexed nor removable.
+    ("README.md", b"Text.", "the folder's notes"),
+    ("notes.md", b"---\nid: README\n---\nText.", "the folder's notes"),
 ]
 
 
@@ -69,6 +75,37 @@ def test_a_bad_file_is_refused_and_nothing_changes(shared_settings, encoder, nam
     with pytest.raises(ArticleRefused, match=problem.replace("(", r"\(").replace(")", r"\)")):
         add_article(shared_settings, GUILD, name, data, encoder=encoder)
     assert snapshot(shared_settings) == before
+
+
+def test_the_same_id_added_by_two_processes_at_once_is_refused_to_one_as_taken(settings, encoder, monkeypatch):
+    """Two shards' processes both pass the id check before either has written its file; the
+    rebuilds, one at a time, then see both. One is added; the other is told the id is taken, not
+    that the corpus is broken. (Threads take turns at the rebuild's file lock as processes do.)"""
+    both_checked = threading.Barrier(2)
+    folder_of = library_module.guild_folder
+
+    def after_both_checks(corpus_dir, guild_id):
+        both_checked.wait(30)
+        return folder_of(corpus_dir, guild_id)
+
+    monkeypatch.setattr(library_module, "guild_folder", after_both_checks)
+    outcomes = {}
+
+    def add(guild):
+        try:
+            outcomes[guild] = add_article(settings, guild, "leak.md", b"---\nid: budget-leak\n---\nThe budget leaked.",
+                                          encoder=encoder).article
+        except ArticleRefused as refusal:
+            outcomes[guild] = str(refusal)
+
+    threads = [threading.Thread(target=add, args=(guild,)) for guild in (GUILD, GUILD + 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    added, refused = sorted(outcomes.values(), key=len)
+    assert added == "budget-leak" and "an article with the id 'budget-leak' exists already" in refused
+    assert len(list(settings.corpus_dir.rglob("budget-leak.md"))) == 1
 
 
 def test_a_crash_in_the_middle_of_an_add_leaves_the_corpus_and_the_index_as_they_were(settings, encoder,
