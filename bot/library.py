@@ -23,8 +23,20 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+# What a moderator is shown of a rebuild's steps, by the step's first word. The build's own lines
+# are the operator's: they name the host's folders and the model (which may be a path).
+PUBLIC_STEPS = {
+    "reading": "Reading the articles …",
+    "splitting": "Splitting the article into passages and finding who said what …",
+    "cutting": "Cutting the texts to the model's window …",
+    "writing": "Writing the index …",
+    "waiting": "Waiting for another rebuild of the index …",
+}
+
+
 class LatestProgress:
-    """A rebuild's progress as one line, written by the worker thread and read by the event loop."""
+    """A rebuild's progress as one line for a moderator, written by the worker thread and read by
+    the event loop. Bars show a share, not counts: the reading step counts every server's files."""
 
     def __init__(self, text: str = "Waiting to start …") -> None:
         self._lock = threading.Lock()
@@ -36,9 +48,14 @@ class LatestProgress:
         with self._lock:
             return f"{self._stage} {self._bar}".strip()
 
-    def stage(self, text: str) -> None:
+    def say(self, text: str) -> None:
+        """Show the bot's own `text` as the step under way."""
         with self._lock:
-            self._stage, self._bar = text[:1].upper() + text[1:], ""
+            self._stage, self._bar = text, ""
+
+    def stage(self, text: str) -> None:
+        """A step of the rebuild begins (the build's line for the operator, shown in public words)."""
+        self.say(PUBLIC_STEPS.get(text.split(" ", 1)[0].casefold(), "Indexing …"))
 
     def bar(self, label: str, total: int) -> Callable[[int], None]:
         done = 0
@@ -47,7 +64,7 @@ class LatestProgress:
             nonlocal done
             done += count
             with self._lock:
-                self._bar = f"({label} {done}/{total})"
+                self._bar = f"({label} {min(100, 100 * done // max(total, 1))}%)"
 
         return advance
 

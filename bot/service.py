@@ -120,8 +120,8 @@ class AnswerService:
     async def rewrite_followup(self, followup: str, context: FollowupContext, scope: Scope | None = None) -> str:
         return await self._look_up(self._require().rewrite_followup, followup, context, scope)
 
-    def lead_paragraph(self, article_id: str) -> str:
-        return self._require().lead_paragraph(article_id)
+    async def lead_paragraph(self, article_id: str) -> str:
+        return await self._look_up(self._require().lead_paragraph, article_id)
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -117,7 +117,7 @@ class Articles(commands.Cog):
             await interaction.response.send_message("I don't know that article.", ephemeral=True)
             return
         entry = articles[article]
-        embed = article_embed(entry, entry.get("paragraphs", 0), service.lead_paragraph(article))
+        embed = article_embed(entry, entry.get("paragraphs", 0), await service.lead_paragraph(article))
         await interaction.response.send_message(embed=embed)
 
     @show.autocomplete("article")
@@ -173,10 +173,12 @@ class Articles(commands.Cog):
         return {a: e for a, e in self.bot.service.articles.items() if e.get("guild") == guild}
 
     async def run_change(self, interaction: discord.Interaction, change: Change, done: str) -> None:
-        """Run an add or a remove, showing its progress in the reply every few seconds, then what was done."""
+        """Run an add or a remove, showing its progress in the reply every few seconds, then what was
+        done. The change runs to its end whatever becomes of the reply: Discord lets a reply be
+        edited for 15 minutes, and a long wait for another rebuild can outlast that."""
         progress = LatestProgress()
         if self.bot.library.busy:
-            progress.stage(WAITS)
+            progress.say(WAITS)
         message = await interaction.followup.send(progress.text, ephemeral=True, wait=True)
         task = asyncio.ensure_future(change(progress))
         shown = progress.text
@@ -184,30 +186,47 @@ class Articles(commands.Cog):
             await asyncio.wait({task}, timeout=PROGRESS_SECONDS)
             if not task.done() and progress.text != shown:
                 shown = progress.text
-                await message.edit(content=shown)
+                await _edit(message, content=shown)
+        content, embed = await self._outcome(interaction, task, done)
+        if not await _edit(message, content=content, embed=embed):
+            log.info("a moderator could not be shown the outcome of an article change: %s", content)
+
+    async def _outcome(self, interaction: discord.Interaction, task: asyncio.Future[ArticleChange],
+                       done: str) -> tuple[str, discord.Embed | None]:
+        """What the moderator is told of a finished change: the reply's text, and the added article."""
         try:
             result = task.result()
         except ArticleRefused as error:
-            await message.edit(content=f"Nothing was changed: {error}"[:2000])
-            return
+            return f"Nothing was changed: {error}"[:2000], None
         except CorpusError as error:
             log.warning("an article change was refused: article files cannot be read:\n%s", error)
             told = error.for_server(self.bot.settings.corpus_dir, interaction.guild_id or 0)
-            await message.edit(content=f"Nothing was changed: {told}"[:2000])
-            return
+            return f"Nothing was changed: {told}"[:2000], None
         except Exception:
             log.exception("changing the articles failed")
-            await message.edit(content="Nothing was changed: the index could not be rebuilt. The error was logged.")
-            return
+            return "Nothing was changed: the index could not be rebuilt. The error was logged.", None
         await self.bot.service.reload()
         articles = self.bot.service.articles
-        if done == "Removed" or result.article not in articles:
-            await message.edit(content=f"{done} `{result.article}`. Questions are answered from the new index.")
-            return
+        if done == "Removed":
+            return f"{done} `{result.article}`. Questions are answered from the new index.", None
+        if result.article not in articles:  # another process's rebuild came between: it is in the corpus
+            log.warning("article %s was added but the index just loaded does not hold it", result.article)
+            return (f"{done} `{result.article}`. It is answered from once the bot has loaded the index that "
+                    "holds it (a moderator's /reload does that now)."), None
         entry = articles[result.article]
-        embed = article_embed(entry, entry.get("paragraphs", 0), self.bot.service.lead_paragraph(result.article))
-        await message.edit(content=f"{done} `{result.article}`: {entry.get('paragraphs', 0)} paragraphs. "
-                                   "Questions are answered from it now.", embed=embed)
+        embed = article_embed(entry, entry.get("paragraphs", 0), await self.bot.service.lead_paragraph(result.article))
+        return (f"{done} `{result.article}`: {entry.get('paragraphs', 0)} paragraphs. "
+                "Questions are answered from it now."), embed
+
+
+async def _edit(message: discord.WebhookMessage, **changes: Any) -> bool:
+    """Edit a reply; False (logged) when Discord refuses: the message may be gone or its token expired."""
+    try:
+        await message.edit(**changes)
+    except discord.HTTPException as error:
+        log.warning("could not update a moderator's reply: %s", error)
+        return False
+    return True
 
 
 async def setup(bot: ArticleBot) -> None:

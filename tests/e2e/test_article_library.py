@@ -70,6 +70,12 @@ async def test_a_moderator_adds_a_file_and_the_server_is_answered_from_it(emulat
     assert (e2e_settings.corpus_dir / "guilds" / GUILD_ID / "harbour-storm.md").read_bytes() == HARBOUR
     assert "Calfas" in await ask(emulator, "What did the NSW Ports chief executive say?", GUILD_ID)
     assert "Calfas" not in await ask(emulator, "What did the NSW Ports chief executive say?", OTHER_GUILD_ID)
+    # /reload counts the articles its server sees: the index's count would tell of this server's own.
+    counted = {}
+    for guild in (GUILD_ID, OTHER_GUILD_ID):
+        reply = await emulator.answered(await emulator.slash("reload", permissions=MANAGE_GUILD, guild_id=guild))
+        counted[guild] = int(re.search(r"\((\d+) articles?\)", reply["content"])[1])
+    assert counted[GUILD_ID] == counted[OTHER_GUILD_ID] + 1
 
 
 BAD = [
