@@ -2,13 +2,15 @@
 the corpus (corpus/guilds/<id>/), then the index rebuilt incrementally. On any failure, a crash of
 the rebuild included, the corpus and the live index stay as they were.
 
-articlebot only ever removes a file that it wrote itself: each server folder lists them in a hidden
-file (ADDED_LIST), and an article put there by hand is refused.
+articlebot only ever removes a file that it wrote itself: each server folder lists them, with the
+SHA-256 of what was written, in a hidden file (ADDED_LIST); an article put there by hand, or one
+changed or replaced by hand since, is refused.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import tempfile
 from dataclasses import dataclass
@@ -28,7 +30,8 @@ from ..embedding import PassageEncoder
 from ..settings import Settings
 from .build import Progress, RebuildReport, rebuild
 
-# The files articlebot wrote in a server's folder, one name a line; hidden, so never an article.
+# The files articlebot wrote in a server's folder, a line each: the name, a tab and the SHA-256 of
+# the bytes written (lists written before the digest have the name alone); hidden, so never an article.
 ADDED_LIST = ".articlebot-added"
 
 
@@ -62,12 +65,12 @@ def add_article(settings: Settings, guild_id: int, file_name: str, data: bytes, 
         raise ArticleRefused(f"{target.name} is the name of the folder's notes, never read as an article: give "
                              "the article another id (the `id:` field, or the file name)")
     _write_new(target, data)
-    _set_added(folder, target.name, added=True)
+    _set_added(folder, target.name, hashlib.sha256(data).hexdigest())
     try:
         report = rebuild(settings, progress=progress, encoder=encoder, merge=merge)
     except BaseException as error:
         target.unlink(missing_ok=True)  # ours, written just now
-        _set_added(folder, target.name, added=False)
+        _set_added(folder, target.name, None)
         # Another process added the same id after the check above (two shards at once): the
         # rebuild, which runs one at a time, found both. Nothing is wrong with the corpus.
         if isinstance(error, CorpusError) and any(problem.startswith(f"duplicate id {article.id!r}")
@@ -90,8 +93,9 @@ def remove_article(settings: Settings, guild_id: int, article_id: str, *,
     folder = guild_folder(settings.corpus_dir, guild_id)
     article = _owned_article(settings, guild_id, article_id)
     path = Path(article.path)
-    if path.parent != folder or path.name not in _added(folder):
-        raise ArticleRefused(f"{article_id!r} was not added from Discord: the bot's operator can remove it")
+    if path.parent != folder or not _wrote(folder, path):
+        raise ArticleRefused(f"{article_id!r} was not added from Discord, or was changed by hand since: the bot's "
+                             "operator can remove it")
     # Hidden while the index is rebuilt, so a failed rebuild can put it back as it was.
     aside = folder / f".removing-{path.name}"
     os.replace(path, aside)
@@ -101,7 +105,7 @@ def remove_article(settings: Settings, guild_id: int, article_id: str, *,
         os.replace(aside, path)
         raise
     aside.unlink()
-    _set_added(folder, path.name, added=False)
+    _set_added(folder, path.name, None)
     return ArticleChange(article_id, report)
 
 
@@ -132,17 +136,37 @@ def _write_new(target: Path, data: bytes) -> None:
             os.unlink(temporary)
 
 
-def _added(folder: Path) -> set[str]:
+def _added(folder: Path) -> dict[str, str | None]:
+    """The files articlebot wrote in `folder`, each with the SHA-256 of what it wrote (None: listed
+    before the digests were)."""
     try:
-        return set((folder / ADDED_LIST).read_text(encoding="utf-8").split("\n")) - {""}
+        lines = (folder / ADDED_LIST).read_text(encoding="utf-8").split("\n")
     except FileNotFoundError:
-        return set()
+        return {}
+    listed: dict[str, str | None] = {}
+    for line in filter(None, lines):
+        name, _, digest = line.partition("\t")
+        listed[name] = digest or None
+    return listed
 
 
-def _set_added(folder: Path, name: str, added: bool) -> None:
-    """Record (or forget) that articlebot wrote `name` in `folder`, replacing the list atomically."""
-    names = _added(folder) | {name} if added else _added(folder) - {name}
+def _wrote(folder: Path, path: Path) -> bool:
+    """Whether articlebot wrote the file at `path` as it is now."""
+    listed = _added(folder)
+    if path.name not in listed:
+        return False
+    digest = listed[path.name]
+    return digest is None or hashlib.sha256(path.read_bytes()).hexdigest() == digest
+
+
+def _set_added(folder: Path, name: str, digest: str | None) -> None:
+    """Record that articlebot wrote `name` in `folder` with this `digest` (None: forget it),
+    replacing the list atomically. Entries whose file is gone are dropped: a file put there later
+    under the same name is not articlebot's."""
+    listed = {n: d for n, d in _added(folder).items() if n != name and (folder / n).exists()}
+    if digest is not None:
+        listed[name] = digest
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=".adding-")
     with os.fdopen(handle, "w", encoding="utf-8") as file:
-        file.write("".join(f"{n}\n" for n in sorted(names)))
+        file.write("".join(f"{n}\t{d}\n" if d else f"{n}\n" for n, d in sorted(listed.items())))
     os.replace(temporary, folder / ADDED_LIST)

@@ -1,6 +1,7 @@
 """A server's articles added and removed from Discord: checked as a rebuild checks a file, written
 atomically, indexed; every refusal and failure leaves the corpus and the live index as they were."""
 
+import hashlib
 import threading
 
 import pytest
@@ -47,7 +48,7 @@ def test_an_added_article_is_written_in_the_server_s_folder_and_answered_from(se
     assert change.article == "harbour-storm" and change.report.added == ["harbour-storm"]
     folder = settings.corpus_dir / "guilds" / str(GUILD)
     assert (folder / "harbour-storm.md").read_bytes() == HARBOUR
-    assert (folder / ADDED_LIST).read_text() == "harbour-storm.md\n"
+    assert (folder / ADDED_LIST).read_text() == f"harbour-storm.md\t{hashlib.sha256(HARBOUR).hexdigest()}\n"
     assert [p.name for p in folder.iterdir() if p.name.startswith(".adding")] == []
     engine = Engine.open(settings)
     assert engine.articles["harbour-storm"]["guild"] == str(GUILD)
@@ -148,6 +149,33 @@ def test_an_article_put_in_a_server_s_folder_by_hand_is_not_removed(settings, en
         remove_article(settings, GUILD, "harbour-storm", encoder=encoder)
     assert str(settings.corpus_dir) not in str(refused.value)  # a moderator reads it: no host path
     assert (folder / "storm.md").read_bytes() == HARBOUR
+
+
+@pytest.mark.parametrize("by_hand", ["replaced", "changed"])
+def test_a_file_the_operator_replaced_or_changed_by_hand_is_not_removed(settings, encoder, by_hand):
+    """The list of files articlebot wrote outlived them: a file the operator deleted and later put
+    back under the same name, their own, was removed from Discord."""
+    add_article(settings, GUILD, "storm.md", HARBOUR, encoder=encoder)
+    folder = settings.corpus_dir / "guilds" / str(GUILD)
+    theirs = HARBOUR.replace(b"Port Kembla", b"Port Botany")
+    if by_hand == "replaced":
+        (folder / "harbour-storm.md").unlink()
+        add_article(settings, GUILD, "potholes.txt", (FIXTURES / "articles" / "council-potholes.txt").read_bytes(),
+                    encoder=encoder)  # rewrites the list: the gone file's entry is dropped
+        assert "harbour-storm.md" not in (folder / ADDED_LIST).read_text()
+    (folder / "harbour-storm.md").write_bytes(theirs)
+    rebuild(settings, encoder=encoder)
+    with pytest.raises(ArticleRefused, match="was not added from Discord, or was changed by hand since"):
+        remove_article(settings, GUILD, "harbour-storm", encoder=encoder)
+    assert (folder / "harbour-storm.md").read_bytes() == theirs
+
+
+def test_a_file_listed_before_the_list_held_digests_is_still_removed(settings, encoder):
+    add_article(settings, GUILD, "storm.md", HARBOUR, encoder=encoder)
+    folder = settings.corpus_dir / "guilds" / str(GUILD)
+    (folder / ADDED_LIST).write_text("harbour-storm.md\n")  # as articlebot wrote it until 2026-12-05
+    assert remove_article(settings, GUILD, "harbour-storm", encoder=encoder).report.removed == ["harbour-storm"]
+    assert not (folder / "harbour-storm.md").exists()
 
 
 def test_a_crash_in_the_middle_of_a_remove_puts_the_article_back(settings, encoder, monkeypatch):
