@@ -90,6 +90,11 @@ class Progress(Protocol):
     def bar(self, label: str, total: int) -> Callable[[int], None]: ...
 
 
+# A change to the corpus made in turn with the rebuilds (an add or a remove from Discord): it
+# returns how to undo it, should the rebuild fail.
+CorpusChange = Callable[[], Callable[[], None]]
+
+
 class _Quiet:
     def stage(self, text: str) -> None:
         log.debug("%s", text)
@@ -427,6 +432,7 @@ def rebuild(
     merge: bool = True,
     encoder: PassageEncoder | None = None,
     progress: Progress | None = None,
+    change: CorpusChange | None = None,
 ) -> RebuildReport:
     """Read the corpus, split and embed only the articles that are new or changed into one new
     segment, mark changed and removed ones deleted in their segments, and publish a new generation
@@ -437,13 +443,21 @@ def rebuild(
     A corpus error, or an index path that articlebot may not use, stops the rebuild before
     anything is written; a failed write leaves the current index as it was, and no build behind.
     Rebuilds of one index by several processes (a sharded bot's) take turns (one_rebuild_at_a_time).
+    A `change` to the corpus is made in turn too, once the lock is held and before the corpus is
+    read; the undo it returns is called, still in turn, when the rebuild fails.
     """
     progress = progress or _Quiet()
     check_index_location(settings.index_dir, settings.corpus_dir)
     check_corpus_folder(settings.corpus_dir)  # before the lock: nothing is made for a corpus that is not there
     with one_rebuild_at_a_time(settings.index_dir,
                                waiting=lambda: progress.stage("waiting for another rebuild of this index …")):
-        return _rebuild_in_turn(settings, full=full, merge=merge, encoder=encoder, progress=progress)
+        undo = change() if change is not None else None
+        try:
+            return _rebuild_in_turn(settings, full=full, merge=merge, encoder=encoder, progress=progress)
+        except BaseException:
+            if undo is not None:
+                undo()
+            raise
 
 
 def _rebuild_in_turn(

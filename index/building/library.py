@@ -13,13 +13,13 @@ import contextlib
 import hashlib
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..corpus import (
     Article,
     ArticleRefused,
-    CorpusError,
     article_from_bytes,
     guild_folder,
     guild_of,
@@ -55,34 +55,36 @@ def add_article(settings: Settings, guild_id: int, file_name: str, data: bytes, 
         article = article_from_bytes(data, Path(name), settings.max_article_bytes)
     except ValueError as error:
         raise ArticleRefused(str(error)) from None
-    existing = {a.id for a in load_corpus(settings.corpus_dir, settings.max_article_bytes)} \
-        if settings.corpus_dir.is_dir() else set()
-    if article.id in existing:
-        raise _taken(article.id)
+    _check_id_free(settings, article.id)  # at once: no wait for another rebuild to be refused
     folder = guild_folder(settings.corpus_dir, guild_id)
     target = folder / f"{article.id}{Path(name).suffix.lower()}"
     if not is_article_file(target.name):  # it would be written, and never read
         raise ArticleRefused(f"{target.name} is the name of the folder's notes, never read as an article: give "
                              "the article another id (the `id:` field, or the file name)")
-    _write_new(target, data)
-    _set_added(folder, target.name, hashlib.sha256(data).hexdigest())
-    try:
-        report = rebuild(settings, progress=progress, encoder=encoder, merge=merge)
-    except BaseException as error:
-        target.unlink(missing_ok=True)  # ours, written just now
-        _set_added(folder, target.name, None)
-        # Another process added the same id after the check above (two shards at once): the
-        # rebuild, which runs one at a time, found both. Nothing is wrong with the corpus.
-        if isinstance(error, CorpusError) and any(problem.startswith(f"duplicate id {article.id!r}")
-                                                  for _, problem in error.problems):
-            raise _taken(article.id) from None
-        raise
+
+    def write() -> Callable[[], None]:
+        # Checked again in turn: another process (a shard) may have added the same id meanwhile.
+        _check_id_free(settings, article.id)
+        _write_new(target, data)
+        _set_added(folder, target.name, hashlib.sha256(data).hexdigest())
+
+        def undo() -> None:
+            target.unlink(missing_ok=True)  # ours, written just now
+            _set_added(folder, target.name, None)
+
+        return undo
+
+    report = rebuild(settings, progress=progress, encoder=encoder, merge=merge, change=write)
     return ArticleChange(article.id, report)
 
 
-def _taken(article_id: str) -> ArticleRefused:
-    return ArticleRefused(f"an article with the id {article_id!r} exists already: give yours another id "
-                          "(the `id:` field, or the file name)")
+def _check_id_free(settings: Settings, article_id: str) -> None:
+    """ArticleRefused when an article of the corpus has this id; CorpusError for a bad corpus."""
+    existing = {a.id for a in load_corpus(settings.corpus_dir, settings.max_article_bytes)} \
+        if settings.corpus_dir.is_dir() else set()
+    if article_id in existing:
+        raise ArticleRefused(f"an article with the id {article_id!r} exists already: give yours another id "
+                             "(the `id:` field, or the file name)")
 
 
 def remove_article(settings: Settings, guild_id: int, article_id: str, *,
@@ -98,12 +100,14 @@ def remove_article(settings: Settings, guild_id: int, article_id: str, *,
                              "operator can remove it")
     # Hidden while the index is rebuilt, so a failed rebuild can put it back as it was.
     aside = folder / f".removing-{path.name}"
-    os.replace(path, aside)
-    try:
-        report = rebuild(settings, progress=progress, encoder=encoder, merge=merge)
-    except BaseException:
-        os.replace(aside, path)
-        raise
+
+    def set_aside() -> Callable[[], None]:
+        if not path.exists():  # another process removed it while this one waited its turn
+            raise ArticleRefused(f"{article_id!r} was removed already")
+        os.replace(path, aside)
+        return lambda: os.replace(aside, path)
+
+    report = rebuild(settings, progress=progress, encoder=encoder, merge=merge, change=set_aside)
     aside.unlink()
     _set_added(folder, path.name, None)
     return ArticleChange(article_id, report)

@@ -1,6 +1,7 @@
 """A server's articles added and removed from Discord: checked as a rebuild checks a file, written
 atomically, indexed; every refusal and failure leaves the corpus and the live index as they were."""
 
+import fcntl
 import hashlib
 import threading
 
@@ -12,10 +13,12 @@ from index.building.build import rebuild
 from index.building.library import ADDED_LIST, add_article, remove_article
 from index.corpus import ArticleRefused, article_from_form, form_file_name
 from index.store import read_manifest
+from index.store.builds import rebuild_lock
 from tests.conftest import CORPUS, FIXTURES, make_settings
 
 GUILD = 123
 HARBOUR = (FIXTURES / "articles" / "harbour-storm.md").read_bytes()
+LEAK = b"---\nid: budget-leak\n---\nThe budget leaked on Friday."
 
 
 pytestmark = pytest.mark.slow
@@ -78,35 +81,58 @@ def test_a_bad_file_is_refused_and_nothing_changes(shared_settings, encoder, nam
     assert snapshot(shared_settings) == before
 
 
-def test_the_same_id_added_by_two_processes_at_once_is_refused_to_one_as_taken(settings, encoder, monkeypatch):
-    """Two shards' processes both pass the id check before either has written its file; the
-    rebuilds, one at a time, then see both. One is added; the other is told the id is taken, not
-    that the corpus is broken. (Threads take turns at the rebuild's file lock as processes do.)"""
-    both_checked = threading.Barrier(2)
-    folder_of = library_module.guild_folder
+def at_once(*calls):
+    """Run the calls in threads at once (threads take turns at the rebuild's file lock as processes
+    do); each one's result, or the ArticleRefused it raised, as text."""
+    outcomes = [""] * len(calls)
 
-    def after_both_checks(corpus_dir, guild_id):
-        both_checked.wait(30)
-        return folder_of(corpus_dir, guild_id)
-
-    monkeypatch.setattr(library_module, "guild_folder", after_both_checks)
-    outcomes = {}
-
-    def add(guild):
+    def run(number, call):
         try:
-            outcomes[guild] = add_article(settings, guild, "leak.md", b"---\nid: budget-leak\n---\nThe budget leaked.",
-                                          encoder=encoder).article
+            outcomes[number] = call().article
         except ArticleRefused as refusal:
-            outcomes[guild] = str(refusal)
+            outcomes[number] = f"refused: {refusal}"
 
-    threads = [threading.Thread(target=add, args=(guild,)) for guild in (GUILD, GUILD + 1)]
+    threads = [threading.Thread(target=run, args=(number, call)) for number, call in enumerate(calls)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(120)
-    added, refused = sorted(outcomes.values(), key=len)
-    assert added == "budget-leak" and "an article with the id 'budget-leak' exists already" in refused
+    return sorted(outcomes)
+
+
+def test_an_id_is_checked_again_holding_the_rebuild_lock(settings, encoder, monkeypatch):
+    """Two shards' processes adding one id at once both passed a check made before the rebuild
+    lock; the later one was told the corpus was broken, and now and then both were refused. The
+    check that decides is made in turn, after the other process's rebuild and its undo."""
+    held = []
+    load_corpus = library_module.load_corpus
+
+    def checked(corpus_dir, max_bytes):
+        with open(rebuild_lock(settings.index_dir), "a+b") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                held.append(True)
+            else:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+                held.append(False)
+        return load_corpus(corpus_dir, max_bytes)
+
+    monkeypatch.setattr(library_module, "load_corpus", checked)
+    add_article(settings, GUILD, "leak.md", LEAK, encoder=encoder)
+    assert held == [False, True]  # at once, to refuse without waiting; then in turn, to decide
+
+
+def test_the_same_id_added_or_removed_by_two_processes_at_once(settings, encoder):
+    added = at_once(lambda: add_article(settings, GUILD, "leak.md", LEAK, encoder=encoder),
+                    lambda: add_article(settings, GUILD + 1, "leak.md", LEAK, encoder=encoder))
+    assert added[0] == "budget-leak" and "an article with the id 'budget-leak' exists already" in added[1]
     assert len(list(settings.corpus_dir.rglob("budget-leak.md"))) == 1
+    owner = int(next(settings.corpus_dir.rglob("budget-leak.md")).parent.name)
+    removed = at_once(lambda: remove_article(settings, owner, "budget-leak", encoder=encoder),
+                      lambda: remove_article(settings, owner, "budget-leak", encoder=encoder))
+    assert removed[0] == "budget-leak" and removed[1].startswith("refused: ")
+    assert not list(settings.corpus_dir.rglob("budget-leak.md"))
 
 
 def test_a_crash_in_the_middle_of_an_add_leaves_the_corpus_and_the_index_as_they_were(settings, encoder,
