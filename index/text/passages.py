@@ -55,11 +55,11 @@ class Paragraph:
 
 # pysbd's time grows with the square of a text's length where it finds no sentence end (100 KB of
 # "Mr. " took 40 s, 1 MB would take an hour, holding the rebuild that every server's adds wait
-# for): a longer block is split in pieces of at most this many characters first.
+# for): it is given a longer block this many characters at a time.
 _SEGMENT_MAX_CHARS = 5_000
-# Where a piece ends, best first: after a sentence end that no abbreviation makes (a lowercase word
-# of three letters or more, then . ! or ?, closing quotes, a space and a capital), else at a space.
-_PIECE_END = re.compile(r"(?<=[a-z]{3}[.!?])[’”'\")]*\s+(?=[“\"‘(]?[A-Z])")
+# Of each window, only the sentences that end this far before its end are kept: pysbd reads a
+# quotation whose closing mark is past the window as open, and splits it.
+_SEGMENT_RIGHT_CONTEXT = 1_000
 
 
 @lru_cache(maxsize=1)
@@ -67,25 +67,30 @@ def _segmenter() -> pysbd.Segmenter:
     return pysbd.Segmenter(language="en", clean=False, char_span=True)
 
 
-def _pieces(text: str) -> list[tuple[int, int]]:
-    """`text` cut into spans of at most _SEGMENT_MAX_CHARS, at a sentence end where one is found."""
-    pieces, start = [], 0
+def _segment(text: str) -> list[tuple[int, int]]:
+    """pysbd's sentences of `text`, read at most _SEGMENT_MAX_CHARS at a time. The next window
+    starts at the first sentence not kept, so pysbd chooses every cut, with the text that follows
+    in view. Where it ends no sentence early enough in a whole window, the window is cut at a space."""
+    found: list[tuple[int, int]] = []
+    start = 0
     while len(text) - start > _SEGMENT_MAX_CHARS:
-        limit = start + _SEGMENT_MAX_CHARS
-        ends = [match.end() for match in _PIECE_END.finditer(text, start + _SEGMENT_MAX_CHARS // 2, limit)]
-        cut = ends[-1] if ends else text.rfind(" ", start + 1, limit) + 1 or limit
-        pieces.append((start, cut))
-        start = cut
-    pieces.append((start, len(text)))
-    return pieces
+        window = text[start:start + _SEGMENT_MAX_CHARS]
+        pieces = _segmenter().segment(window)
+        kept = [piece for piece in pieces[:-1] if piece.end <= len(window) - _SEGMENT_RIGHT_CONTEXT]
+        if kept:
+            found += [(start + piece.start, start + piece.end) for piece in kept]
+            start += pieces[len(kept)].start
+        else:
+            cut = window.rfind(" ") + 1 or len(window)
+            found.append((start, start + cut))
+            start += cut
+    return found + [(start + piece.start, start + piece.end) for piece in _segmenter().segment(text[start:])]
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence of `text`, trimmed, never splitting off bare punctuation."""
     spans: list[tuple[int, int]] = []
-    found = [(offset + piece.start, offset + piece.end) for offset, stop in _pieces(text)
-             for piece in _segmenter().segment(text[offset:stop])]
-    for piece_start, piece_end in found:
+    for piece_start, piece_end in _segment(text):
         start, end = _trim(text, piece_start, piece_end)
         if start >= end:
             continue
