@@ -12,12 +12,12 @@ from discord.ext import commands
 from index import Settings
 
 from .cogs import EXTENSIONS
+from .expiry import ExpiredPageButton, LivePagers
 from .followups import FollowupButton
 from .library import ArticleLibrary
 from .records import Records
 from .service import AnswerService
 from .tree import ArticleTree
-from .views import ExpiredPageButton, LivePagers
 from .votes import VoteButton
 
 log = logging.getLogger(__name__)

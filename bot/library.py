@@ -27,8 +27,9 @@ T = TypeVar("T")
 # are the operator's: they name the host's folders and the model (which may be a path).
 PUBLIC_STEPS = {
     "reading": "Reading the articles …",
-    "splitting": "Splitting the article into passages and finding who said what …",
+    "splitting": "Splitting the articles into passages and finding who said what …",
     "cutting": "Cutting the texts to the model's window …",
+    "embedding": "Embedding the new passages …",
     "writing": "Writing the index …",
     "waiting": "Waiting for another rebuild of the index …",
 }

@@ -98,8 +98,9 @@ def clip_plain(text: str, limit: int) -> str:
 
 
 def clip_escaped(text: str, limit: int) -> str:
-    """Escape `text` and fit it in `limit`, shortening the raw text so no escape is split: the
-    longest clip that fits, found by halving (escapes make the rendered length uneven)."""
+    """Escape `text` and fit it in `limit`, shortening the raw text so no escape is split: a clip
+    near the longest that fits, found by halving (clip_plain's cuts at sentence ends and spaces make
+    the rendered length uneven, so not always the very longest)."""
     rendered = escape(text)
     if len(rendered) <= limit:
         return rendered

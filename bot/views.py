@@ -1,33 +1,24 @@
 """Paging buttons that only the person who asked may press, and that expire; and views that only
 draw buttons handled elsewhere (the votes).
 
-A pager lives in its process's memory. Its buttons' custom ids name it
-(`articlebot:page:PAGER:next`), so that a press that no running pager takes (one drawn before the
-bot restarted, or pressed as its pager ends) is told so, and its paging buttons are greyed out,
-instead of Discord's "This interaction failed".
+A pager lives in its process's memory; its buttons' custom ids name it (`articlebot:page:PAGER:next`),
+so that a press no running pager takes is answered all the same (bot/expiry.py).
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import logging
 import re
 import secrets
-import weakref
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import discord
 
 if TYPE_CHECKING:
-    from .client import ArticleBot
-
-log = logging.getLogger(__name__)
+    from .expiry import LivePagers
 
 NOT_YOURS = "Only the person who asked can page through these results. Ask your own with /ask!"
-EXPIRED = ("These buttons have expired: paging lasts a few minutes, and ends when the bot restarts. "
-           "Run the command again to page through the results.")
 BUTTONS_PER_ROW = 5
 PAGE_ID = re.compile(r"articlebot:page:(?P<pager>[0-9a-f]{32}):(?P<button>previous|next)")
 
@@ -73,7 +64,7 @@ class Pager(discord.ui.View):
     """Pages 1..page_count rendered by `render(page)`; page 1 is what was first shown."""
 
     def __init__(self, owner_id: int, page_count: int, render: Callable[[int], discord.Embed],
-                 timeout: float, next_label: str = "Next", beside: Sequence[discord.ui.Item] = ()):
+                 timeout: float, live: LivePagers, next_label: str = "Next", beside: Sequence[discord.ui.Item] = ()):
         super().__init__(timeout=timeout)
         self.beside = list(beside)  # drawn after the paging buttons, not owned (see drawn_beside)
         self.owner_id = owner_id
@@ -86,6 +77,7 @@ class Pager(discord.ui.View):
         self.previous_page.custom_id = f"articlebot:page:{self.pager_id}:previous"
         self.next_page.custom_id = f"articlebot:page:{self.pager_id}:next"
         self._update_buttons()
+        live.add(self)  # so that a press of its buttons is not also answered as expired
 
     def to_components(self) -> list[dict[str, Any]]:
         return drawn_beside(super().to_components(), self.beside)
@@ -102,6 +94,8 @@ class Pager(discord.ui.View):
         return True
 
     async def _show(self, interaction: discord.Interaction) -> None:
+        if self.is_finished():  # pressed as the time ran out: expiry answers it
+            return
         self._update_buttons()
         await interaction.response.edit_message(embed=self.render(self.page), view=self)
 
@@ -128,69 +122,3 @@ class Pager(discord.ui.View):
         """Stop paging now, as when the time is up: the buttons are greyed out."""
         self.stop()
         await self.on_timeout()
-
-
-class LivePagers:
-    """The pagers a bot runs, by id. A paging button whose pager is not among them was drawn by an
-    earlier process, or its pager has ended."""
-
-    def __init__(self) -> None:
-        # Weak: a pager's view store holds it while it runs; this must not keep an ended one.
-        self._by_id: weakref.WeakValueDictionary[str, Pager] = weakref.WeakValueDictionary()
-
-    def add(self, pager: Pager) -> Pager:
-        self._by_id[pager.pager_id] = pager
-        return pager
-
-    def running(self, pager_id: str) -> bool:
-        pager = self._by_id.get(pager_id)
-        return pager is not None and not pager.is_finished()
-
-    async def end_all(self, within_seconds: float) -> None:
-        """Grey out every running pager's buttons (as the bot closes: they would stop answering)."""
-        running = [pager for pager in list(self._by_id.values()) if not pager.is_finished()]
-        if not running:
-            return
-        try:
-            await asyncio.wait_for(asyncio.gather(*(pager.end() for pager in running)), within_seconds)
-        except TimeoutError:
-            log.warning("%d pagers' buttons were not all greyed out within %.0f s", len(running), within_seconds)
-
-
-def with_paging_disabled(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """A message's component rows with its paging buttons greyed out, the others (votes, follow-up) kept."""
-    return [{**row, "components": [{**component, "disabled": True}
-                                   if PAGE_ID.fullmatch(component.get("custom_id") or "") else component
-                                   for component in row.get("components", [])]}
-            for row in rows]
-
-
-class ExpiredPageButton(discord.ui.DynamicItem[discord.ui.Button], template=PAGE_ID):
-    """A press of a paging button, seen by every process that serves its server. discord.py hands a
-    press to its live view as well as to the dynamic items, so this one stands aside while the
-    pager runs, and otherwise says that the buttons have expired and greys them out."""
-
-    def __init__(self, pager_id: str, button: str):
-        super().__init__(discord.ui.Button(custom_id=f"articlebot:page:{pager_id}:{button}"))
-        self.pager_id = pager_id
-
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
-                             match: re.Match[str], /) -> ExpiredPageButton:
-        return cls(match["pager"], match["button"])
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        bot = cast("ArticleBot", interaction.client)  # the one client that draws these buttons
-        if bot.pagers.running(self.pager_id):
-            return
-        message = interaction.message
-        try:
-            if message is None:
-                await interaction.response.send_message(EXPIRED, ephemeral=True)
-                return
-            rows = with_paging_disabled([dict(row.to_dict()) for row in message.components
-                                         if isinstance(row, discord.ActionRow)])
-            await interaction.response.edit_message(view=Drawn(rows=rows))
-            await interaction.followup.send(EXPIRED, ephemeral=True)
-        except discord.HTTPException as error:
-            log.warning("could not say that a pager expired: %s", error)

@@ -117,8 +117,10 @@ class Articles(commands.Cog):
             await interaction.response.send_message("I don't know that article.", ephemeral=True)
             return
         entry = articles[article]
+        # The lead is read from the index's store, behind other lookups: acknowledged first.
+        await interaction.response.defer(thinking=True)
         embed = article_embed(entry, entry.get("paragraphs", 0), await service.lead_paragraph(article))
-        await interaction.response.send_message(embed=embed)
+        await interaction.followup.send(embed=embed)
 
     @show.autocomplete("article")
     async def article_autocomplete(self, interaction: discord.Interaction, current: str
@@ -209,10 +211,10 @@ class Articles(commands.Cog):
         articles = self.bot.service.articles
         if done == "Removed":
             return f"{done} `{result.article}`. Questions are answered from the new index.", None
-        if result.article not in articles:  # another process's rebuild came between: it is in the corpus
-            log.warning("article %s was added but the index just loaded does not hold it", result.article)
-            return (f"{done} `{result.article}`. It is answered from once the bot has loaded the index that "
-                    "holds it (a moderator's /reload does that now)."), None
+        if result.article not in articles:  # the new index could not be loaded (logged by the service)
+            log.warning("article %s was added but the index this bot serves does not hold it yet", result.article)
+            return (f"{done} `{result.article}`. It is indexed, but the bot has not loaded the new index yet: "
+                    "/reload loads it."), None
         entry = articles[result.article]
         embed = article_embed(entry, entry.get("paragraphs", 0), await self.bot.service.lead_paragraph(result.article))
         return (f"{done} `{result.article}`: {entry.get('paragraphs', 0)} paragraphs. "

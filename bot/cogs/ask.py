@@ -155,9 +155,8 @@ class Ask(commands.Cog):
             return answer_embed(answer, tuple(page_of(answer.more, page - 1, page_size)), page)
 
         if pages > 1:
-            view = self.bot.pagers.add(Pager(interaction.user.id, pages, render,
-                                             self.bot.settings.button_timeout_seconds,
-                                             next_label="More passages", beside=beside))
+            view = Pager(interaction.user.id, pages, render, self.bot.settings.button_timeout_seconds,
+                         self.bot.pagers, next_label="More passages", beside=beside)
             view.message = await interaction.followup.send(embed=render(1), view=view, ephemeral=private,
                                                            wait=True)
         elif beside:

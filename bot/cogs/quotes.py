@@ -43,8 +43,8 @@ class Quotes(commands.Cog):
             return quotes_embed(name, found, titles, page, QUOTES_PER_PAGE)
 
         if pages > 1:
-            view = self.bot.pagers.add(Pager(interaction.user.id, pages, render,
-                                             self.bot.settings.button_timeout_seconds))
+            view = Pager(interaction.user.id, pages, render, self.bot.settings.button_timeout_seconds,
+                         self.bot.pagers)
             await interaction.response.send_message(embed=render(1), view=view)
             view.message = await interaction.original_response()
         else:

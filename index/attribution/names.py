@@ -126,8 +126,8 @@ class NameBook:
                     self.people.add(name)
                     for role in roles:
                         self.role_bindings[role].add(name)
-                    before = sentence.text[:match.start() + match.group(0).rfind(name.split()[0])]
-                    self._bind_description(_tail(before), name)
+                    end = match.start() + match.group(0).rfind(name.split()[0])
+                    self._bind_description(_tail(sentence.text[max(0, end - 2 * _TAIL_CHARS):end]), name)
         for paragraph in paragraphs:
             for sentence in paragraph.sentences:
                 people = {m.canonical for m in self._mentions(sentence.text) if m.canonical in self.people}

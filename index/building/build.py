@@ -270,6 +270,7 @@ def _unit_vectors(encoder: PassageEncoder, texts: list[str], cache: dict[str, np
             rows_of_text.setdefault(text, []).append(row)
     # Longest first, so each batch pads little.
     missing = sorted(rows_of_text, key=len, reverse=True)
+    progress.stage(f"embedding {len(missing)} new texts …")
     advance = progress.bar("embedding", len(missing))
     for start in range(0, len(missing), EMBEDDING_CHUNK):
         _embed_into(vectors, rows_of_text, missing[start:start + EMBEDDING_CHUNK], encoder, advance)

@@ -1,12 +1,14 @@
 import asyncio
 import logging
+from unittest.mock import AsyncMock, MagicMock
 
 import discord
 import pytest
 
+from bot.expiry import LivePagers
 from bot.mock import invoke, make_interaction, make_message, make_user, press
 from bot.tree import SOMETHING_WENT_WRONG
-from bot.views import NOT_YOURS, PAGE_ID
+from bot.views import NOT_YOURS, PAGE_ID, Pager
 from bot.votes import votes_drawn_in
 
 pytestmark = pytest.mark.slow
@@ -102,6 +104,29 @@ async def test_a_pager_runs_until_it_ends_and_its_buttons_name_it(bot):
     await view.end()  # as when the bot closes
     assert not bot.pagers.running(view.pager_id) and all(item.disabled for item in view.children)
     assert not bot.pagers.running("0" * 32)
+
+
+async def test_a_press_as_the_pager_ends_is_left_to_the_expiry(bot):
+    """discord.py may still hand a press to a view whose time ran out a moment before; the expiry
+    (bot/expiry.py) answers it then, and a second answer would fail."""
+    asker = make_user(7, "asker")
+    interaction, recording = make_interaction(bot, user=asker)
+    await invoke(bot, command(bot, "ask"), interaction, question="What did Musk say about nuclear war?")
+    view = recording.replies[-1].view
+    view.stop()  # the time ran out; its buttons are not greyed out yet
+    late, late_recording = make_interaction(bot, user=asker)
+    await press(view, "More passages", late)
+    assert late_recording.replies == []
+
+
+async def test_closing_goes_on_when_a_pager_s_buttons_cannot_be_greyed_out(caplog):
+    live = LivePagers()
+    pager = Pager(7, 2, lambda page: discord.Embed(), 60.0, live)
+    pager.message = MagicMock(spec_set=discord.WebhookMessage)
+    pager.message.edit = AsyncMock(side_effect=OSError(101, "Network is unreachable"))
+    with caplog.at_level(logging.WARNING, logger="bot.expiry"):
+        await live.end_all(within_seconds=5)  # OSError escaped close(), which then closed nothing else
+    assert pager.is_finished() and "could not be greyed out: [Errno 101] Network is unreachable" in caplog.text
 
 
 async def test_cooldown_answers_with_a_friendly_private_message(bot):

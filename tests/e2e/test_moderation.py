@@ -8,8 +8,8 @@ import contextlib
 import pytest
 
 from bot.client import ArticleBot
+from bot.expiry import EXPIRED
 from bot.service import AnswerService
-from bot.views import EXPIRED
 from bot.votes import THANKS
 from index.answering.engine import Engine
 from tests.databases import BACKENDS, rows

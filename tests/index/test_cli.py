@@ -212,7 +212,8 @@ def test_rebuild_shows_each_step_from_its_first_second(index_main, monkeypatch, 
     err = capsys.readouterr().err
     steps = [f"reading the articles in {corpus} …", "reading: 100%",
              "splitting 1 articles into passages and finding who said what …", "splitting: 100%",
-             "cutting the texts to the window of multilingual-e5-small …", "embedding: 100%", "writing the index …"]
+             "cutting the texts to the window of multilingual-e5-small …", "embedding", "new texts …",
+             "embedding: 100%", "writing the index …"]
     assert err.startswith(steps[0])
     positions = [err.find(step) for step in steps]
     assert -1 not in positions and positions == sorted(positions), err
