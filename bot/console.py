@@ -29,9 +29,17 @@ USAGE = ("Commands: /ask QUESTION  ·  /ask article:ID QUESTION  ·  /ask explai
 STATS_DAYS = (1, 365)
 
 
-def _is_yes(option: str | None) -> bool:
-    """An option typed as yes, as discord.py's text commands read one (private:yes, explain:True)."""
-    return (option or "").casefold() in ("true", "yes", "y", "t", "1", "on", "enable")
+_YES = ("true", "yes", "y", "t", "1", "on", "enable")
+_NO = ("false", "no", "n", "f", "0", "off", "disable")
+
+
+def _flag(option: str | None) -> bool | None:
+    """An option typed as yes or no, as discord.py's text commands read one (private:yes,
+    explain:True); not given is no, and anything else None: `private:ye` is a typo, not a no."""
+    if option is None:
+        return False
+    folded = option.casefold()
+    return True if folded in _YES else False if folded in _NO else None
 
 
 def embed_text(embed: discord.Embed) -> str:
@@ -114,9 +122,14 @@ class Console:
             self.last_votes = []
         if name == "ask":
             options, question = self._options(rest)
+            flags = {name: _flag(options.get(name)) for name in ("private", "explain")}
+            unread = [name for name, value in flags.items() if value is None]
+            if unread:
+                self.write(f"{unread[0]}:{options[unread[0]]}: type {unread[0]}:true or {unread[0]}:false\n")
+                return True
             await invoke(self.bot, self._command("ask"), interaction, question=question,
-                         article=options.get("article"), private=_is_yes(options.get("private")),
-                         explain=_is_yes(options.get("explain")))
+                         article=options.get("article"), private=bool(flags["private"]),
+                         explain=bool(flags["explain"]))
         elif name == "quotes":
             await invoke(self.bot, self._command("quotes"), interaction, speaker=rest)
         elif name == "article":

@@ -141,3 +141,17 @@ def test_console_shows_related_passages_under_their_heading_without_bold(seed_se
     assert RELATED_HEADING in text
     quoted = [line for line in text.splitlines() if line.startswith(">")]
     assert quoted and not any("**" in line for line in quoted)
+
+
+def test_console_reads_yes_and_no_options_and_names_a_typo(seed_settings):
+    """`private:ye` was read as no, and the answer shown to everyone; yes/True/on were read as no
+    before that."""
+    out = io.StringIO()
+    lines = io.StringIO("/ask private:ye Who is the Kremlin spokesman?\n"
+                        "/ask explain:True Who is the Kremlin spokesman?\n"
+                        "/ask private:no Who is the Kremlin spokesman?\n")
+    assert run_console(seed_settings, lines, out) == 0
+    text = out.getvalue()
+    assert "private:ye: type private:true or private:false" in text
+    assert "## Why: Who is the Kremlin spokesman?" in text  # explain:True read as yes
+    assert text.count("Dmitry Peskov") >= 2
