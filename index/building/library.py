@@ -20,6 +20,7 @@ from pathlib import Path
 from ..corpus import (
     Article,
     ArticleRefused,
+    CorpusError,
     article_from_bytes,
     guild_folder,
     guild_of,
@@ -55,7 +56,10 @@ def add_article(settings: Settings, guild_id: int, file_name: str, data: bytes, 
         article = article_from_bytes(data, Path(name), settings.max_article_bytes)
     except ValueError as error:
         raise ArticleRefused(str(error)) from None
-    _check_id_free(settings, article.id)  # at once: no wait for another rebuild to be refused
+    # At once, to refuse without waiting for another rebuild; the check in turn decides. A corpus
+    # error here may be a file another process is moving: it is read again in turn, where none moves.
+    with contextlib.suppress(CorpusError):
+        _check_id_free(settings, article.id)
     folder = guild_folder(settings.corpus_dir, guild_id)
     target = folder / f"{article.id}{Path(name).suffix.lower()}"
     if not is_article_file(target.name):  # it would be written, and never read
@@ -93,21 +97,22 @@ def remove_article(settings: Settings, guild_id: int, article_id: str, *,
     """Remove server `guild_id`'s article `article_id` (one that articlebot added) and rebuild the
     index; ArticleRefused for an article the server does not own or that was not added from Discord."""
     folder = guild_folder(settings.corpus_dir, guild_id)
-    article = _owned_article(settings, guild_id, article_id)
-    path = Path(article.path)
-    if path.parent != folder or not _wrote(folder, path):
-        raise ArticleRefused(f"{article_id!r} was not added from Discord, or was changed by hand since: the bot's "
-                             "operator can remove it")
-    # Hidden while the index is rebuilt, so a failed rebuild can put it back as it was.
-    aside = folder / f".removing-{path.name}"
+    removed: list[Path] = []
 
     def set_aside() -> Callable[[], None]:
-        if not path.exists():  # another process removed it while this one waited its turn
-            raise ArticleRefused(f"{article_id!r} was removed already")
+        # In turn: another process (a shard) may be removing it too, and the corpus is read whole.
+        path = Path(_owned_article(settings, guild_id, article_id).path)
+        if path.parent != folder or not _wrote(folder, path):
+            raise ArticleRefused(f"{article_id!r} was not added from Discord, or was changed by hand since: the "
+                                 "bot's operator can remove it")
+        # Hidden while the index is rebuilt, so a failed rebuild can put it back as it was.
+        aside = folder / f".removing-{path.name}"
         os.replace(path, aside)
+        removed.extend((path, aside))
         return lambda: os.replace(aside, path)
 
     report = rebuild(settings, progress=progress, encoder=encoder, merge=merge, change=set_aside)
+    path, aside = removed
     aside.unlink()
     _set_added(folder, path.name, None)
     return ArticleChange(article_id, report)
