@@ -35,6 +35,17 @@ TITLES = _TITLE_ROLES | {
     "pope", "prof", "foreign", "defence", "defense", "deputy", "detective", "inspector", "sergeant", "officer",
     "superintendent", "opposition", "former", "acting", "state", "health",
 }
+# The period of an abbreviated title ("Ms. Lindqvist said"), which ends no sentence. American house
+# style writes them: the gap between a quotation and its verb read as crossing a sentence, and a
+# name after the verb ("said Ms. Lindqvist") as the title alone.
+_TITLE_DOT = re.compile(r"\b(Mr|Mrs|Ms|Dr|Prof|Gen|Sen|Rep|Gov|Capt|Col|Lt|Sgt|Det|Rev|Supt|Jr|Sr)\.")
+
+
+def without_title_dots(text: str) -> str:
+    """`text` with the periods of abbreviated titles left out ("Ms. Lindqvist" → "Ms Lindqvist")."""
+    return _TITLE_DOT.sub(r"\1", text)
+
+
 ROLES = _TITLE_ROLES | {
     "boss", "head", "official", "director", "executive", "owner", "envoy", "diplomat", "commander", "lawyer",
     "attorney", "adviser", "advisor", "aide", "analyst", "economist", "author", "actor", "singer", "star",
@@ -294,6 +305,7 @@ class NameBook:
 
     def _mention_opening(self, text: str) -> Mention | None:
         """The speaker that opens `text` ("…,” said police chief Tom Reyes")."""
+        text = without_title_dots(text)
         words = re.findall(r"[\w\-’']+|[^\w\s]", text)[:6]
         if words and words[0].lower() in PRONOUNS:
             return self._note_alias(self._pronoun(words[0]), pronoun=True)

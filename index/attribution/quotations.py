@@ -14,7 +14,7 @@ from typing import Any
 from ..corpus import Article
 from ..kinds import CAPTION, DIRECT, INDIRECT, QuotationKind
 from ..text import Paragraph, Sentence
-from .names import Mention, NameBook, hide_parentheticals
+from .names import Mention, NameBook, hide_parentheticals, without_title_dots
 from .quotemarks import QuoteSpan, find_quotes
 
 # Finite reporting verbs that tie a quotation to its speaker and also report indirect speech
@@ -231,7 +231,7 @@ class _Attributor:
             verb = after[0]
             gap = masked[span.end + 1 - sentence.start:verb.start - sentence.start]
             # "…,” said Peskov  /  "…,” Peskov says: the verb follows the quotation closely.
-            if len(gap.split()) <= 4 and not re.search(r"[.;!?]", gap):
+            if len(gap.split()) <= 4 and not re.search(r"[.;!?]", without_title_dots(gap)):
                 inverted = self.names.mention_in(self.body[verb.end:sentence.end][:60], at_start=True)
                 if inverted is not None:
                     return inverted

@@ -97,6 +97,17 @@ def test_speaker_after_the_quotation_inverted_and_present_tense():
                             ("Residents should stay indoors,", "Tom Reyes")]
 
 
+def test_an_abbreviated_title_with_its_period_names_the_speaker():
+    """American house style writes "Ms. Lindqvist": the title's period read as the end of a sentence
+    between the quotation and its verb, and after the verb the title was taken for the name."""
+    body = ("The chief executive, Sara Lindqvist, spoke on Tuesday.\n\n"
+            "“We are not cancelling Ohio,” Ms. Lindqvist said.\n\n"
+            "“We are pacing it,” said Ms. Lindqvist.\n\n"
+            "“Demand will return,” Dr. Lindqvist says.")
+    assert direct(body) == [("We are not cancelling Ohio,", "Sara Lindqvist"), ("We are pacing it,", "Sara Lindqvist"),
+                            ("Demand will return,", "Sara Lindqvist")]
+
+
 def test_speaker_before_the_quotation_with_colon_and_pronoun():
     body = ("Prime Minister Anna Berg visited the plant on Monday.\n\n"
             "She said: ‘The jobs will stay here.’\n\n"
