@@ -28,15 +28,7 @@ from .question_model import question_encoder
 from .question_names import MAX_CACHED_NAMES, question_names, question_numbers
 from .quote_source import IndexQuotes
 from .scope import Scope, visible_articles
-from .scoring import (
-    Scores,
-    Weights,
-    complete_similarity,
-    highlight_span,
-    relevance_to,
-    score_question,
-    sentence_relevance_to,
-)
+from .scoring import Scores, Weights, complete_similarity, highlight_span, relevance_to, score_question
 from .speakers import SpeakerDirectory
 from .trace import EMPTY_QUESTION, Trace
 from .verdict import VerdictModels, judge, shipped_models
@@ -319,11 +311,7 @@ class Engine:
         if declined:
             return Answer(question, False)
         passages = [self._quote(index, speakers, scores, candidate) for candidate in chosen]
-        # The verdict reads the relevance as typed too, where the first passage quotes that person.
-        typed_relevance = sentence_relevance_to(index, chosen[0].row, scores.best_sentence(index, chosen[0].row),
-                                                typed_vector, self.weights) \
-            if typed_vector is not None and chosen[0].row in quoting else None
-        judged = judge(index, scores, question, chosen, names, lexical, self.verdicts, typed_relevance)
+        judged = judge(index, scores, question, chosen, names, lexical, self.verdicts)
         if trace is not None:
             trace.judged(judged.verdict, judged.confidence, judged.threshold,
                          judged.evidence.as_dict() if judged.evidence else {})

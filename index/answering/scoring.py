@@ -209,15 +209,6 @@ def relevance_to(index: LoadedIndex, rows: list[int], vector: np.ndarray, weight
     return best
 
 
-def sentence_relevance_to(index: LoadedIndex, row: int, sentence: int, vector: np.ndarray,
-                          weights: Weights) -> float | None:
-    """The similarity of sentence `sentence` (of paragraph `row`) to `vector`, as
-    Scores.dense_sentence measures the question's; None for a sentence with no unit of its own."""
-    units = _paragraph_units(index, row)
-    own = units[index.unit_sentence[units] == sentence] if len(units) else units
-    return float(_weighted_similarities(index, own, vector, weights).max()) if len(own) else None
-
-
 def best_first(values: np.ndarray, count: int) -> np.ndarray:
     """The rows of the `count` highest values, highest first, ties in row order: the start of a
     stable sort of every row, without sorting the hundreds of thousands past it."""
