@@ -28,7 +28,7 @@ from .question_model import question_encoder
 from .question_names import MAX_CACHED_NAMES, question_names, question_numbers
 from .quote_source import IndexQuotes
 from .scope import Scope, visible_articles
-from .scoring import Scores, Weights, complete_similarity, highlight_span, relevance_to, score_question
+from .scoring import Scores, Weights, complete_similarity, highlight_span, score_question
 from .speakers import SpeakerDirectory
 from .trace import EMPTY_QUESTION, Trace
 from .verdict import VerdictModels, judge, shipped_models
@@ -236,13 +236,8 @@ class Engine:
         sees = seen_by(index, scope)
         reworded = {q: None if q in foreign else speakers.pronoun_question(q, sees) for q in cleaned if q}
         embedded = {q: in_sentence_case(r or q) for q, r in reworded.items()}
-        # A re-worded question is embedded as typed too, for the relevance rule alone: "What did he
-        # say?" is near no sentence, and "What did Claire Richards say?" was declined as too far.
-        as_typed = {q: in_sentence_case(q) for q, r in reworded.items() if r}
-        texts = [*embedded.values(), *as_typed.values()]
-        vectors = self.encoder.encode_queries(texts) if texts else np.zeros((0, 0), np.float32)
-        vector_of = dict(zip(reworded, vectors[:len(embedded)], strict=True))
-        typed_vector_of = dict(zip(as_typed, vectors[len(embedded):], strict=True))
+        vectors = iter(self.encoder.encode_queries(list(embedded.values())) if embedded else ())
+        vector_of = dict(zip(reworded, vectors, strict=True))
         names_of = {q: [] if q in foreign else question_names(q) for q in reworded}
         # A question that names something other than a speaker is checked against its names alone.
         checked_names = {q: [] if reworded[q] else names for q, names in names_of.items()}
@@ -261,7 +256,7 @@ class Engine:
                 trace.asked(question, embedded[question], question not in foreign, names_of[question])
             answers.append(self._answer_one(index, speakers, question, vector_of[question], names_of[question],
                                             question_numbers(question), name_vectors, k, article,
-                                            question not in foreign, trace, visible, typed_vector_of.get(question)))
+                                            question not in foreign, trace, visible))
         return answers
 
     def _embed_names(self, names: list[str]) -> dict[str, np.ndarray]:
@@ -281,7 +276,7 @@ class Engine:
     def _answer_one(self, index: LoadedIndex, speakers: SpeakerDirectory, question: str, vector: np.ndarray,
                     names: list[str], years: list[str], name_vectors: np.ndarray | None, k: int,
                     article: str | None, lexical: bool, trace: Trace | None = None,
-                    visible: np.ndarray | None = None, typed_vector: np.ndarray | None = None) -> Answer:
+                    visible: np.ndarray | None = None) -> Answer:
         scores = score_question(index, speakers, question, vector, self.weights, article, lexical, visible)
         if scores is None:  # an index without sentences
             if trace is not None:
@@ -298,14 +293,8 @@ class Engine:
             chosen = choose()
         if trace is not None:  # the skips of the final choice only
             chosen = choose(trace=trace)
-        # A re-worded question is near no sentence as embedded. Its relevance is read as typed too,
-        # but only from passages that quote the person it names: "What is the capital of
-        # Australia?" must not pass on a surname the speaker "Nutrition Australia" lent it.
-        quoting = [c.row for c in chosen if scores.speaker[list(index.sentence_rows_of[c.row])].max(initial=0) > 0]
-        relevance_as_asked = relevance_to(index, quoting, typed_vector, self.weights) \
-            if typed_vector is not None and quoting else None
         declined = decline_reason(index, scores, chosen, vector, name_vectors, self.settings.min_relevance, lexical,
-                                  trace, relevance_as_asked)
+                                  trace)
         if trace is not None:
             trace.decided(index, scores, self.weights, chosen, k, declined)
         if declined:
