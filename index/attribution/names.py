@@ -35,17 +35,6 @@ TITLES = _TITLE_ROLES | {
     "pope", "prof", "foreign", "defence", "defense", "deputy", "detective", "inspector", "sergeant", "officer",
     "superintendent", "opposition", "former", "acting", "state", "health",
 }
-# The period of an abbreviated title ("Ms. Lindqvist said"), which ends no sentence. American house
-# style writes them: the gap between a quotation and its verb read as crossing a sentence, and a
-# name after the verb ("said Ms. Lindqvist") as the title alone.
-_TITLE_DOT = re.compile(r"\b(Mr|Mrs|Ms|Dr|Prof|Gen|Sen|Rep|Gov|Capt|Col|Lt|Sgt|Det|Rev|Supt|Jr|Sr)\.")
-
-
-def without_title_dots(text: str) -> str:
-    """`text` with the periods of abbreviated titles left out ("Ms. Lindqvist" → "Ms Lindqvist")."""
-    return _TITLE_DOT.sub(r"\1", text)
-
-
 ROLES = _TITLE_ROLES | {
     "boss", "head", "official", "director", "executive", "owner", "envoy", "diplomat", "commander", "lawyer",
     "attorney", "adviser", "advisor", "aide", "analyst", "economist", "author", "actor", "singer", "star",
@@ -95,6 +84,16 @@ _CONNECTORS = ("of", "de", "da", "van", "von", "bin", "al", "la", "le", "du", "d
 _RUN = re.compile(rf"{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|(?:{'|'.join(_CONNECTORS)})(?=\s+[A-Z])))*"
                   rf"(?:\s+{_NAME_WORD})?")
 _PARENTHETICAL = re.compile(r",\s*[a-z]+(?:\s+[a-z]+){0,2}\s*,")
+
+# The period of an abbreviated title ("Ms. Lindqvist said"), which ends no sentence. American house
+# style writes them: the gap between a quotation and its verb read as crossing a sentence, and a
+# name after the verb ("said Ms. Lindqvist") as the title alone.
+_TITLE_DOT = re.compile(r"\b(Mr|Mrs|Ms|Dr|Prof|Gen|Sen|Rep|Gov|Capt|Col|Lt|Sgt|Det|Rev|Supt|Jr|Sr)\.")
+
+
+def without_title_dots(text: str) -> str:
+    """`text` with the periods of abbreviated titles left out ("Ms. Lindqvist" → "Ms Lindqvist")."""
+    return _TITLE_DOT.sub(r"\1", text)
 
 
 @dataclass(frozen=True)

@@ -97,25 +97,41 @@ def remove_article(settings: Settings, guild_id: int, article_id: str, *,
     """Remove server `guild_id`'s article `article_id` (one that articlebot added) and rebuild the
     index; ArticleRefused for an article the server does not own or that was not added from Discord."""
     folder = guild_folder(settings.corpus_dir, guild_id)
-    removed: list[Path] = []
+    # At once, to refuse without waiting for another rebuild; the check in turn decides (see add_article).
+    with contextlib.suppress(CorpusError):
+        _removable(settings, folder, guild_id, article_id)
+    aside_of: list[Path] = []
 
     def set_aside() -> Callable[[], None]:
-        # In turn: another process (a shard) may be removing it too, and the corpus is read whole.
-        path = Path(_owned_article(settings, guild_id, article_id).path)
-        if path.parent != folder or not _wrote(folder, path):
-            raise ArticleRefused(f"{article_id!r} was not added from Discord, or was changed by hand since: the "
-                                 "bot's operator can remove it")
+        # In turn: another process (a shard) may be removing it too, or adding an article of that name
+        # once it is gone; the list of files articlebot wrote changes in turn as well.
+        path = _removable(settings, folder, guild_id, article_id)
+        digest = _added(folder).get(path.name)
         # Hidden while the index is rebuilt, so a failed rebuild can put it back as it was.
         aside = folder / f".removing-{path.name}"
         os.replace(path, aside)
-        removed.extend((path, aside))
-        return lambda: os.replace(aside, path)
+        _set_added(folder, path.name, None)
+        aside_of.append(aside)
+
+        def undo() -> None:
+            os.replace(aside, path)
+            _set_added(folder, path.name, digest or hashlib.sha256(path.read_bytes()).hexdigest())
+
+        return undo
 
     report = rebuild(settings, progress=progress, encoder=encoder, merge=merge, change=set_aside)
-    path, aside = removed
-    aside.unlink()
-    _set_added(folder, path.name, None)
+    aside_of[0].unlink()  # ours, hidden: no other process reads it
     return ArticleChange(article_id, report)
+
+
+def _removable(settings: Settings, folder: Path, guild_id: int, article_id: str) -> Path:
+    """The file of server `guild_id`'s article `article_id`, which articlebot wrote as it is now;
+    ArticleRefused for any other."""
+    path = Path(_owned_article(settings, guild_id, article_id).path)
+    if path.parent != folder or not _wrote(folder, path):
+        raise ArticleRefused(f"{article_id!r} was not added from Discord, or was changed by hand since: the bot's "
+                             "operator can remove it")
+    return path
 
 
 def _owned_article(settings: Settings, guild_id: int, article_id: str) -> Article:

@@ -355,3 +355,11 @@ def test_verdicts_keep_nine_in_ten_answerable_lee_questions_answer(news_engine):
     answers = news_engine.answer_many([c.question for c in cases])
     answerable = [a for c, a in zip(cases, answers, strict=True) if c.answerable]
     assert sum(a.verdict == "answer" for a in answerable) >= 0.9 * len(answerable)
+
+
+def test_an_off_topic_question_about_a_quoted_person_is_declined(news_engine):
+    """Reading a re-worded question's relevance as typed ("What did Dmitry Peskov say …" instead of
+    "What did he say …") was tried and reverted: the name alone carries the typed form past the
+    relevance rule, and off-topic questions about a quoted person were answered."""
+    assert not news_engine.answer("What did Dmitry Peskov say about football?").answered
+    assert not news_engine.answer("How old is Helen Marsh?").answered

@@ -100,6 +100,17 @@ def at_once(*calls):
     return sorted(outcomes)
 
 
+def rebuild_lock_held(settings) -> bool:
+    """Whether a rebuild of the index holds its lock now (asked from a file handle of its own)."""
+    with open(rebuild_lock(settings.index_dir), "a+b") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        return False
+
+
 def test_an_id_is_checked_again_holding_the_rebuild_lock(settings, encoder, monkeypatch):
     """Two shards' processes adding one id at once both passed a check made before the rebuild
     lock; the later one was told the corpus was broken, and now and then both were refused. The
@@ -108,19 +119,28 @@ def test_an_id_is_checked_again_holding_the_rebuild_lock(settings, encoder, monk
     load_corpus = library_module.load_corpus
 
     def checked(corpus_dir, max_bytes):
-        with open(rebuild_lock(settings.index_dir), "a+b") as lock:
-            try:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                held.append(True)
-            else:
-                fcntl.flock(lock, fcntl.LOCK_UN)
-                held.append(False)
+        held.append(rebuild_lock_held(settings))
         return load_corpus(corpus_dir, max_bytes)
 
     monkeypatch.setattr(library_module, "load_corpus", checked)
     add_article(settings, GUILD, "leak.md", LEAK, encoder=encoder)
     assert held == [False, True]  # at once, to refuse without waiting; then in turn, to decide
+
+
+def test_a_removal_changes_the_list_of_added_files_holding_the_rebuild_lock(settings, encoder, monkeypatch):
+    """Changed after the lock was let go, the list could lose the entry of an article another
+    process had just added under the same name, which could then never be removed from Discord."""
+    add_article(settings, GUILD, "leak.md", LEAK, encoder=encoder)
+    held = []
+    set_added = library_module._set_added
+
+    def recorded(folder, name, digest):
+        held.append(rebuild_lock_held(settings))
+        set_added(folder, name, digest)
+
+    monkeypatch.setattr(library_module, "_set_added", recorded)
+    remove_article(settings, GUILD, "budget-leak", encoder=encoder)
+    assert held == [True]
 
 
 def test_the_same_id_added_or_removed_by_two_processes_at_once(settings, encoder):
