@@ -118,15 +118,16 @@ class Console:
         # No server and no channel: the question log records the console as the origin instead.
         interaction, recording = make_interaction(self.bot, user=self.user, manage_guild=True, guild_id=None,
                                                   channel_id=None)
+        if name == "ask":
+            options, question = self._options(rest)
+            flags = {option: _flag(options.get(option)) for option in ("private", "explain")}
+            unread = [option for option, value in flags.items() if value is None]
+            if unread:  # nothing asked: the last answer's buttons stay
+                self.write(f"{unread[0]}:{options[unread[0]]}: type {unread[0]}:true or {unread[0]}:false\n")
+                return True
         if name in ("ask", "find", "followup"):
             self.last_votes = []
         if name == "ask":
-            options, question = self._options(rest)
-            flags = {name: _flag(options.get(name)) for name in ("private", "explain")}
-            unread = [name for name, value in flags.items() if value is None]
-            if unread:
-                self.write(f"{unread[0]}:{options[unread[0]]}: type {unread[0]}:true or {unread[0]}:false\n")
-                return True
             await invoke(self.bot, self._command("ask"), interaction, question=question,
                          article=options.get("article"), private=bool(flags["private"]),
                          explain=bool(flags["explain"]))

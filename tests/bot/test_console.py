@@ -149,10 +149,12 @@ def test_console_reads_yes_and_no_options_and_names_a_typo(seed_settings):
     out = io.StringIO()
     lines = io.StringIO("/ask private:ye Who is the Kremlin spokesman?\n"
                         "/ask explain:True Who is the Kremlin spokesman?\n"
-                        "/ask private:no Who is the Kremlin spokesman?\n")
+                        "/ask private:no Who is the Kremlin spokesman?\n"
+                        "/ask private:ye Who is the Kremlin spokesman?\n/vote up\n")
     assert run_console(seed_settings, lines, out) == 0
     text = out.getvalue()
     assert "private:ye: type private:true or private:false" in text
     assert "## Why: Who is the Kremlin spokesman?" in text  # explain:True read as yes
     # The typo answers nothing; explain:True and private:no answer once each.
     assert text.count("## Q: Who is the Kremlin spokesman?") == 2 and "private:no:" not in text
+    assert "no answer to vote on" not in text  # a refused line keeps the last answer's buttons
