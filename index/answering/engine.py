@@ -28,8 +28,16 @@ from .question_model import question_encoder
 from .question_names import MAX_CACHED_NAMES, question_names, question_numbers
 from .quote_source import IndexQuotes
 from .scope import Scope, visible_articles
-from .scoring import Scores, Weights, complete_similarity, highlight_span, score_question
-from .speakers import SpeakerDirectory
+from .scoring import (
+    Scores,
+    Weights,
+    complete_similarity,
+    highlight_span,
+    relevance_to,
+    score_question,
+    sentence_relevance_to,
+)
+from .speakers import SpeakerDirectory, asks_only_about_the_person
 from .trace import EMPTY_QUESTION, Trace
 from .verdict import VerdictModels, judge, shipped_models
 
@@ -230,14 +238,19 @@ class Engine:
         # A question naming a speaker is embedded the way the story puts it once that person is
         # introduced ("Why does he think …"): the name itself is matched by BM25 and the speaker
         # boost, so the dense side matches what is said. Measured: 48/52 Hit@1 against 47 for
-        # embedding both forms, and one model input per question instead of two.
+        # embedding both forms for ranking, and one model input for most questions instead of two.
         # Only a person this server's articles quote is re-worded: another server's must not show
         # through (in the question embedded, or in --explain).
         sees = seen_by(index, scope)
         reworded = {q: None if q in foreign else speakers.pronoun_question(q, sees) for q in cleaned if q}
         embedded = {q: in_sentence_case(r or q) for q, r in reworded.items()}
-        vectors = iter(self.encoder.encode_queries(list(embedded.values())) if embedded else ())
-        vector_of = dict(zip(reworded, vectors, strict=True))
+        # A re-worded question that asks only about its person ("What did he say?") is near no
+        # sentence: embedded as typed too, for the relevance rule and the verdict (docs/method.md).
+        as_typed = {q: in_sentence_case(q) for q, r in reworded.items() if r and asks_only_about_the_person(r)}
+        texts = [*embedded.values(), *as_typed.values()]
+        vectors = self.encoder.encode_queries(texts) if texts else np.zeros((0, 0), np.float32)
+        vector_of = dict(zip(reworded, vectors[:len(embedded)], strict=True))
+        typed_vector_of = dict(zip(as_typed, vectors[len(embedded):], strict=True))
         names_of = {q: [] if q in foreign else question_names(q) for q in reworded}
         # A question that names something other than a speaker is checked against its names alone.
         checked_names = {q: [] if reworded[q] else names for q, names in names_of.items()}
@@ -256,7 +269,7 @@ class Engine:
                 trace.asked(question, embedded[question], question not in foreign, names_of[question])
             answers.append(self._answer_one(index, speakers, question, vector_of[question], names_of[question],
                                             question_numbers(question), name_vectors, k, article,
-                                            question not in foreign, trace, visible))
+                                            question not in foreign, trace, visible, typed_vector_of.get(question)))
         return answers
 
     def _embed_names(self, names: list[str]) -> dict[str, np.ndarray]:
@@ -276,7 +289,7 @@ class Engine:
     def _answer_one(self, index: LoadedIndex, speakers: SpeakerDirectory, question: str, vector: np.ndarray,
                     names: list[str], years: list[str], name_vectors: np.ndarray | None, k: int,
                     article: str | None, lexical: bool, trace: Trace | None = None,
-                    visible: np.ndarray | None = None) -> Answer:
+                    visible: np.ndarray | None = None, typed_vector: np.ndarray | None = None) -> Answer:
         scores = score_question(index, speakers, question, vector, self.weights, article, lexical, visible)
         if scores is None:  # an index without sentences
             if trace is not None:
@@ -293,14 +306,24 @@ class Engine:
             chosen = choose()
         if trace is not None:  # the skips of the final choice only
             chosen = choose(trace=trace)
+        # A re-worded question is near no sentence as embedded. Its relevance is read as typed too,
+        # but only from passages that quote the person it names: "What is the capital of
+        # Australia?" must not pass on a surname the speaker "Nutrition Australia" lent it.
+        quoting = [c.row for c in chosen if scores.speaker[list(index.sentence_rows_of[c.row])].max(initial=0) > 0]
+        relevance_as_asked = relevance_to(index, quoting, typed_vector, self.weights) \
+            if typed_vector is not None and quoting else None
         declined = decline_reason(index, scores, chosen, vector, name_vectors, self.settings.min_relevance, lexical,
-                                  trace)
+                                  trace, relevance_as_asked)
         if trace is not None:
             trace.decided(index, scores, self.weights, chosen, k, declined)
         if declined:
             return Answer(question, False)
         passages = [self._quote(index, speakers, scores, candidate) for candidate in chosen]
-        judged = judge(index, scores, question, chosen, names, lexical, self.verdicts)
+        # The verdict reads the relevance as typed too, where the first passage quotes that person.
+        typed_relevance = sentence_relevance_to(index, chosen[0].row, scores.best_sentence(index, chosen[0].row),
+                                                typed_vector, self.weights) \
+            if typed_vector is not None and chosen[0].row in quoting else None
+        judged = judge(index, scores, question, chosen, names, lexical, self.verdicts, typed_relevance)
         if trace is not None:
             trace.judged(judged.verdict, judged.confidence, judged.threshold,
                          judged.evidence.as_dict() if judged.evidence else {})

@@ -163,14 +163,11 @@ def complete_similarity(index: LoadedIndex, scores: Scores, rows: list[int], vec
     relevance rule reads the guess. True when a score changed (the ranking may then have too)."""
     changed = False
     for row in rows:
-        # A paragraph's units are stored together, in paragraph order (building/units.py).
-        first, end = (int(i) for i in np.searchsorted(index.unit_paragraph, [row, row + 1]))
-        units = np.arange(first, end)
+        units = _paragraph_units(index, row)
         if not len(units) or all(int(u) in scores.exact_units for u in units):
             continue
         scores.exact_units.update(units.tolist())
-        sims = index.similarity.calibrate(index.vectors.vectors_of(units.tolist()) @ vector).astype(np.float32)
-        weighted = _weighted_by_kind(index, units, sims, weights)
+        weighted = _weighted_similarities(index, units, vector, weights)
         sentences = np.asarray(index.sentence_rows_of[row], np.int64)
         unit_sentences = index.unit_sentence[units]
         for sentence in sentences:
@@ -186,6 +183,39 @@ def complete_similarity(index: LoadedIndex, scores: Scores, rows: list[int], vec
                                                       scores.caption, scores.article_bm25, np.asarray([row]))[0]
         changed = True
     return changed
+
+
+def _paragraph_units(index: LoadedIndex, row: int) -> np.ndarray:
+    # A paragraph's units are stored together, in paragraph order (building/units.py).
+    first, end = (int(i) for i in np.searchsorted(index.unit_paragraph, [row, row + 1]))
+    return np.arange(first, end)
+
+
+def _weighted_similarities(index: LoadedIndex, units: np.ndarray, vector: np.ndarray, weights: Weights) -> np.ndarray:
+    """The model's similarity of each unit to `vector`, calibrated and weighted by the unit's kind."""
+    sims = index.similarity.calibrate(index.vectors.vectors_of(units.tolist()) @ vector).astype(np.float32)
+    return _weighted_by_kind(index, units, sims, weights)
+
+
+def relevance_to(index: LoadedIndex, rows: list[int], vector: np.ndarray, weights: Weights) -> float:
+    """The highest similarity of any sentence of the paragraphs `rows` to `vector`, measured as the
+    relevance rule measures the question's (Scores.dense_sentence)."""
+    best = -np.inf
+    for row in rows:
+        units = _paragraph_units(index, row)
+        on_sentence = index.unit_sentence[units] >= 0 if len(units) else np.zeros(0, np.bool_)
+        if on_sentence.any():
+            best = max(best, float(_weighted_similarities(index, units[on_sentence], vector, weights).max()))
+    return best
+
+
+def sentence_relevance_to(index: LoadedIndex, row: int, sentence: int, vector: np.ndarray,
+                          weights: Weights) -> float | None:
+    """The similarity of sentence `sentence` (of paragraph `row`) to `vector`, as
+    Scores.dense_sentence measures the question's; None for a sentence with no unit of its own."""
+    units = _paragraph_units(index, row)
+    own = units[index.unit_sentence[units] == sentence] if len(units) else units
+    return float(_weighted_similarities(index, own, vector, weights).max()) if len(own) else None
 
 
 def best_first(values: np.ndarray, count: int) -> np.ndarray:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..kinds import DIRECT
-from ..text import fold, is_possessive
+from ..text import WORD, fold, is_possessive
 from ..text.words import POSSESSIVE_ENDINGS
 from .name_finder import NameFinder
 from .quote_source import QuotesInMemory, QuoteSource
@@ -27,6 +27,22 @@ def _person_names(speaker: str, common_words: frozenset[str]) -> tuple[str, ...]
             words[-1].casefold() in common_words:
         return ()
     return (speaker, words[-1])
+
+
+# The words of a question that asks what a person said or is, and nothing more, once the person is a
+# pronoun ("What did he say?", "What does he think?", "Who is he?"). Such a question, re-worded, is
+# near no sentence; with any other word ("… about football?") the name must not carry it.
+_ONLY_ABOUT_THE_PERSON = frozenset({
+    "what", "who", "did", "does", "do", "is", "was", "has", "have", "else", "say", "said", "says", "think",
+    "thinks", "thought", "he", "his", "she", "her",
+})
+
+
+def asks_only_about_the_person(reworded: str) -> bool:
+    """Whether a re-worded question asks what its person said or thinks, or who they are, and
+    nothing else."""
+    words = [word.casefold() for word in WORD.findall(reworded)]
+    return bool(words) and all(word in _ONLY_ABOUT_THE_PERSON for word in words)
 
 
 # A surname alone stands for its person only where at most this many articles use the word for

@@ -13,11 +13,11 @@ The method, the data split and the measured precision and coverage are in docs/v
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import math
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +41,7 @@ _PLACE_QUESTION = re.compile(r"^\s*(where|in what (city|country|region|place|sta
                              re.IGNORECASE)
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Evidence:
     """What the verdict is read from, for one quoted question (all on the first passage)."""
 
@@ -61,7 +61,7 @@ class Evidence:
         return {name: round(float(value), 4) for name, value in self.__dict__.items()}
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Judgement:
     verdict: Verdict
     confidence: float  # the fitted probability that the first passage answers (0..1)
@@ -115,7 +115,7 @@ def _lead(values: np.ndarray) -> float:
     return float(values[best] - runner_up)
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class VerdictModel:
     """A fitted logistic regression: standardised features, weights, and the threshold on its
     probability at or above which the verdict is `answer`."""
@@ -140,7 +140,7 @@ class VerdictModel:
                    float(data["intercept"]), float(data["threshold"]))
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class VerdictModels:
     english: VerdictModel  # for questions in the articles' language
     foreign: VerdictModel  # for questions in another one: the model's similarity only
@@ -162,12 +162,14 @@ def shipped_models() -> VerdictModels:
 
 
 def judge(index: LoadedIndex, scores: Scores, question: str, chosen: list[Candidate], names: list[str],
-          lexical: bool, models: VerdictModels) -> Judgement:
+          lexical: bool, models: VerdictModels, relevance_as_typed: float | None = None) -> Judgement:
     """`answer` or `related` for a question the engine quotes from `chosen` (best first).
 
     A question in another language than the articles' is judged on the model's similarity alone
     (its own, smaller fit): its keywords, names and answer type cannot be read against the text."""
     evidence = evidence_of(index, scores, question, chosen, names)
+    if relevance_as_typed is not None and relevance_as_typed > evidence.relevance:
+        evidence = dataclasses.replace(evidence, relevance=relevance_as_typed)
     fitted = models.english if lexical else models.foreign
     probability = fitted.probability(evidence)
     return Judgement(ANSWER if probability >= fitted.threshold else RELATED, probability, evidence, fitted.threshold)

@@ -358,8 +358,31 @@ def test_verdicts_keep_nine_in_ten_answerable_lee_questions_answer(news_engine):
 
 
 def test_an_off_topic_question_about_a_quoted_person_is_declined(news_engine):
-    """Reading a re-worded question's relevance as typed ("What did Dmitry Peskov say …" instead of
-    "What did he say …") was tried and reverted: the name alone carries the typed form past the
-    relevance rule, and off-topic questions about a quoted person were answered."""
+    """A re-worded question's relevance read as typed whatever it asked ("What did Dmitry Peskov say
+    about football?" rather than "… he say …") let the name alone carry it past the relevance rule:
+    129 of 264 off-topic questions about quoted people were answered. The typed form is read only
+    for a question that asks about the person and nothing else."""
     assert not news_engine.answer("What did Dmitry Peskov say about football?").answered
     assert not news_engine.answer("How old is Helen Marsh?").answered
+
+
+def test_a_question_naming_a_quoted_person_is_read_as_typed_for_the_relevance_rule(news_engine):
+    """Embedded re-worded ("What did he say?"), the question was near no sentence and declined as
+    too far, though its first passage quotes her. Its relevance is now read as typed too, but only
+    from passages that quote the person it names: a place that lends a speaker its name
+    ("Nutrition Australia") does not carry an off-topic question past the rule (nor, since it asks
+    more than who, would "What is the capital of Australia?" be read as typed at all)."""
+    answer = news_engine.answer("What did Claire Richards say?")
+    assert answer.answered and answer.passages[0].article == "lee-bg-001"
+    assert answer.passages[0].speaker == "Claire Richards"
+    assert not news_engine.answer("What is the capital of Australia?").answered
+
+
+def test_a_question_naming_a_quoted_person_gets_one_verdict_however_it_is_typed(news_engine):
+    """Capitalised, the name is re-worded for the model ("What did he say?"), and the verdict read
+    a relevance near nothing: `related`, where the same question in lower case was `answer`. Where
+    the first passage quotes the person, the verdict reads the relevance as typed too."""
+    typed = news_engine.answer("What did Tom Avery say?")
+    lower = news_engine.answer("what did tom avery say")
+    assert typed.passages[0].speaker == lower.passages[0].speaker == "Tom Avery"
+    assert typed.verdict == lower.verdict == "answer"
