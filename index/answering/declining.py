@@ -132,16 +132,16 @@ def candidates(index: LoadedIndex, scores: Scores, names: list[str], trace: Trac
 
 def decline_reason(index: LoadedIndex, scores: Scores, chosen: list[Candidate], question_vector: np.ndarray,
                    name_vectors: np.ndarray | None, min_relevance: float, lexical: bool,
-                   trace: Trace | None = None, relevance_as_asked: float | None = None) -> str | None:
+                   trace: Trace | None = None, relevance_as_typed: float | None = None) -> str | None:
     """Why the engine quotes nothing for a question (NO_CANDIDATE, TOO_FAR or ONLY_THE_NAMES), or
     None when it quotes `chosen`. `name_vectors` are the question's names embedded alone, or None
     when it names nothing to check; `lexical` is False for a question in another language;
-    `relevance_as_asked`, for a question embedded re-worded, is the relevance of the question as
+    `relevance_as_typed`, for a question embedded re-worded, is the relevance of the question as
     typed (see Engine._answer_one). With a `trace`, every rule is checked and recorded, also those
     after the first that declines."""
     reason = None
     for check in _rule_checks(index, scores, chosen, question_vector, name_vectors, min_relevance, lexical,
-                              relevance_as_asked):
+                              relevance_as_typed):
         if trace is not None:
             trace.check(check)
         if check.declines and reason is None:
@@ -153,7 +153,7 @@ def decline_reason(index: LoadedIndex, scores: Scores, chosen: list[Candidate], 
 
 def _rule_checks(index: LoadedIndex, scores: Scores, chosen: list[Candidate], question_vector: np.ndarray,
                  name_vectors: np.ndarray | None, min_relevance: float, lexical: bool,
-                 relevance_as_asked: float | None) -> Iterator[RuleCheck]:
+                 relevance_as_typed: float | None) -> Iterator[RuleCheck]:
     """Each rule in turn, computed only when asked for (the engine stops at the first that declines)."""
     yield RuleCheck(NO_CANDIDATE, "candidates", float(len(chosen)), None, not chosen)
     if not chosen:
@@ -161,8 +161,8 @@ def _rule_checks(index: LoadedIndex, scores: Scores, chosen: list[Candidate], qu
     relevance = max(scores.dense_sentence[s] for candidate in chosen for s in index.sentence_rows_of[candidate.row])
     threshold = min_relevance - (0.0 if lexical else CROSS_LINGUAL_DISCOUNT)
     note = "" if lexical else f"another language: {CROSS_LINGUAL_DISCOUNT} lower"
-    if relevance_as_asked is not None and relevance_as_asked > relevance:
-        relevance, note = relevance_as_asked, "the question as typed, with the name it re-words"
+    if relevance_as_typed is not None and relevance_as_typed > relevance:
+        relevance, note = relevance_as_typed, "the question as typed, with the name it re-words"
     yield RuleCheck(TOO_FAR, "relevance", float(relevance), threshold, bool(relevance < threshold), note)
     margin = None if name_vectors is None else _name_margin(index, scores, chosen[0].row, question_vector,
                                                             name_vectors)

@@ -33,9 +33,8 @@ from .scoring import (
     Weights,
     complete_similarity,
     highlight_span,
-    relevance_to,
     score_question,
-    sentence_relevance_to,
+    sentence_similarities,
 )
 from .speakers import SpeakerDirectory, asks_only_about_the_person
 from .trace import EMPTY_QUESTION, Trace
@@ -307,23 +306,24 @@ class Engine:
         if trace is not None:  # the skips of the final choice only
             chosen = choose(trace=trace)
         # A re-worded question is near no sentence as embedded. Its relevance is read as typed too,
-        # but only from passages that quote the person it names: "What is the capital of
-        # Australia?" must not pass on a surname the speaker "Nutrition Australia" lent it.
-        quoting = [c.row for c in chosen if scores.speaker[list(index.sentence_rows_of[c.row])].max(initial=0) > 0]
-        relevance_as_asked = relevance_to(index, quoting, typed_vector, self.weights) \
-            if typed_vector is not None and quoting else None
+        # for the relevance rule and the verdict, but only from passages that quote the person it
+        # names: "What is the capital of Australia?" must not pass on a surname that the speaker
+        # "Nutrition Australia" lent it.
+        as_typed: dict[int, float] = {}
+        if typed_vector is not None:
+            sentences = [index.sentence_rows_of[c.row] for c in chosen]
+            quoting = [c.row for c, rows in zip(chosen, sentences, strict=True)
+                       if scores.speaker[rows.start:rows.stop].max(initial=0) > 0]
+            as_typed = sentence_similarities(index, quoting, typed_vector, self.weights)
         declined = decline_reason(index, scores, chosen, vector, name_vectors, self.settings.min_relevance, lexical,
-                                  trace, relevance_as_asked)
+                                  trace, max(as_typed.values()) if as_typed else None)
         if trace is not None:
             trace.decided(index, scores, self.weights, chosen, k, declined)
         if declined:
             return Answer(question, False)
         passages = [self._quote(index, speakers, scores, candidate) for candidate in chosen]
-        # The verdict reads the relevance as typed too, where the first passage quotes that person.
-        typed_relevance = sentence_relevance_to(index, chosen[0].row, scores.best_sentence(index, chosen[0].row),
-                                                typed_vector, self.weights) \
-            if typed_vector is not None and chosen[0].row in quoting else None
-        judged = judge(index, scores, question, chosen, names, lexical, self.verdicts, typed_relevance)
+        judged = judge(index, scores, question, chosen, names, lexical, self.verdicts,
+                       as_typed.get(scores.best_sentence(index, chosen[0].row)))
         if trace is not None:
             trace.judged(judged.verdict, judged.confidence, judged.threshold,
                          judged.evidence.as_dict() if judged.evidence else {})

@@ -197,25 +197,20 @@ def _weighted_similarities(index: LoadedIndex, units: np.ndarray, vector: np.nda
     return _weighted_by_kind(index, units, sims, weights)
 
 
-def relevance_to(index: LoadedIndex, rows: list[int], vector: np.ndarray, weights: Weights) -> float:
-    """The highest similarity of any sentence of the paragraphs `rows` to `vector`, measured as the
-    relevance rule measures the question's (Scores.dense_sentence)."""
-    best = -np.inf
+def sentence_similarities(index: LoadedIndex, rows: list[int], vector: np.ndarray, weights: Weights
+                          ) -> dict[int, float]:
+    """Each sentence of the paragraphs `rows` that has units of its own, by row: its similarity to
+    `vector`, as Scores.dense_sentence measures the question's (the best of its units)."""
+    found: dict[int, float] = {}
     for row in rows:
         units = _paragraph_units(index, row)
-        on_sentence = index.unit_sentence[units] >= 0 if len(units) else np.zeros(0, np.bool_)
-        if on_sentence.any():
-            best = max(best, float(_weighted_similarities(index, units[on_sentence], vector, weights).max()))
-    return best
-
-
-def sentence_relevance_to(index: LoadedIndex, row: int, sentence: int, vector: np.ndarray,
-                          weights: Weights) -> float | None:
-    """The similarity of sentence `sentence` (of paragraph `row`) to `vector`, as
-    Scores.dense_sentence measures the question's; None for a sentence with no unit of its own."""
-    units = _paragraph_units(index, row)
-    own = units[index.unit_sentence[units] == sentence] if len(units) else units
-    return float(_weighted_similarities(index, own, vector, weights).max()) if len(own) else None
+        if not len(units):
+            continue
+        for sentence, similarity in zip(index.unit_sentence[units].tolist(),
+                                        _weighted_similarities(index, units, vector, weights).tolist(), strict=True):
+            if sentence >= 0:
+                found[sentence] = max(found.get(sentence, -np.inf), similarity)
+    return found
 
 
 def best_first(values: np.ndarray, count: int) -> np.ndarray:
