@@ -32,9 +32,8 @@ class LivePagers:
         # Weak: a pager's view store holds it while it runs; this must not keep an ended one.
         self._by_id: weakref.WeakValueDictionary[str, Pager] = weakref.WeakValueDictionary()
 
-    def add(self, pager: Pager) -> Pager:
+    def add(self, pager: Pager) -> None:
         self._by_id[pager.pager_id] = pager
-        return pager
 
     def running(self, pager_id: str) -> bool:
         pager = self._by_id.get(pager_id)
