@@ -83,6 +83,7 @@ _NAME_WORD = rf"{CAPITALISED}(?:[’'][A-Za-z]+)?"
 _CONNECTORS = ("of", "de", "da", "van", "von", "bin", "al", "la", "le", "du", "del")
 _RUN = re.compile(rf"{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|(?:{'|'.join(_CONNECTORS)})(?=\s+[A-Z])))*"
                   rf"(?:\s+{_NAME_WORD})?")
+_WORD = re.compile(r"[\w\-’']+")
 _PARENTHETICAL = re.compile(r",\s*[a-z]+(?:\s+[a-z]+){0,2}\s*,")
 
 # The period of an abbreviated title ("Ms. Lindqvist said"), which ends no sentence. American house
@@ -362,10 +363,11 @@ class NameBook:
                 (first.endswith("ly") and not self._could_be_name(first))
             if i < len(chunks) - 1 and opener:
                 continue
-            for word in re.findall(r"[\w\-’']+", stripped):
-                if word.lower() in PRONOUNS:
-                    return self._note_alias(self._pronoun(word), pronoun=True)
+            # The first of a pronoun and a name is the subject: "Seles said she …" is Seles's.
+            pronoun = next((m for m in _WORD.finditer(stripped) if m.group(0).lower() in PRONOUNS), None)
             for run in _RUN.finditer(stripped):
+                if pronoun is not None and run.start() > pronoun.start():
+                    break
                 if is_possessive(run.group(0)):
                     continue
                 mention = self._resolve_run(run.group(0))
@@ -376,6 +378,8 @@ class NameBook:
                     continue  # "Union leader Sam Cole": 'Union' describes the person who follows
                 if mention is not None:
                     return self._note_alias(mention)
+            if pronoun is not None:
+                return self._note_alias(self._pronoun(pronoun.group(0)), pronoun=True)
             verb = re.search(r"\b[a-z]+ed\b", stripped)
             subject_part = stripped[:verb.start()] if verb else stripped
             if subject_part.split() and subject_part.split()[-1].lower() in ROLES:

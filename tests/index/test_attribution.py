@@ -293,3 +293,18 @@ def test_a_sentence_of_many_names_is_attributed_in_linear_time(words):
     sentence = Sentence(article.id, 1, 1, 0, len(body.rstrip()), body.rstrip())
     paragraph = Paragraph(article.id, 1, 0, len(body.rstrip()), body.rstrip(), BODY, (sentence,))
     attribute_article(article, [paragraph])
+
+
+def test_a_sentence_whose_name_comes_before_its_pronoun_is_about_the_name():
+    # lee-bg-007: "Seles said she …" is about Seles, so the next "she said" is hers, not the last
+    # man's; the pronoun came first when the subject was sought pronouns first.
+    body = ("Tennis.\n\nMonica Seles beat Virginie Razzano. Jan-Michael Gambill wore down Arnaud Clement.\n\n"
+            "Seles said she had expected her clash with Razzano to be tough. "
+            '"She was a top junior player in the world," she said.\n')
+    assert direct(body) == [("She was a top junior player in the world,", "Monica Seles")]
+
+
+def test_a_name_before_the_pronoun_is_the_subject_with_no_one_before_it():
+    body = ("Cricket.\n\nSouth African captain Shaun Pollock says he hopes Nicky Boje arrives in time. "
+            '"He has been bowling well in the nets," he said.\n')
+    assert direct(body) == [("He has been bowling well in the nets,", "Shaun Pollock")]
