@@ -346,7 +346,7 @@ class NameBook:
                 return Mention(name, name)
         return None
 
-    def _names_a_place(self, mention: Mention | None) -> bool:
+    def names_a_place(self, mention: Mention | None) -> bool:
         """Neither a person the article names ("ambassador to Germany Andrij Melnyk") nor an
         organisation, which speaks through others ("a statement from the St George Hospital")."""
         return mention is None or (mention.canonical not in self.people and not _is_organisation(mention))
@@ -371,7 +371,7 @@ class NameBook:
                 if is_possessive(run.group(0)):
                     continue
                 mention = self._resolve_run(run.group(0))
-                if _after_preposition(stripped[:run.start()]) and self._names_a_place(mention):
+                if _after_preposition(stripped[:run.start()]) and self.names_a_place(mention):
                     continue  # "A defector who lives in Australia": the place is not the subject
                 following = _WORD_AFTER.match(stripped, run.end())  # not split(): that is n² in names
                 if following and following[1].lower() in ROLES and following[1].islower():

@@ -246,6 +246,13 @@ class _Attributor:
         pieces = [m.end() for m in _CLAUSE_BREAK.finditer(head)]
         clause = head[pieces[-1]:] if pieces else head
         subject = self.names.mention_in(clause)
+        if subject is None and not clause.strip():
+            # "Arthurs, who has not played since October, says he …": the sentence's subject, not
+            # the pronoun after the verb, which is the reported clause's; a person or organisation
+            # only ("Senior forecaster …, Ian Robertson, says" has a title as its first word).
+            subject = self.names.first_subject(head)
+            if self.names.names_a_place(subject):
+                subject = None
         if subject is None and not clause.strip() and re.match(r"(said|says|added|adds|wrote|writes|asked|asks)$",
                                                                self.body[verb.start:verb.end]):
             # "…,” said Peskov: the speaker follows the verb.

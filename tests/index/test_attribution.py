@@ -308,3 +308,22 @@ def test_a_name_before_the_pronoun_is_the_subject_with_no_one_before_it():
     body = ("Cricket.\n\nSouth African captain Shaun Pollock says he hopes Nicky Boje arrives in time. "
             '"He has been bowling well in the nets," he said.\n')
     assert direct(body) == [("He has been bowling well in the nets,", "Shaun Pollock")]
+
+
+def test_a_speaker_set_off_by_commas_speaks_not_the_pronoun_after_the_verb():
+    # "Arthurs, who …, says he was …": the reported clause's "he" is not the speaker; before, it
+    # was resolved to the last person named, Rafter.
+    body = ("Tennis.\n\nPat Rafter withdrew with an arm injury. "
+            "Wayne Arthurs, who has not played a singles match since October, says he was bitterly "
+            "disappointed to lose.\n")
+    assert [(q.text, q.speaker) for q in attribute(body).quotations if q.quotation_kind == INDIRECT] == \
+        [("he was bitterly disappointed to lose.", "Wayne Arthurs")]
+
+
+def test_an_apposition_names_the_speaker_and_a_title_word_is_no_speaker():
+    body = ("Budget.\n\nThe Treasurer, Peter Costello, says the Government's review committee will meet.\n\n"
+            "Senior forecaster with the Sydney Weather Bureau Ian Robertson, says the greatest risk "
+            "will come when the winds change.\n")
+    speakers = {q.text[:12]: q.speaker for q in attribute(body).quotations if q.quotation_kind == INDIRECT}
+    assert speakers["the Governme"] == "Peter Costello"
+    assert speakers.get("the greatest") != "Senior"
