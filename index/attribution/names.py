@@ -84,6 +84,8 @@ _CONNECTORS = ("of", "de", "da", "van", "von", "bin", "al", "la", "le", "du", "d
 _RUN = re.compile(rf"{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|(?:{'|'.join(_CONNECTORS)})(?=\s+[A-Z])))*"
                   rf"(?:\s+{_NAME_WORD})?")
 _WORD = re.compile(r"[\w\-’']+")
+# "The Reverend Tim Costello, who …, says": an article and a name is the subject, not an opening adverbial.
+_NAMED_SUBJECT = re.compile(rf"(?:The|A|An)\s+{_RUN.pattern}")
 _PARENTHETICAL = re.compile(r",\s*[a-z]+(?:\s+[a-z]+){0,2}\s*,")
 
 # The period of an abbreviated title ("Ms. Lindqvist said"), which ends no sentence. American house
@@ -351,6 +353,12 @@ class NameBook:
         organisation, which speaks through others ("a statement from the St George Hospital")."""
         return mention is None or (mention.canonical not in self.people and not _is_organisation(mention))
 
+    def _names_a_person(self, chunk: str) -> bool:
+        """Whether a chunk is only "The" and a person's name ("The Reverend Tim Costello")."""
+        named = _NAMED_SUBJECT.fullmatch(chunk)
+        mention = self._resolve_run(named.group(0)) if named else None
+        return mention is not None and mention.canonical in self.people
+
     def first_subject(self, head: str) -> Mention | None:
         """The subject of a sentence's main clause: the first name, pronoun or description that
         is not in an opening adverbial ('Responding to …,') and is not a possessive."""
@@ -361,7 +369,7 @@ class NameBook:
             first = stripped.split()[0] if stripped else ""
             opener = first.lower() in _FUNCTION - _CONJUNCTIONS or first.endswith("ing") or \
                 (first.endswith("ly") and not self._could_be_name(first))
-            if i < len(chunks) - 1 and opener:
+            if i < len(chunks) - 1 and opener and not self._names_a_person(stripped):
                 continue
             # The first of a pronoun and a name is the subject: "Seles said she …" is Seles's.
             pronoun = next((m for m in _WORD.finditer(stripped) if m.group(0).lower() in PRONOUNS), None)
@@ -376,6 +384,12 @@ class NameBook:
                 following = _WORD_AFTER.match(stripped, run.end())  # not split(): that is n² in names
                 if following and following[1].lower() in ROLES and following[1].islower():
                     continue  # "Union leader Sam Cole": 'Union' describes the person who follows
+                if following and following[1].islower() and mention is not None and mention.surface != "I" \
+                        and mention.canonical not in self.people:
+                    after = _RUN.match(stripped, following.end() + 1)
+                    named = self._resolve_run(after.group(0)) if after else None
+                    if named is not None and named.canonical in self.people:
+                        continue  # "Australian paceman Glenn McGrath": the word before describes him
                 if mention is not None:
                     return self._note_alias(mention)
             if pronoun is not None:

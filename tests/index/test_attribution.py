@@ -327,3 +327,23 @@ def test_an_apposition_names_the_speaker_and_a_title_word_is_no_speaker():
     speakers = {q.text[:12]: q.speaker for q in attribute(body).quotations if q.quotation_kind == INDIRECT}
     assert speakers["the Governme"] == "Peter Costello"
     assert speakers.get("the greatest") != "Senior"
+
+
+def test_the_and_a_name_before_a_comma_is_the_subject_not_an_opening_adverbial():
+    body = ("Church.\n\nPrime Minister John Howard backed the Governor-General.\n\n"
+            "The Reverend Tim Costello, who is the president of the Baptist Union of Australia, says further "
+            'explanation is needed. "I don\'t think he should step down at this point," he said.\n')
+    assert direct(body) == [("I don't think he should step down at this point,", "Tim Costello")]
+
+
+def test_a_word_before_a_name_that_describes_the_person_is_not_the_subject():
+    # "Australian paceman Glenn McGrath": 'Australian' is no person, and the name after one
+    # lower-case word is the subject; "I called Mr Balmer" keeps "I".
+    body = ("Cricket.\n\nShane Warne says he is looking for a new batsman to dominate. "
+            "Australian paceman Glenn McGrath begs to differ. He believes he will return to his best "
+            "against South Africa.\n")
+    assert [(q.text[:20], q.speaker) for q in attribute(body).quotations if q.quotation_kind == INDIRECT] == \
+        [("he is looking for a ", "Shane Warne"), ("he will return to hi", "Glenn McGrath")]
+    body = ('Court.\n\nMarkus Gerber told the court about Peter Balmer. "I called Mr Balmer and tried to convince '
+            'him," Mr Gerber said. Asked if he rang the company that day, he said: "No, never again."\n')
+    assert direct(body)[-1] == ("No, never again.", "Markus Gerber")
