@@ -123,6 +123,9 @@ class _Attributor:
                     and _opens_with_its_quotation(paragraph, own):
                 self._continue_speaker(paragraph, quotations, previous_speaker)
                 paragraph_speaker = previous_speaker
+            elif own and previous_speaker is not None and previous_had_quote and own[0].open_mark == paragraph.start:
+                continued = self._continue_opening(paragraph, own, quotations, previous_speaker)
+                paragraph_speaker = paragraph_speaker or (previous_speaker if continued else None)
             if paragraph.paragraph_kind != CAPTION:
                 previous_speaker = paragraph_speaker
                 previous_had_quote = bool(own) or paragraph_speaker is not None
@@ -145,7 +148,9 @@ class _Attributor:
             if quoted_last is not None and inside and all(speaker is None for _, speaker in found) \
                     and _only_quotation(sentence.text, sentence.start, inside):
                 found = self._go_on_quoting(found, quoted_last)
-            quoted_last = next((speaker for q, speaker in found if q.quotation_kind == DIRECT and speaker), None)
+            # "Doctor Harris says any change must involve all Australians. "I think …"": a quotation
+            # goes on with the speaker of the sentence before it, quoted directly or reported.
+            quoted_last = next((speaker for _, speaker in found if speaker), None)
             for quotation, speaker in found:
                 quotations.append(quotation)
                 if speaker is not None:
@@ -189,6 +194,29 @@ class _Attributor:
                 self._assign(quotation, speaker)
         for sentence in paragraph.sentences:
             self.who[(paragraph.number, sentence.number)] = speaker.canonical
+
+    def _continue_opening(self, paragraph: Paragraph, own: list[QuoteSpan], quotations: list[Quotation],
+                          speaker: Mention) -> bool:
+        """'…," Mr Robertson said. ¶ "We're looking at south-west winds …" Between 4,000 …': the
+        sentences that open a paragraph with nothing but a quotation go on with the previous
+        paragraph's speaker. Returns whether any quotation was given to them."""
+        opening = []
+        for sentence in paragraph.sentences:
+            if not _only_quotation(sentence.text, sentence.start, own):
+                break
+            opening.append(sentence)
+        if not opening:
+            return False
+        end = opening[-1].end
+        given = False
+        for quotation in quotations:
+            if quotation.paragraph == paragraph.number and quotation.start < end and quotation.speaker is None \
+                    and quotation.quotation_kind == DIRECT and len(quotation.text.split()) > _SHORT_WORDS:
+                self._assign(quotation, speaker)
+                given = True
+        for sentence in opening:
+            self.who[(paragraph.number, sentence.number)] = speaker.canonical
+        return given
 
     def _assign(self, quotation: Quotation, speaker: Mention) -> None:
         quotation.speaker = speaker.canonical

@@ -347,3 +347,19 @@ def test_a_word_before_a_name_that_describes_the_person_is_not_the_subject():
     body = ('Court.\n\nMarkus Gerber told the court about Peter Balmer. "I called Mr Balmer and tried to convince '
             'him," Mr Gerber said. Asked if he rang the company that day, he said: "No, never again."\n')
     assert direct(body)[-1] == ("No, never again.", "Markus Gerber")
+
+
+def test_a_paragraph_that_opens_with_a_bare_quotation_goes_on_with_the_last_speaker():
+    body = ("Fires.\n\nForecaster Ian Robertson expects another dry day. "
+            '"The trick will be the winds," Mr Robertson said.\n\n'
+            '"We\'re looking at south-west winds this morning." Between 4,000 and 5,000 firefighters are '
+            "battling the blazes.\n")
+    assert direct(body) == [("The trick will be the winds,", "Ian Robertson"),
+                            ("We're looking at south-west winds this morning.", "Ian Robertson")]
+
+
+def test_a_bare_quotation_after_reported_speech_is_the_reporting_speakers():
+    body = ("Cricket.\n\nShane Warne expects a close Test. But he says Australia will need to bat well today. "
+            '"South Africa can come out and bowl us out for 150 and suddenly it is a different game."\n')
+    assert direct(body) == [("South Africa can come out and bowl us out for 150 and suddenly it is a different game.",
+                             "Shane Warne")]
