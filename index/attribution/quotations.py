@@ -39,6 +39,8 @@ _PARTICIPLE = r"saying|calling|asking|adding|writing|telling|claiming|arguing|wa
 _VERB = re.compile(rf"\b(?:(?P<finite>{_FINITE})|(?P<participle>{_PARTICIPLE}))\b")
 # The verbs after which indirect speech is looked for: "believes" never introduces a quotation.
 _INDIRECT_VERBS = re.compile(rf"\b(saying|{'|'.join(_REPORTING)}|believes)\b")
+# Whom a speaker "told": a name, or nobody named.
+_ADDRESSEE = re.compile(r"(?:\s+(?:the\s+)?[A-Z][\w\-’']*(?:\s+[A-Z][\w\-’']*)*)?")
 _PRONOUN = re.compile(r"\b(he|she|they|it|we|i)\b", re.IGNORECASE)
 # "and" before a capital joins a name ("Institute of Reproduction and Development"), not clauses.
 _CLAUSE_BREAK = re.compile(r"[,;:()]|\b(that|and(?!\s+[A-Z])|but|while|after|before|because|when|which|who)\b")
@@ -296,12 +298,22 @@ class _Attributor:
                      match.group(1) == "saying")
         if re.match(r"[\s,:]*[“‘\"'«]", self.body[verb.end:]):
             return None  # the verb introduces a direct quotation, handled above
+        if not masked[:match.start()].strip(" ,") and re.search(r"\w", sentence.text[:match.start()]):
+            return None  # '"…," said Priya Raman, an analyst': the verb ends a direct quotation
         rest = masked[match.end():]
         that = re.match(r"(\s+[\w\-’']+){0,8}?\s+that\b", rest)
         if that:
             rest = masked[match.end() + that.end():]
-        elif not re.match(r"\s+(it|there|the|a|an|he|she|they|we|i|[A-Z]\w+)\b", rest):
-            return None
+        else:
+            if match.group(1) in ("told", "tells"):
+                # "told ABC Radio he believes …": whom they told comes first; "told CNN in an
+                # interview" reports nothing; "told Musk to …" reports what they were told to do.
+                addressee = _ADDRESSEE.match(rest).end()  # type: ignore[union-attr]
+                if re.match(r"\s+to\s+\w", rest[addressee:]):
+                    addressee = 0
+                rest = rest[addressee:]
+            if not re.match(r"\s+(it|there|the|a|an|he|she|they|we|i|[A-Z]\w+)\b", rest):
+                return None
         reported = rest.strip()
         if len(reported.split()) < 4 or not re.search(r"\w", reported):
             return None

@@ -363,3 +363,22 @@ def test_a_bare_quotation_after_reported_speech_is_the_reporting_speakers():
             '"South Africa can come out and bowl us out for 150 and suddenly it is a different game."\n')
     assert direct(body) == [("South Africa can come out and bowl us out for 150 and suddenly it is a different game.",
                              "Shane Warne")]
+
+
+def indirect(body: str) -> list[tuple[str, str | None]]:
+    return [(q.text, q.speaker) for q in attribute(body).quotations if q.quotation_kind == INDIRECT]
+
+
+def test_the_verb_after_a_direct_quotation_reports_no_speech_of_its_own():
+    body = ("Chips.\n\nAnalysts said the delay reflected a wider pullback. “Everyone overbuilt for a boom that "
+            "arrived two years late,” said Priya Raman, an analyst at Northgate Research.\n")
+    assert direct(body) == [("Everyone overbuilt for a boom that arrived two years late,", "Priya Raman")]
+    assert ("Priya Raman, an analyst at Northgate Research.", "Priya Raman") not in indirect(body)
+
+
+def test_whom_a_speaker_told_is_not_what_they_said():
+    body = ("Iraq.\n\nThe former chief weapons inspector, Richard Butler, told ABC Radio he believes the claims "
+            "could be true.\n\nThe Taliban envoy Abdul Zaeef spoke to CNN. Mr Zaeef told CNN in a telephone "
+            "interview.\n\nAndrij Melnyk told Musk to go away in response to his series of tweets.\n")
+    assert indirect(body) == [("he believes the claims could be true.", "Richard Butler"),
+                              ("Musk to go away in response to his series of tweets.", "Andrij Melnyk")]
