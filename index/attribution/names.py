@@ -109,6 +109,12 @@ def _tokens(text: str) -> list[str]:
     return text.split()
 
 
+def _without_initials(words: list[str]) -> list[str]:
+    """A name's words without middle initials, which it is found by ("George W. Bush": George Bush)."""
+    inner = range(1, len(words) - 1)
+    return [w for i, w in enumerate(words) if not (i in inner and len(w.rstrip(".")) == 1 and w[0].isupper())]
+
+
 def hide_parentheticals(text: str) -> str:
     """Blank out ', pictured,' and the like, keeping offsets."""
     return _PARENTHETICAL.sub(lambda m: " " * len(m.group(0)), text)
@@ -151,7 +157,7 @@ class NameBook:
     def _person_name(self, run: str) -> tuple[str | None, list[str]]:
         """A person's name in a capitalised run, after titles: 'Ukrainian President Volodymyr
         Zelensky' → 'Volodymyr Zelensky'; the role words stripped on the way are returned too."""
-        words = [without_possessive(w) for w in _tokens(run)]
+        words = _without_initials([without_possessive(w) for w in _tokens(run)])
         if any(w.endswith(("’", "'")) for w in _tokens(run)[:-1]):
             return None, []
         if words[2:3] == ["of"] and words[0].lower() not in TITLES | _FUNCTION:
@@ -169,7 +175,8 @@ class NameBook:
             return None, []
         if words[0] == "of" or words[-1].lower() in ORGANISATION_HEADS | _NOT_PERSON_HEADS:
             return None, []  # "Bureau of Meteorology", "Christian College": not people
-        return " ".join(words), roles
+        initial = re.search(rf"\b{re.escape(words[0])}\s+([A-Z])\.?\s+{re.escape(words[1])}\b", run)
+        return " ".join(words[:1] + ([initial[1]] if initial else []) + words[1:]), roles
 
     def _bind_description(self, before: str, name: str) -> None:
         """'Kremlin spokesman Dmitry Peskov': the words before a name describe that person."""
@@ -199,7 +206,7 @@ class NameBook:
 
     def _resolve_run(self, run: str) -> Mention | None:
         raw = run.strip()
-        words = _tokens(raw)
+        words = _without_initials(_tokens(raw))
         if words:
             words[-1] = without_possessive(words[-1])
         if words and words[-1].lower() in ORGANISATION_HEADS:

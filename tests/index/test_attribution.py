@@ -382,3 +382,9 @@ def test_whom_a_speaker_told_is_not_what_they_said():
             "interview.\n\nAndrij Melnyk told Musk to go away in response to his series of tweets.\n")
     assert indirect(body) == [("he believes the claims could be true.", "Richard Butler"),
                               ("Musk to go away in response to his series of tweets.", "Andrij Melnyk")]
+
+
+def test_a_middle_initial_is_part_of_the_name_not_a_break_in_it():
+    body = ("Tape.\n\nUS President George W Bush says when he saw the tape he was reminded of the war's purpose.\n\n"
+            '"Those who see this tape will realise that Osama is guilty," he said. Mr Bush left for Texas.\n')
+    assert direct(body) == [("Those who see this tape will realise that Osama is guilty,", "George W Bush")]
