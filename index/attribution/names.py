@@ -391,7 +391,8 @@ class NameBook:
                 following = _WORD_AFTER.match(stripped, run.end())  # not split(): that is n² in names
                 if following and following[1].lower() in ROLES and following[1].islower():
                     continue  # "Union leader Sam Cole": 'Union' describes the person who follows
-                if following and following[1].islower() and mention is not None and mention.surface != "I" \
+                if following and following[1].islower() and following[1] not in _PREPOSITIONS | _FUNCTION \
+                        and mention is not None and mention.surface != "I" \
                         and mention.canonical not in self.people:
                     after = _RUN.match(stripped, following.end() + 1)
                     named = self._resolve_run(after.group(0)) if after else None
