@@ -7,7 +7,7 @@ General rules only: capitalisation, titles, appositions and co-occurrence in the
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 
 from ..text import (
@@ -128,8 +128,6 @@ class NameBook:
         self.aliases: dict[str, set[str]] = defaultdict(set)
         self.role_bindings: dict[str, set[str]] = defaultdict(set)
         self.description_bindings: dict[str, set[str]] = defaultdict(set)
-        self.sentence_people: list[set[str]] = []
-        self.sentence_words: list[set[str]] = []
         self.inner_capitalised: set[str] = set()  # capitalised words seen after a sentence's start
         self.recent_subjects: list[Mention | None] = []
         self._collect(paragraphs)
@@ -147,11 +145,6 @@ class NameBook:
                         self.role_bindings[role].add(name)
                     end = match.start() + match.group(0).rfind(name.split()[0])
                     self._bind_description(_tail(sentence.text[max(0, end - 2 * _TAIL_CHARS):end]), name)
-        for paragraph in paragraphs:
-            for sentence in paragraph.sentences:
-                people = {m.canonical for m in self._mentions(sentence.text) if m.canonical in self.people}
-                self.sentence_people.append(people)
-                self.sentence_words.append(set(re.findall(CAPITALISED_WORD, sentence.text)))
                 self.inner_capitalised.update(re.findall(rf"(?<=[\w,;:] ){CAPITALISED_WORD}", sentence.text))
 
     def _person_name(self, run: str) -> tuple[str | None, list[str]]:
@@ -258,8 +251,9 @@ class NameBook:
 
     def _by_modifier(self, modifiers: list[str]) -> str | None:
         """'Tesla’s CEO': other descriptions with the same modifier ('the Tesla billionaire')
-        whose role the article ties to one person name that person; failing that, the person
-        named beside the modifier clearly more often than anyone else."""
+        whose role the article ties to one person name that person. Whoever is named beside the
+        modifier most often does not: "A senior Taliban official" was Hamid Karzai, "the Israel
+        official" Israeli Defence (on 307 articles 9 of the 10 speakers it gave were wrong)."""
         pattern = re.compile(rf"\b{re.escape(modifiers[0])}(?:{POSSESSIVE})?\s+([a-z\-]+)(?:\s+([a-z]+))?")
         candidates = set()
         for match in pattern.finditer(self.body):
@@ -269,13 +263,6 @@ class NameBook:
                 candidates |= bound
         if len(candidates) == 1:
             return candidates.pop()
-        counts: Counter[str] = Counter()
-        for people, words in zip(self.sentence_people, self.sentence_words, strict=True):
-            if all(m in words for m in modifiers):
-                counts.update(people)
-        ranked = counts.most_common(2)
-        if ranked and ranked[0][1] >= 2 and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
-            return ranked[0][0]
         return None
 
     def _pronoun(self, word: str) -> Mention | None:
@@ -414,13 +401,15 @@ class NameBook:
             self.aliases[mention.canonical].add(mention.surface)
         return mention
 
-    def note_sentence(self, sentence: Sentence, caption: bool) -> Mention | None:
-        """The subject of a sentence; a body sentence's subject is what the next pronoun may mean.
+    def note_sentence(self, sentence: Sentence, caption: bool, speaker: Mention | None = None) -> Mention | None:
+        """The subject of a sentence; a body sentence's subject is what the next pronoun may mean,
+        unless a person speaks in it: then the speaker is.
 
         Captions interrupt the story, so they do not move the focus."""
         subject = self.first_subject(sentence.text)
         if not caption:
-            self.recent_subjects.append(subject)
+            self.recent_subjects.append(speaker if speaker is not None and speaker.canonical in self.people
+                                        else subject)
         return subject
 
 

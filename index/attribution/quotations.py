@@ -158,7 +158,7 @@ class _Attributor:
                 if speaker is not None:
                     paragraph_speaker = speaker
                     self.who.setdefault((paragraph.number, sentence.number), speaker.canonical)
-            last_who = self._note_who(paragraph, sentence, last_who)
+            last_who = self._note_who(paragraph, sentence, last_who, next((s for _, s in found if s), None))
         return paragraph_speaker, last_who
 
     def _go_on_quoting(self, found: list[tuple[Quotation, Mention | None]], speaker: Mention
@@ -172,9 +172,10 @@ class _Attributor:
                 self._assign(quotation, given)
         return found
 
-    def _note_who(self, paragraph: Paragraph, sentence: Sentence, last_who: str | None) -> str | None:
+    def _note_who(self, paragraph: Paragraph, sentence: Sentence, last_who: str | None,
+                  speaker: Mention | None) -> str | None:
         """Note the person a sentence is about; returns the one the next sentence may go on about."""
-        subject = self.names.note_sentence(sentence, paragraph.paragraph_kind == CAPTION)
+        subject = self.names.note_sentence(sentence, paragraph.paragraph_kind == CAPTION, speaker)
         if subject is not None and subject.canonical in self.names.people:
             self.who.setdefault((paragraph.number, sentence.number), subject.canonical)
         own_who = self.who.get((paragraph.number, sentence.number))

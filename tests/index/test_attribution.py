@@ -388,3 +388,19 @@ def test_a_middle_initial_is_part_of_the_name_not_a_break_in_it():
     body = ("Tape.\n\nUS President George W Bush says when he saw the tape he was reminded of the war's purpose.\n\n"
             '"Those who see this tape will realise that Osama is guilty," he said. Mr Bush left for Texas.\n')
     assert direct(body) == [("Those who see this tape will realise that Osama is guilty,", "George W Bush")]
+
+
+def test_the_next_pronoun_means_the_person_who_spoke_in_the_sentence_before():
+    # The sentence's first name is "News": its speaker, Rebekah Wade, is whom "she said" means.
+    body = ("Paedophiles.\n\nNews of the World editor Rebekah Wade says it is the public's right to know. "
+            '"If you have paedophiles in society that are not monitored, they will strike again," she said.\n')
+    assert direct(body) == [("If you have paedophiles in society that are not monitored, they will strike again,",
+                             "Rebekah Wade")]
+
+
+def test_a_description_names_nobody_merely_because_someone_is_often_named_beside_its_words():
+    body = ("Kandahar.\n\nA senior Taliban official confirmed the Taliban militia would hand over Kandahar "
+            "on Friday.\n\n"
+            "The Taliban would not surrender to Hamid Karzai, the new Afghan leader. The Taliban and Hamid Karzai "
+            "have been talking for days.\n")
+    assert [speaker for _, speaker in indirect(body)] in ([], [None])
