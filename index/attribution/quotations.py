@@ -47,6 +47,10 @@ _CLAUSE_BREAK = re.compile(r"[,;:()]|\b(that|and(?!\s+[A-Z])|but|while|after|bef
 # A quotation of at most this many words is a scare quote unless its verb stands close before it.
 _SHORT_WORDS = 2
 _SHORT_REACH_WORDS = 5
+# Words between a quotation and its verb that may still name its speaker with a description.
+_DESCRIBED_SPEAKER_WORDS = 8
+# "a spokesman for Gul Agha said": the name after a preposition is not the speaker's.
+_ENDS_WITH_PREPOSITION = re.compile(r"\b(?:for|of|to|from|with|by|at|in|on)\s*$")
 
 
 @dataclass
@@ -242,6 +246,14 @@ class _Attributor:
             results.append((quotation, speaker))
         indirect = self._indirect(sentence, masked, paragraph)
         if indirect is not None:
+            # 'Mr Singh said the attempts to "dupe" India would fail': words quoted inside reported
+            # speech are the reporting speaker's.
+            reported, reporter = indirect
+            results = [(q, reporter) if speaker is None and reported.start <= q.start < reported.end else (q, speaker)
+                       for q, speaker in results]
+            for quotation, speaker in results:
+                if speaker is reporter:
+                    self._assign(quotation, reporter)
             results.append(indirect)
         return results
 
@@ -262,11 +274,21 @@ class _Attributor:
             verb = after[0]
             gap = masked[span.end + 1 - sentence.start:verb.start - sentence.start]
             # "…,” said Peskov  /  "…,” Peskov says: the verb follows the quotation closely.
-            if len(gap.split()) <= 4 and not re.search(r"[.;!?]", without_title_dots(gap)):
+            if re.search(r"[.;!?]", without_title_dots(gap)):
+                return None
+            if len(gap.split()) <= 4:
                 inverted = self.names.mention_in(self.body[verb.end:sentence.end][:60], at_start=True)
                 if inverted is not None:
                     return inverted
                 return self.names.mention_in(gap)
+            # '"…," UN Middle East envoy Terje Roed-Larsen warned': a longer gap is the speaker's
+            # description and name, if it ends with a person's name and holds no other clause.
+            if len(gap.split()) <= _DESCRIBED_SPEAKER_WORDS and not re.search(r"[,:()]", gap):
+                named = self.names.mention_in(gap)
+                description = gap.rstrip()[:-len(named.surface)] if named is not None else ""
+                if named is not None and named.canonical in self.names.people \
+                        and not _ENDS_WITH_PREPOSITION.search(description):
+                    return named
         return None
 
     def _subject(self, verb: _Verb, sentence: Sentence, masked: str) -> Mention | None:

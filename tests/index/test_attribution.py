@@ -29,8 +29,10 @@ SEED_SPEAKERS = {
     (1, "peace deal"): None,
     (2, "positive step"): "Kremlin",
     (6, "biggest bot attack"): "Elon Musk",
-    (6, "solution"): None,
-    (7, "secured"): None,
+    # Words quoted inside a speaker's reported speech are that speaker's: "Musk claimed the … attack
+    # destroyed his poll on a ‘solution’", "Musk proposed … that water supplies … should be ‘secured’".
+    (6, "solution"): "Elon Musk",
+    (7, "secured"): "Elon Musk",
     (7, "Ukraine remains neutral"): "Elon Musk",
     (8, "formally be part of Russia"): "Elon Musk",
     (10, "no"): None,
@@ -273,12 +275,16 @@ def test_a_title_after_a_preposition_ends_without_endless_recursion(sentence):
     assert [s for _, s in direct(body)] == [None]
 
 
-def test_a_short_quotation_far_from_its_verb_is_nobody_s():
-    # Two words in quotation marks six words after "said": a word used, not a statement quoted.
+def test_a_short_quotation_far_from_its_verb_is_nobody_s_unless_it_is_inside_reported_speech():
+    # Two words in quotation marks six words after "said" were taken for a word used, not a
+    # statement quoted; inside the reported speech that "said" opens they are the speaker's (two
+    # readers of 210 quotations each counted such fragments as the speaker's).
     body = "Minister Jaswant Singh said the deal signed last month in Delhi was a ‘cruel dupe’."
-    assert direct(body) == [("cruel dupe", None)]
+    assert direct(body) == [("cruel dupe", "Jaswant Singh")]
     near = "Minister Jaswant Singh said it was a ‘cruel dupe’."
     assert direct(near) == [("cruel dupe", "Jaswant Singh")]
+    used = "Minister Jaswant Singh flew to Delhi, where the deal signed last month is seen as a ‘cruel dupe’."
+    assert direct(used) == [("cruel dupe", None)]
 
 
 @pytest.mark.slow
@@ -404,3 +410,19 @@ def test_a_description_names_nobody_merely_because_someone_is_often_named_beside
             "The Taliban would not surrender to Hamid Karzai, the new Afghan leader. The Taliban and Hamid Karzai "
             "have been talking for days.\n")
     assert [speaker for _, speaker in indirect(body)] in ([], [None])
+
+
+def test_a_speaker_described_at_length_after_the_quotation_speaks():
+    body = ("Mideast.\n\nIsrael cut its ties with the Palestinian leader. Terje Roed-Larsen flew in on Monday.\n\n"
+            '"I think we are as close as we have ever been to a full military confrontation," UN Middle East envoy '
+            "Terje Roed-Larsen warned.\n\n"
+            '"We can hope but I am not sure we will capture it soon," a spokesman for Gul Agha said.\n')
+    assert direct(body) == [
+        ("I think we are as close as we have ever been to a full military confrontation,", "Terje Roed-Larsen"),
+        ("We can hope but I am not sure we will capture it soon,", None)]
+
+
+def test_words_quoted_inside_reported_speech_are_the_reporting_speakers():
+    body = ("India.\n\nMr Jaswant Singh said the measures were a result of Pakistan's attempts to \"dupe\" the "
+            "international community with \"cosmetic\" steps.\n\nThe minister's \"plan\" was widely read.\n")
+    assert direct(body) == [("dupe", "Jaswant Singh"), ("cosmetic", "Jaswant Singh"), ("plan", None)]
