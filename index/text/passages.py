@@ -62,6 +62,10 @@ _SEGMENT_MAX_CHARS = 5_000
 _SEGMENT_RIGHT_CONTEXT = 1_000
 
 
+# A straight double quote mark, then a space, opening a piece: the previous quotation's closing mark.
+_LONE_OPENING_MARK = re.compile(r'\s*"\s+')
+
+
 @lru_cache(maxsize=1)
 def _segmenter() -> pysbd.Segmenter:
     return pysbd.Segmenter(language="en", clean=False, char_span=True)
@@ -87,10 +91,27 @@ def _segment(text: str) -> list[tuple[int, int]]:
     return found + [(start + piece.start, start + piece.end) for piece in _segmenter().segment(text[start:])]
 
 
+def _closing_mark_first(text: str, pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """pysbd's pieces, where one that opens with a lone quote mark ('" Israeli warplanes …') gives
+    the mark to the piece before and is split again: the mark closes the quotation before it, and
+    read as opening one it kept pysbd from ending any sentence up to the next mark (sentences of
+    a thousand characters in the Lee stories)."""
+    mended: list[tuple[int, int]] = []
+    for start, end in pieces:
+        mark = _LONE_OPENING_MARK.match(text, start, end)
+        if mended and mark:
+            mended[-1] = (mended[-1][0], start + 1)
+            rest = mark.end()
+            mended += [(rest + a, rest + b) for a, b in _segment(text[rest:end])]
+        else:
+            mended.append((start, end))
+    return mended
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence of `text`, trimmed, never splitting off bare punctuation."""
     spans: list[tuple[int, int]] = []
-    for piece_start, piece_end in _segment(text):
+    for piece_start, piece_end in _closing_mark_first(text, _segment(text)):
         start, end = _trim(text, piece_start, piece_end)
         if start >= end:
             continue

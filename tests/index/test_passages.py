@@ -126,3 +126,19 @@ def test_an_article_of_one_endless_sentence_is_split_and_attributed_in_linear_ti
     paragraphs = split_article(article.id, article.body)
     attribute_article(article, paragraphs)
     assert sum(len(p.sentences) for p in paragraphs) >= 40
+
+
+# The Lee stories (lee-bg-153) drop the closing mark of a quotation that ran over paragraphs.
+_STRAY_MARK = (
+    'He says the Australian and South African sides are at level pegging, but the Proteas have more to prove. '
+    '"There\'s probably more pressure on South Africa. We\'re the number one side at the moment, they have to '
+    'actually beat us. "They\'re not the underdogs going into the series and there should be some good, hard '
+    'cricket played out in the middle but the pressure\'s probably on them rather than us." Israeli warplanes have '
+    "bombed Gaza City security buildings close to Palestinian leader Yasser Arafat's offices, in swift revenge for "
+    "a deadly ambush on an Israeli bus, Palestinian security officials said. The planes hit naval police offices.")
+
+
+def test_a_quote_mark_that_opens_a_sentence_with_a_space_after_it_closes_the_one_before():
+    sentences = [_STRAY_MARK[start:end] for start, end in sentence_spans(_STRAY_MARK)]
+    assert any(s.endswith('rather than us."') for s in sentences)
+    assert any(s.startswith("Israeli warplanes have bombed") for s in sentences)
