@@ -86,6 +86,9 @@ _RUN = re.compile(rf"{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|(?:{'|'.join(_CONNECTORS)
 _WORD = re.compile(r"[\w\-’']+")
 # "The Reverend Tim Costello, who …, says": an article and a name is the subject, not an opening adverbial.
 _NAMED_SUBJECT = re.compile(rf"(?:The|A|An)\s+{_RUN.pattern}")
+# A lower-case word for what someone is ("paceman", "forecaster", "negotiator", "meteorologist"), not
+# what someone did ("Labor attacked Peter Costello", "Israel told Yasser Arafat").
+_AGENT_NOUN = re.compile(r"[a-z\-]+(?:m[ae]n|wom[ae]n|er|or|ist|ian)")
 _PARENTHETICAL = re.compile(r",\s*[a-z]+(?:\s+[a-z]+){0,2}\s*,")
 
 # The period of an abbreviated title ("Ms. Lindqvist said"), which ends no sentence. American house
@@ -110,7 +113,7 @@ def _tokens(text: str) -> list[str]:
 
 
 def _without_initials(words: list[str]) -> list[str]:
-    """A name's words without middle initials, which it is found by ("George W. Bush": George Bush)."""
+    """A name's words without middle initials, which it is found by ("George W Bush": George Bush)."""
     inner = range(1, len(words) - 1)
     return [w for i, w in enumerate(words) if not (i in inner and len(w.rstrip(".")) == 1 and w[0].isupper())]
 
@@ -347,7 +350,11 @@ class NameBook:
         organisation, which speaks through others ("a statement from the St George Hospital")."""
         return mention is None or (mention.canonical not in self.people and not _is_organisation(mention))
 
-    def _names_a_person(self, chunk: str) -> bool:
+    def people_in(self, text: str) -> set[str]:
+        """The article's people that `text` names."""
+        return {m.canonical for m in self._mentions(text)} & self.people
+
+    def _is_article_and_person(self, chunk: str) -> bool:
         """Whether a chunk is only "The" and a person's name ("The Reverend Tim Costello")."""
         named = _NAMED_SUBJECT.fullmatch(chunk)
         mention = self._resolve_run(named.group(0)) if named else None
@@ -363,7 +370,7 @@ class NameBook:
             first = stripped.split()[0] if stripped else ""
             opener = first.lower() in _FUNCTION - _CONJUNCTIONS or first.endswith("ing") or \
                 (first.endswith("ly") and not self._could_be_name(first))
-            if i < len(chunks) - 1 and opener and not self._names_a_person(stripped):
+            if i < len(chunks) - 1 and opener and not self._is_article_and_person(stripped):
                 continue
             # The first of a pronoun and a name is the subject: "Seles said she …" is Seles's.
             pronoun = next((m for m in _WORD.finditer(stripped) if m.group(0).lower() in PRONOUNS), None)
@@ -378,13 +385,12 @@ class NameBook:
                 following = _WORD_AFTER.match(stripped, run.end())  # not split(): that is n² in names
                 if following and following[1].lower() in ROLES and following[1].islower():
                     continue  # "Union leader Sam Cole": 'Union' describes the person who follows
-                if following and following[1].islower() and following[1] not in _PREPOSITIONS | _FUNCTION \
-                        and mention is not None and mention.surface != "I" \
-                        and mention.canonical not in self.people:
+                if following and _AGENT_NOUN.fullmatch(following[1]) \
+                        and mention is not None and mention.canonical not in self.people:
                     after = _RUN.match(stripped, following.end() + 1)
                     named = self._resolve_run(after.group(0)) if after else None
                     if named is not None and named.canonical in self.people:
-                        continue  # "Australian paceman Glenn McGrath": the word before describes him
+                        continue  # "Australian paceman Glenn McGrath": the words before describe him
                 if mention is not None:
                     return self._note_alias(mention)
             if pronoun is not None:

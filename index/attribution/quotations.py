@@ -7,14 +7,16 @@ quotations used as scare quotes or poll options are left without a speaker.
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..corpus import Article
 from ..kinds import CAPTION, DIRECT, INDIRECT, QuotationKind
 from ..text import Paragraph, Sentence
-from .names import Mention, NameBook, hide_parentheticals, without_title_dots
+from .names import TITLES, Mention, NameBook, hide_parentheticals, without_title_dots
 from .quotemarks import QuoteSpan, find_quotes
 
 # Finite reporting verbs that tie a quotation to its speaker and also report indirect speech
@@ -39,6 +41,10 @@ _PARTICIPLE = r"saying|calling|asking|adding|writing|telling|claiming|arguing|wa
 _VERB = re.compile(rf"\b(?:(?P<finite>{_FINITE})|(?P<participle>{_PARTICIPLE}))\b")
 # The verbs after which indirect speech is looked for: "believes" never introduces a quotation.
 _INDIRECT_VERBS = re.compile(rf"\b(saying|{'|'.join(_REPORTING)}|believes)\b")
+# How reported speech opens when no "that" introduces it: a subject.
+_CLAUSE_OPENING = re.compile(r"\s+(it|there|the|a|an|he|she|they|we|i|[A-Z]\w+)\b")
+# Words after whom a speaker told that report no speech: "told CNN in a telephone interview".
+_NOT_REPORTED = re.compile(r"[\s,]*(?:(?:in|on|at|from|during|by|over|after|before)\b|$)")
 # Whom a speaker "told": a name, or nobody named.
 _ADDRESSEE = re.compile(r"(?:\s+(?:the\s+)?[A-Z][\w\-’']*(?:\s+[A-Z][\w\-’']*)*)?")
 _PRONOUN = re.compile(r"\b(he|she|they|it|we|i)\b", re.IGNORECASE)
@@ -49,8 +55,12 @@ _SHORT_WORDS = 2
 _SHORT_REACH_WORDS = 5
 # Words between a quotation and its verb that may still name its speaker with a description.
 _DESCRIBED_SPEAKER_WORDS = 8
-# "a spokesman for Gul Agha said": the name after a preposition is not the speaker's.
-_ENDS_WITH_PREPOSITION = re.compile(r"\b(?:for|of|to|from|with|by|at|in|on)\s*$")
+# A relative pronoun right before a verb: its subject is the name before it (", who"), or no one's.
+_RELATIVE_AT_END = re.compile(r"(?:,\s*)?\b(?P<word>who|that|which)\s*$")
+# Words that open a clause or join another one: a description of the speaker holds none.
+_CLAUSE_WORDS = {"who", "which", "that", "when", "while", "before", "after", "and", "or", "but", "as"}
+# The last word of a description that ties the name to someone else than the speaker ("a spokesman for …").
+_PREPOSITIONS = {"for", "of", "to", "from", "with", "by", "at", "in", "on", "than", "about", "against"}
 
 
 @dataclass
@@ -84,6 +94,24 @@ def _mask(text: str, start: int, spans: list[QuoteSpan]) -> str:
         for i in range(max(span.open_mark, start), min(span.end + 1, start + len(text))):
             chars[i - start] = " "
     return "".join(chars)
+
+
+def _after_addressee(rest: str) -> str | None:
+    """What a speaker "told" someone: "told ABC Radio he believes …" reports "he believes …"; "told
+    Musk to …" what Musk was told to do; "told CNN in a telephone interview" nothing (None). Where
+    the addressee's end is not clear ("told Hamas negotiators they had …"), all of it."""
+    after = rest[_ADDRESSEE.match(rest).end():]  # type: ignore[union-attr]
+    if re.match(r"\s+to\s+\w", after):
+        return rest
+    if _CLAUSE_OPENING.match(after):
+        return after
+    return None if _NOT_REPORTED.match(after) else rest
+
+
+def _may_go_on(quotation: Quotation) -> bool:
+    """Whether a quotation without a verb of its own may go on with the speaker before it: a direct
+    one longer than a scare quote."""
+    return quotation.quotation_kind == DIRECT and len(quotation.text.split()) > _SHORT_WORDS
 
 
 def _only_quotation(text: str, start: int, spans: list[QuoteSpan]) -> bool:
@@ -124,14 +152,16 @@ class _Attributor:
         last_who: str | None = None
         for paragraph in self.paragraphs:
             own = by_paragraph.get(paragraph.number, [])
+            first = len(quotations)
             paragraph_speaker, last_who = self._paragraph(paragraph, own, quotations, last_who)
-            if own and paragraph_speaker is None and previous_speaker is not None and previous_had_quote \
-                    and _opens_with_its_quotation(paragraph, own):
-                self._continue_speaker(paragraph, quotations, previous_speaker)
-                paragraph_speaker = previous_speaker
-            elif own and previous_speaker is not None and previous_had_quote and own[0].open_mark == paragraph.start:
-                continued = self._continue_opening(paragraph, own, quotations, previous_speaker)
-                paragraph_speaker = paragraph_speaker or (previous_speaker if continued else None)
+            theirs = quotations[first:]  # only this paragraph's: reading them all made articles n²
+            if own and previous_speaker is not None and previous_had_quote:
+                if paragraph_speaker is None and _opens_with_its_quotation(paragraph, own):
+                    self._continue_speaker(paragraph, paragraph.sentences, theirs, previous_speaker)
+                    paragraph_speaker = previous_speaker
+                elif own[0].open_mark == paragraph.start and self._continue_opening(paragraph, own, theirs,
+                                                                                    previous_speaker):
+                    paragraph_speaker = paragraph_speaker or previous_speaker
             if paragraph.paragraph_kind != CAPTION:
                 previous_speaker = paragraph_speaker
                 previous_had_quote = bool(own) or paragraph_speaker is not None
@@ -169,8 +199,7 @@ class _Attributor:
                        ) -> list[tuple[Quotation, Mention | None]]:
         """'"…," Mr Dewar said. "The verdict leaves …"': a sentence that is only a quotation goes on
         with the one before it, as news copy writes. Its direct quotations but short ones get `speaker`."""
-        found = [(q, speaker) if q.quotation_kind == DIRECT and len(q.text.split()) > _SHORT_WORDS else (q, None)
-                 for q, _ in found]
+        found = [(q, speaker) if _may_go_on(q) else (q, None) for q, _ in found]
         for quotation, given in found:
             if given is not None:
                 self._assign(quotation, given)
@@ -193,37 +222,34 @@ class _Attributor:
         # A caption interrupts the story: the sentence after it goes on from the one before it.
         return last_who if paragraph.paragraph_kind == CAPTION else own_who
 
-    def _continue_speaker(self, paragraph: Paragraph, quotations: list[Quotation], speaker: Mention) -> None:
-        """A paragraph that is only a quotation continues the previous paragraph's speaker."""
+    def _continue_speaker(self, paragraph: Paragraph, sentences: Sequence[Sentence], quotations: list[Quotation],
+                          speaker: Mention) -> bool:
+        """Give the previous paragraph's speaker to the quotations of `sentences` (a paragraph that is
+        only a quotation, or the sentences opening it with one) that have none and are not short.
+        Returns whether any got it."""
+        end = sentences[-1].end
+        given = False
         for quotation in quotations:
-            if quotation.paragraph == paragraph.number and quotation.quotation_kind == DIRECT \
-                    and quotation.speaker is None and len(quotation.text.split()) > _SHORT_WORDS:
+            if quotation.start < end and quotation.speaker is None and _may_go_on(quotation):
                 self._assign(quotation, speaker)
-        for sentence in paragraph.sentences:
+                given = True
+        for sentence in sentences:
             self.who[(paragraph.number, sentence.number)] = speaker.canonical
+        return given
 
     def _continue_opening(self, paragraph: Paragraph, own: list[QuoteSpan], quotations: list[Quotation],
                           speaker: Mention) -> bool:
         """'…," Mr Robertson said. ¶ "We're looking at south-west winds …" Between 4,000 …': the
         sentences that open a paragraph with nothing but a quotation go on with the previous
-        paragraph's speaker. Returns whether any quotation was given to them."""
-        opening = []
-        for sentence in paragraph.sentences:
-            if not _only_quotation(sentence.text, sentence.start, own):
-                break
-            opening.append(sentence)
+        paragraph's speaker, unless the sentence after them names someone else, who may be the one
+        quoted ('"This is a great budget." Treasurer Peter Costello was upbeat …')."""
+        opening = list(itertools.takewhile(lambda s: _only_quotation(s.text, s.start, own), paragraph.sentences))
         if not opening:
             return False
-        end = opening[-1].end
-        given = False
-        for quotation in quotations:
-            if quotation.paragraph == paragraph.number and quotation.start < end and quotation.speaker is None \
-                    and quotation.quotation_kind == DIRECT and len(quotation.text.split()) > _SHORT_WORDS:
-                self._assign(quotation, speaker)
-                given = True
-        for sentence in opening:
-            self.who[(paragraph.number, sentence.number)] = speaker.canonical
-        return given
+        after = paragraph.sentences[len(opening):len(opening) + 1]
+        if after and self.names.people_in(after[0].text) - {speaker.canonical}:
+            return False
+        return self._continue_speaker(paragraph, opening, quotations, speaker)
 
     def _assign(self, quotation: Quotation, speaker: Mention) -> None:
         quotation.speaker = speaker.canonical
@@ -249,10 +275,11 @@ class _Attributor:
             # 'Mr Singh said the attempts to "dupe" India would fail': words quoted inside reported
             # speech are the reporting speaker's.
             reported, reporter = indirect
-            results = [(q, reporter) if speaker is None and reported.start <= q.start < reported.end else (q, speaker)
-                       for q, speaker in results]
-            for quotation, speaker in results:
-                if speaker is reporter:
+            inside = [speaker is None and reported.start <= q.start < reported.end for q, speaker in results]
+            results = [(q, reporter if within else speaker)
+                       for (q, speaker), within in zip(results, inside, strict=True)]
+            for (quotation, _), within in zip(results, inside, strict=True):
+                if within:
                     self._assign(quotation, reporter)
             results.append(indirect)
         return results
@@ -273,23 +300,35 @@ class _Attributor:
         if after and words > _SHORT_WORDS:
             verb = after[0]
             gap = masked[span.end + 1 - sentence.start:verb.start - sentence.start]
-            # "…,” said Peskov  /  "…,” Peskov says: the verb follows the quotation closely.
-            if re.search(r"[.;!?]", without_title_dots(gap)):
+            # Only a few words are read: a gap as long as the sentence made every quotation n².
+            gap_words = len(gap.split(None, _DESCRIBED_SPEAKER_WORDS))
+            if gap_words > _DESCRIBED_SPEAKER_WORDS or re.search(r"[.;!?]", without_title_dots(gap)):
                 return None
-            if len(gap.split()) <= 4:
+            # "…,” said Peskov  /  "…,” Peskov says: the verb follows the quotation closely.
+            if gap_words <= 4:
                 inverted = self.names.mention_in(self.body[verb.end:sentence.end][:60], at_start=True)
                 if inverted is not None:
                     return inverted
                 return self.names.mention_in(gap)
-            # '"…," UN Middle East envoy Terje Roed-Larsen warned': a longer gap is the speaker's
-            # description and name, if it ends with a person's name and holds no other clause.
-            if len(gap.split()) <= _DESCRIBED_SPEAKER_WORDS and not re.search(r"[,:()]", gap):
-                named = self.names.mention_in(gap)
-                description = gap.rstrip()[:-len(named.surface)] if named is not None else ""
-                if named is not None and named.canonical in self.names.people \
-                        and not _ENDS_WITH_PREPOSITION.search(description):
-                    return named
+            return self._described_speaker(gap)
         return None
+
+    def _described_speaker(self, gap: str) -> Mention | None:
+        """'"…," UN Middle East envoy Terje Roed-Larsen warned': the words between a quotation and
+        its verb describe the speaker and end with their name. Not when they hold a clause, or tie
+        the name to someone else: '"…," a spokesman for Prime Minister John Howard said', '… the
+        lawyer representing David Hicks said', '… protesters chanted before John Howard said'."""
+        named = self.names.mention_in(gap)
+        if named is None or named.canonical not in self.names.people:
+            return None
+        before = gap[:gap.rfind(named.surface)].split() if named.surface in gap else []
+        while before and before[-1].lower().rstrip(".") in TITLES:
+            before.pop()  # "for Prime Minister John Howard": the preposition governs the name
+        last = before[-1].lower() if before else ""
+        if any(w.lower() in _CLAUSE_WORDS for w in before) or last in _PREPOSITIONS \
+                or last.endswith(("ing", "ed")):
+            return None
+        return named
 
     def _subject(self, verb: _Verb, sentence: Sentence, masked: str) -> Mention | None:
         head = hide_parentheticals(masked[:verb.start - sentence.start])
@@ -299,13 +338,21 @@ class _Attributor:
         pieces = [m.end() for m in _CLAUSE_BREAK.finditer(head)]
         clause = head[pieces[-1]:] if pieces else head
         subject = self.names.mention_in(clause)
-        if subject is None and not clause.strip():
-            # "Arthurs, who has not played since October, says he …": the sentence's subject, not
-            # the pronoun after the verb, which is the reported clause's; a person or organisation
-            # only ("Senior forecaster …, Ian Robertson, says" has a title as its first word).
+        relative = _RELATIVE_AT_END.search(head)
+        if subject is None and relative is not None:
+            # "… met President Megawati Sukarnoputri, who says …": the one "who" stands for; "a
+            # report that says …" is no one's.
+            subject = self.names.mention_in(head[:relative.start()], clause_subject=False) \
+                if relative["word"] == "who" else None
+        elif subject is None and not clause.strip():
+            # "Arthurs, who has not played since October, says he …", "Mr Downer inspected the
+            # camps and says …": the sentence's subject, not the pronoun after the verb, which is
+            # the reported clause's.
             subject = self.names.first_subject(head)
-            if self.names.names_a_place(subject):
-                subject = None
+        if subject is not None and not clause.strip() and self.names.names_a_place(subject):
+            # A person or organisation only: "Senior forecaster …, Ian Robertson, says" has a
+            # title as its first word.
+            subject = None
         if subject is None and not clause.strip() and re.match(r"(said|says|added|adds|wrote|writes|asked|asks)$",
                                                                self.body[verb.start:verb.end]):
             # "…,” said Peskov: the speaker follows the verb.
@@ -328,15 +375,10 @@ class _Attributor:
         if that:
             rest = masked[match.end() + that.end():]
         else:
-            if match.group(1) in ("told", "tells"):
-                # "told ABC Radio he believes …": whom they told comes first; "told CNN in an
-                # interview" reports nothing; "told Musk to …" reports what they were told to do.
-                addressee = _ADDRESSEE.match(rest).end()  # type: ignore[union-attr]
-                if re.match(r"\s+to\s+\w", rest[addressee:]):
-                    addressee = 0
-                rest = rest[addressee:]
-            if not re.match(r"\s+(it|there|the|a|an|he|she|they|we|i|[A-Z]\w+)\b", rest):
+            said = _after_addressee(rest) if match.group(1) in ("told", "tells") else rest
+            if said is None or not _CLAUSE_OPENING.match(said):
                 return None
+            rest = said
         reported = rest.strip()
         if len(reported.split()) < 4 or not re.search(r"\w", reported):
             return None

@@ -283,18 +283,20 @@ def test_a_short_quotation_far_from_its_verb_is_nobody_s_unless_it_is_inside_rep
     assert direct(body) == [("cruel dupe", "Jaswant Singh")]
     near = "Minister Jaswant Singh said it was a ‘cruel dupe’."
     assert direct(near) == [("cruel dupe", "Jaswant Singh")]
-    used = "Minister Jaswant Singh flew to Delhi, where the deal signed last month is seen as a ‘cruel dupe’."
-    assert direct(used) == [("cruel dupe", None)]
+    before = "Despite the ‘cruel dupe’ headlines, Minister Jaswant Singh said the agreement would stand."
+    assert direct(before) == [("cruel dupe", None)]
 
 
 @pytest.mark.slow
 @pytest.mark.timeout(60)
-@pytest.mark.parametrize("words", ["Mr. ", "Alpha Beta, "])
+@pytest.mark.parametrize("words", ["Mr. ", "Alpha Beta, ", '"one two three" x '])
 def test_a_sentence_of_many_names_is_attributed_in_linear_time(words):
     """Each name in a sentence read all the text before it (a preposition before a place, a title
     before a person): a sentence of n names cost n², 100 KB of "Mr. " a minute, 8 s for 20 KB of
-    "Alpha Beta, ". Given 200 KB whole, past the splitter's pieces: now a few seconds."""
-    body = words * (200_000 // len(words))
+    "Alpha Beta, "; each quotation read the whole gap to its verb (48 s for 200 KB of
+    '"one two three" x ' before "Mr Smith said."). Given 200 KB whole, past the splitter's pieces:
+    now a few seconds."""
+    body = words * (200_000 // len(words)) + "Mr Smith said."
     article = parse_article(body, Path("names.md"))
     sentence = Sentence(article.id, 1, 1, 0, len(body.rstrip()), body.rstrip())
     paragraph = Paragraph(article.id, 1, 0, len(body.rstrip()), body.rstrip(), BODY, (sentence,))
@@ -343,16 +345,16 @@ def test_the_and_a_name_before_a_comma_is_the_subject_not_an_opening_adverbial()
 
 
 def test_a_word_before_a_name_that_describes_the_person_is_not_the_subject():
-    # "Australian paceman Glenn McGrath": 'Australian' is no person, and the name after one
-    # lower-case word is the subject; "I called Mr Balmer" keeps "I".
+    # "Australian paceman Glenn McGrath": 'Australian' is no person, and the name after a word for
+    # what someone is ("paceman") is the subject; after what someone did ("told") it is not.
     body = ("Cricket.\n\nShane Warne says he is looking for a new batsman to dominate. "
             "Australian paceman Glenn McGrath begs to differ. He believes he will return to his best "
             "against South Africa.\n")
     assert [(q.text[:20], q.speaker) for q in attribute(body).quotations if q.quotation_kind == INDIRECT] == \
         [("he is looking for a ", "Shane Warne"), ("he will return to hi", "Glenn McGrath")]
-    body = ('Court.\n\nMarkus Gerber told the court about Peter Balmer. "I called Mr Balmer and tried to convince '
-            'him," Mr Gerber said. Asked if he rang the company that day, he said: "No, never again."\n')
-    assert direct(body)[-1] == ("No, never again.", "Markus Gerber")
+    body = ("Mideast.\n\nAriel Sharon met his cabinet. Israel told Yasser Arafat to arrest the militants. "
+            '"We have no partner for peace," he said.\n')
+    assert direct(body) == [("We have no partner for peace,", "Ariel Sharon")]
 
 
 def test_a_paragraph_that_opens_with_a_bare_quotation_goes_on_with_the_last_speaker():
@@ -379,15 +381,18 @@ def test_the_verb_after_a_direct_quotation_reports_no_speech_of_its_own():
     body = ("Chips.\n\nAnalysts said the delay reflected a wider pullback. “Everyone overbuilt for a boom that "
             "arrived two years late,” said Priya Raman, an analyst at Northgate Research.\n")
     assert direct(body) == [("Everyone overbuilt for a boom that arrived two years late,", "Priya Raman")]
-    assert ("Priya Raman, an analyst at Northgate Research.", "Priya Raman") not in indirect(body)
+    assert indirect(body) == [("the delay reflected a wider pullback.", "Analysts")]
 
 
 def test_whom_a_speaker_told_is_not_what_they_said():
     body = ("Iraq.\n\nThe former chief weapons inspector, Richard Butler, told ABC Radio he believes the claims "
             "could be true.\n\nThe Taliban envoy Abdul Zaeef spoke to CNN. Mr Zaeef told CNN in a telephone "
-            "interview.\n\nAndrij Melnyk told Musk to go away in response to his series of tweets.\n")
+            "interview.\n\nAndrij Melnyk told Musk to go away in response to his series of tweets.\n\n"
+            "Hosni Mubarak told Hamas negotiators they had 48 hours to accept the deal.\n")
     assert indirect(body) == [("he believes the claims could be true.", "Richard Butler"),
-                              ("Musk to go away in response to his series of tweets.", "Andrij Melnyk")]
+                              ("Musk to go away in response to his series of tweets.", "Andrij Melnyk"),
+                              # Where whom they told ends is not clear: all of it, as before.
+                              ("Hamas negotiators they had 48 hours to accept the deal.", "Hosni Mubarak")]
 
 
 def test_a_middle_initial_is_part_of_the_name_not_a_break_in_it():
@@ -409,20 +414,52 @@ def test_a_description_names_nobody_merely_because_someone_is_often_named_beside
             "on Friday.\n\n"
             "The Taliban would not surrender to Hamid Karzai, the new Afghan leader. The Taliban and Hamid Karzai "
             "have been talking for days.\n")
-    assert [speaker for _, speaker in indirect(body)] in ([], [None])
+    assert indirect(body) == []
 
 
 def test_a_speaker_described_at_length_after_the_quotation_speaks():
     body = ("Mideast.\n\nIsrael cut its ties with the Palestinian leader. Terje Roed-Larsen flew in on Monday.\n\n"
             '"I think we are as close as we have ever been to a full military confrontation," UN Middle East envoy '
             "Terje Roed-Larsen warned.\n\n"
-            '"We can hope but I am not sure we will capture it soon," a spokesman for Gul Agha said.\n')
+            '"We can hope but I am not sure we will capture it soon," a spokesman for Gul Agha said.\n\n'
+            "John Howard flew to Jakarta. "
+            '"We will not be moved on this at all," a spokesman for Prime Minister John Howard said. '
+            '"He has done nothing wrong here at all," the lawyer representing John Howard said. '
+            '"We will respond to this attack very soon," the Israeli army radio station said. '
+            '"We will respond to this attack very soon," the big international news agency Reuters said. '
+            '"Shame on you, shame on you," protesters chanted before John Howard said he would not resign.\n')
     assert direct(body) == [
         ("I think we are as close as we have ever been to a full military confrontation,", "Terje Roed-Larsen"),
-        ("We can hope but I am not sure we will capture it soon,", None)]
+        ("We can hope but I am not sure we will capture it soon,", None),
+        ("We will not be moved on this at all,", None),
+        ("He has done nothing wrong here at all,", None),
+        ("We will respond to this attack very soon,", None),
+        ("We will respond to this attack very soon,", None),  # a description of no one the article names
+        ("Shame on you, shame on you,", None)]
 
 
 def test_words_quoted_inside_reported_speech_are_the_reporting_speakers():
     body = ("India.\n\nMr Jaswant Singh said the measures were a result of Pakistan's attempts to \"dupe\" the "
             "international community with \"cosmetic\" steps.\n\nThe minister's \"plan\" was widely read.\n")
     assert direct(body) == [("dupe", "Jaswant Singh"), ("cosmetic", "Jaswant Singh"), ("plan", None)]
+
+
+def test_the_one_who_speaks_in_a_relative_clause_is_the_name_before_who_not_the_sentence_subject():
+    body = ("Jakarta.\n\nJohn Howard met Indonesian President Megawati Sukarnoputri, who says the talks on people "
+            "smuggling were very productive.\n\nPeter Costello released a report that says the jobless rate "
+            "will rise next year.\n")
+    assert indirect(body) == [("the talks on people smuggling were very productive.", "Megawati Sukarnoputri")]
+
+
+def test_a_bare_quotation_opening_a_paragraph_is_not_the_last_speakers_when_someone_else_is_named_next():
+    body = ("Football.\n\nRon Walker said the club would survive the loss of its sponsor.\n\n"
+            '"We are all devastated by this result." Coach Peter Jones said the players had given everything.\n\n'
+            'Ron Walker added a word. "We will be back next year," Mr Walker said.\n\n'
+            '"It is a huge blow." Short.\n\n'
+            'Ron Walker added more. "We will be back next year," Mr Walker said.\n\n'
+            '"Not again." Short.\n')
+    assert direct(body) == [("We are all devastated by this result.", None),
+                            ("We will be back next year,", "Ron Walker"),
+                            ("It is a huge blow.", "Ron Walker"),
+                            ("We will be back next year,", "Ron Walker"),
+                            ("Not again.", None)]  # a scare quote's length goes on with no one
