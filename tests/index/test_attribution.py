@@ -19,6 +19,10 @@ def direct(body: str) -> list[tuple[str, str | None]]:
     return [(q.text, q.speaker) for q in attribute(body).quotations if q.quotation_kind == DIRECT]
 
 
+def indirect(body: str) -> list[tuple[str, str | None]]:
+    return [(q.text, q.speaker) for q in attribute(body).quotations if q.quotation_kind == INDIRECT]
+
+
 def seed():
     article = next(a for a in load_corpus(CORPUS) if a.id == "musk-peace-deal")
     return attribute_article(article, split_article(article.id, article.body))
@@ -324,8 +328,7 @@ def test_a_speaker_set_off_by_commas_speaks_not_the_pronoun_after_the_verb():
     body = ("Tennis.\n\nPat Rafter withdrew with an arm injury. "
             "Wayne Arthurs, who has not played a singles match since October, says he was bitterly "
             "disappointed to lose.\n")
-    assert [(q.text, q.speaker) for q in attribute(body).quotations if q.quotation_kind == INDIRECT] == \
-        [("he was bitterly disappointed to lose.", "Wayne Arthurs")]
+    assert indirect(body) == [("he was bitterly disappointed to lose.", "Wayne Arthurs")]
 
 
 def test_an_apposition_names_the_speaker_and_a_title_word_is_no_speaker():
@@ -350,7 +353,7 @@ def test_a_word_before_a_name_that_describes_the_person_is_not_the_subject():
     body = ("Cricket.\n\nShane Warne says he is looking for a new batsman to dominate. "
             "Australian paceman Glenn McGrath begs to differ. He believes he will return to his best "
             "against South Africa.\n")
-    assert [(q.text[:20], q.speaker) for q in attribute(body).quotations if q.quotation_kind == INDIRECT] == \
+    assert [(text[:20], speaker) for text, speaker in indirect(body)] == \
         [("he is looking for a ", "Shane Warne"), ("he will return to hi", "Glenn McGrath")]
     body = ("Mideast.\n\nAriel Sharon met his cabinet. Israel told Yasser Arafat to arrest the militants. "
             '"We have no partner for peace," he said.\n')
@@ -372,9 +375,6 @@ def test_a_bare_quotation_after_reported_speech_is_the_reporting_speakers():
     assert direct(body) == [("South Africa can come out and bowl us out for 150 and suddenly it is a different game.",
                              "Shane Warne")]
 
-
-def indirect(body: str) -> list[tuple[str, str | None]]:
-    return [(q.text, q.speaker) for q in attribute(body).quotations if q.quotation_kind == INDIRECT]
 
 
 def test_the_verb_after_a_direct_quotation_reports_no_speech_of_its_own():
