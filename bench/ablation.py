@@ -253,9 +253,12 @@ def building_variants() -> list[Variant]:
                 "(_Attributor._go_on_quoting → as found; the paragraph-level rule stays)", stage=BUILD,
                 attribution=True, patches=patch(attribution._Attributor, "_go_on_quoting",
                                                 lambda self, found, speaker: found)),
-        Variant("paragraph-continuation", "a paragraph that is only a quotation keeps no speaker "
-                "(quotations._opens_with_its_quotation → False)", stage=BUILD, attribution=True,
-                patches=patch(attribution, "_opens_with_its_quotation", lambda paragraph, own: False)),
+        Variant("paragraph-continuation", "a paragraph that is only a quotation, or opens with one, keeps no "
+                "speaker (quotations._opens_with_its_quotation and _Attributor._continue_opening → False)",
+                stage=BUILD, attribution=True, patches=lambda: [
+                    mock.patch.object(attribution, "_opens_with_its_quotation", lambda paragraph, own: False),
+                    mock.patch.object(attribution._Attributor, "_continue_opening",
+                                      lambda self, paragraph, own, quotations, speaker: False)]),
         Variant("role-billionaire", "names.ROLES and names.TITLES less \"billionaire\"", stage=BUILD,
                 attribution=True, patches=lambda: [
                     mock.patch.object(names, "ROLES", less(names.ROLES, {"billionaire"})),
