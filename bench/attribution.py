@@ -43,16 +43,21 @@ def folded(text: str) -> str:
 
 
 def same_speaker(found: str, labelled: str) -> bool:
-    """The same person or organisation: equal, one inside the other ("Corvane" in "Corvane Foods"),
-    or the same last word (a surname written without the first name or a middle initial)."""
-    found, labelled = found.lower(), labelled.lower()
-    return found in labelled or labelled in found or found.split()[-1] == labelled.split()[-1]
+    """The same person or organisation, word by word: all of one's words among the other's
+    ("Corvane" and "Corvane Foods", "George W Bush" and "George Bush", "Bush" and "George W Bush").
+    Julia Ramos is not Daniel Ramos, nor Ross Paolo Rossi."""
+    found_words, labelled_words = set(found.lower().split()), set(labelled.lower().split())
+    return bool(found_words and labelled_words) and (found_words <= labelled_words or labelled_words <= found_words)
 
 
-def outcome(label: dict[str, Any], quotations: list[tuple[str, str | None]]) -> tuple[str, str | None]:
-    """What the rules did with one labelled quotation, and the speaker they gave (if found)."""
+def outcome(label: dict[str, Any], quotations: list[tuple[str, str, str | None]]) -> tuple[str, str | None]:
+    """What the rules did with one labelled quotation, and the speaker they gave (if found): the
+    quotation of its kind that opens with its words, else one that holds them (reported speech
+    found with words before it, such as whom it was told to)."""
     start = folded(label["text"])[:MATCHED_CHARS]
-    speakers = [speaker for text, speaker in quotations if start in text]
+    of_kind = [(text, speaker) for kind, text, speaker in quotations if kind == label["kind"]]
+    speakers = [speaker for text, speaker in of_kind if text.startswith(start)] or \
+        [speaker for text, speaker in of_kind if start in text]
     if label["speaker"] is None:
         return ("given for no one" if speakers and speakers[0] else "no one, rightly"), \
             speakers[0] if speakers else None
@@ -66,7 +71,7 @@ def outcome(label: dict[str, Any], quotations: list[tuple[str, str | None]]) -> 
 def score(folder: Path) -> dict[str, Any]:
     """The outcomes of one set, with precision, recall and the labels not got right."""
     quotations = {
-        article.id: [(folded(q.text), q.speaker)
+        article.id: [(q.quotation_kind, folded(q.text), q.speaker)
                      for q in attribute_article(article, split_article(article.id, article.body)).quotations]
         for article in load_corpus(folder / "articles", 10**7)
     }

@@ -89,6 +89,9 @@ _NAMED_SUBJECT = re.compile(rf"(?:The|A|An)\s+{_RUN.pattern}")
 # A lower-case word for what someone is ("paceman", "forecaster", "negotiator", "meteorologist"), not
 # what someone did ("Labor attacked Peter Costello", "Israel told Yasser Arafat").
 _AGENT_NOUN = re.compile(r"[a-z\-]+(?:m[ae]n|wom[ae]n|er|or|ist|ian)")
+# Words of those endings that are no one ("Australia over John Smith", "Labor however").
+_NOT_AGENTS = {"for", "after", "over", "under", "never", "however", "other", "whether", "later", "major",
+               "either", "neither", "rather", "ever", "together", "further", "earlier", "per", "nor"}
 _PARENTHETICAL = re.compile(r",\s*[a-z]+(?:\s+[a-z]+){0,2}\s*,")
 
 # The period of an abbreviated title ("Ms. Lindqvist said"), which ends no sentence. American house
@@ -350,10 +353,6 @@ class NameBook:
         organisation, which speaks through others ("a statement from the St George Hospital")."""
         return mention is None or (mention.canonical not in self.people and not _is_organisation(mention))
 
-    def people_in(self, text: str) -> set[str]:
-        """The article's people that `text` names."""
-        return {m.canonical for m in self._mentions(text)} & self.people
-
     def _is_article_and_person(self, chunk: str) -> bool:
         """Whether a chunk is only "The" and a person's name ("The Reverend Tim Costello")."""
         named = _NAMED_SUBJECT.fullmatch(chunk)
@@ -385,7 +384,7 @@ class NameBook:
                 following = _WORD_AFTER.match(stripped, run.end())  # not split(): that is n² in names
                 if following and following[1].lower() in ROLES and following[1].islower():
                     continue  # "Union leader Sam Cole": 'Union' describes the person who follows
-                if following and _AGENT_NOUN.fullmatch(following[1]) \
+                if following and _AGENT_NOUN.fullmatch(following[1]) and following[1] not in _NOT_AGENTS \
                         and mention is not None and mention.canonical not in self.people:
                     after = _RUN.match(stripped, following.end() + 1)
                     named = self._resolve_run(after.group(0)) if after else None

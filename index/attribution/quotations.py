@@ -57,10 +57,13 @@ _SHORT_REACH_WORDS = 5
 _DESCRIBED_SPEAKER_WORDS = 8
 # A relative pronoun right before a verb: its subject is the name before it (", who"), or no one's.
 _RELATIVE_AT_END = re.compile(r"(?:,\s*)?\b(?P<word>who|that|which)\s*$")
+_RELATIVE_REACH = 20
 # Words that open a clause or join another one: a description of the speaker holds none.
-_CLAUSE_WORDS = {"who", "which", "that", "when", "while", "before", "after", "and", "or", "but", "as"}
+_CLAUSE_WORDS = {"who", "which", "that", "when", "while", "before", "after", "but", "because"}
 # The last word of a description that ties the name to someone else than the speaker ("a spokesman for …").
-_PREPOSITIONS = {"for", "of", "to", "from", "with", "by", "at", "in", "on", "than", "about", "against"}
+_TYING_WORDS = {"for", "of", "to", "from", "with", "by", "at", "in", "on", "than", "about", "against"}
+# The capitalised words, titles and initials included, that end a text ("President George W Bush").
+_CAPITALISED_END = re.compile(r"(?:[A-Z][\w\-’'.]*\s*)+$")
 
 
 @dataclass
@@ -154,13 +157,13 @@ class _Attributor:
             own = by_paragraph.get(paragraph.number, [])
             first = len(quotations)
             paragraph_speaker, last_who = self._paragraph(paragraph, own, quotations, last_who)
-            theirs = quotations[first:]  # only this paragraph's: reading them all made articles n²
+            paragraph_quotations = quotations[first:]  # reading all of the article's made it n²
             if own and previous_speaker is not None and previous_had_quote:
                 if paragraph_speaker is None and _opens_with_its_quotation(paragraph, own):
-                    self._continue_speaker(paragraph, paragraph.sentences, theirs, previous_speaker)
+                    self._continue_speaker(paragraph, paragraph.sentences, paragraph_quotations, previous_speaker)
                     paragraph_speaker = previous_speaker
-                elif own[0].open_mark == paragraph.start and self._continue_opening(paragraph, own, theirs,
-                                                                                    previous_speaker):
+                elif own[0].open_mark == paragraph.start and \
+                        self._continue_opening(paragraph, own, paragraph_quotations, previous_speaker):
                     paragraph_speaker = paragraph_speaker or previous_speaker
             if paragraph.paragraph_kind != CAPTION:
                 previous_speaker = paragraph_speaker
@@ -241,13 +244,15 @@ class _Attributor:
                           speaker: Mention) -> bool:
         """'…," Mr Robertson said. ¶ "We're looking at south-west winds …" Between 4,000 …': the
         sentences that open a paragraph with nothing but a quotation go on with the previous
-        paragraph's speaker, unless the sentence after them names someone else, who may be the one
-        quoted ('"This is a great budget." Treasurer Peter Costello was upbeat …')."""
+        paragraph's speaker, unless the sentence after them is about someone else, who may be the
+        one quoted ('"This is a great budget." Treasurer Peter Costello was upbeat …'; but '"…" Mr
+        Walker said he had spoken to Peter Jones' goes on)."""
         opening = list(itertools.takewhile(lambda s: _only_quotation(s.text, s.start, own), paragraph.sentences))
         if not opening:
             return False
         after = paragraph.sentences[len(opening):len(opening) + 1]
-        if after and self.names.people_in(after[0].text) - {speaker.canonical}:
+        subject = self.names.first_subject(after[0].text) if after else None
+        if subject is not None and subject.canonical in self.names.people and subject.canonical != speaker.canonical:
             return False
         return self._continue_speaker(paragraph, opening, quotations, speaker)
 
@@ -321,12 +326,18 @@ class _Attributor:
         named = self.names.mention_in(gap)
         if named is None or named.canonical not in self.names.people:
             return None
-        before = gap[:gap.rfind(named.surface)].split() if named.surface in gap else []
+        # The words before the name as written: its mention may lack a middle initial or title
+        # ("George Bush" for "President George W Bush"), then the capitalised run that ends the gap is it.
+        at = gap.rfind(named.surface) if named.surface in gap else _CAPITALISED_END.search(gap).start()  # type: ignore[union-attr]
+        before = gap[:at].split()
+        titled = False
         while before and before[-1].lower().rstrip(".") in TITLES:
             before.pop()  # "for Prime Minister John Howard": the preposition governs the name
+            titled = True
         last = before[-1].lower() if before else ""
-        if any(w.lower() in _CLAUSE_WORDS for w in before) or last in _PREPOSITIONS \
-                or last.endswith(("ing", "ed")):
+        # "the lawyer representing David Hicks", but "the embattled Prime Minister John Howard".
+        verb_like = not titled and last.endswith(("ing", "ed"))
+        if any(w in _CLAUSE_WORDS for w in before) or last in _TYING_WORDS or verb_like:
             return None
         return named
 
@@ -338,12 +349,16 @@ class _Attributor:
         pieces = [m.end() for m in _CLAUSE_BREAK.finditer(head)]
         clause = head[pieces[-1]:] if pieces else head
         subject = self.names.mention_in(clause)
-        relative = _RELATIVE_AT_END.search(head)
-        if subject is None and relative is not None:
-            # "… met President Megawati Sukarnoputri, who says …": the one "who" stands for; "a
-            # report that says …" is no one's.
+        # Only the end of the head is read: the whole of it, for every quotation, made a sentence n².
+        tail_start = max(0, len(head) - _RELATIVE_REACH)
+        relative = _RELATIVE_AT_END.search(head, tail_start)
+        if subject is None and relative is not None and relative["word"] == "who":
+            # "… met President Megawati Sukarnoputri, who says …": the one "who" stands for, else
+            # the sentence's subject ("Tim Costello, a long-time critic who says …").
             subject = self.names.mention_in(head[:relative.start()], clause_subject=False) \
-                if relative["word"] == "who" else None
+                or self.names.first_subject(head[:relative.start()])
+        elif subject is None and relative is not None:
+            subject = None  # "a report that says …" is no one's
         elif subject is None and not clause.strip():
             # "Arthurs, who has not played since October, says he …", "Mr Downer inspected the
             # camps and says …": the sentence's subject, not the pronoun after the verb, which is

@@ -63,7 +63,7 @@ _SEGMENT_RIGHT_CONTEXT = 1_000
 
 
 # A straight double quote mark, then a space, opening a piece: the previous quotation's closing mark.
-_LONE_OPENING_MARK = re.compile(r'\s*"\s+')
+_STRAY_CLOSING_MARK = re.compile(r'"\s+')
 
 
 @lru_cache(maxsize=1)
@@ -98,8 +98,9 @@ def _closing_mark_first(text: str, pieces: list[tuple[int, int]]) -> list[tuple[
     a thousand characters in the Lee stories)."""
     mended: list[tuple[int, int]] = []
     for start, end in pieces:
-        mark = _LONE_OPENING_MARK.match(text, start, end)
-        if mended and mark:
+        mark = _STRAY_CLOSING_MARK.match(text, start, end)
+        # Only right after the text before it ('us." Israeli'): '. " We will' opens a quotation.
+        if mended and mark and start > 0 and not text[start - 1].isspace():
             mended[-1] = (mended[-1][0], start + 1)
             rest = mark.end()
             mended += [(rest + a, rest + b) for a, b in _segment(text[rest:end])]
@@ -151,28 +152,36 @@ def is_caption(text: str, sentence_count: int) -> bool:
     return text.rstrip(_CLOSERS + " ")[-1:] not in _TERMINAL
 
 
-def _quote_depth_change(text: str) -> int:
-    # Only double marks: single curly marks double as apostrophes.
-    return (text.count("“") - text.count("”")) + (text.count('"') % 2)
-
-
 def _regroup(spans: list[tuple[int, int]], body: str) -> list[list[tuple[int, int]]]:
     """Group the sentences of an unbroken story into reader-sized paragraphs.
 
-    A group never ends inside an open double quotation, so a quotation stays in one paragraph.
-    """
+    A group never ends inside an open double quotation, so a quotation stays in one paragraph. Only
+    double marks count (single curly ones double as apostrophes): curly ones by depth, straight ones
+    by the last one's side (_still_open). Counting an odd sentence of straight marks as one more open
+    quotation, never closed, made the rest of a story one paragraph."""
     groups: list[list[tuple[int, int]]] = [[]]
-    open_quotes = 0
-    for span in spans:
-        current = groups[-1]
-        size = sum(end - start for start, end in current)
-        if current and open_quotes <= 0 and size >= _REGROUP_TARGET_CHARS:
+    curly_depth, straight_open, size = 0, False, 0
+    for start, end in spans:
+        if groups[-1] and curly_depth <= 0 and not straight_open and size >= _REGROUP_TARGET_CHARS:
             groups.append([])
-            current = groups[-1]
-            open_quotes = 0
-        current.append(span)
-        open_quotes += _quote_depth_change(body[span[0]:span[1]])
+            curly_depth, size = 0, 0
+        groups[-1].append((start, end))
+        size += end - start
+        text = body[start:end]
+        curly_depth += text.count("“") - text.count("”")
+        straight_open = _still_open(text, straight_open)
     return groups
+
+
+def _still_open(text: str, was_open: bool) -> bool:
+    """Whether a straight-quoted quotation is open after `text`: its last mark opens one if it
+    follows a space or opens the text ('"Let …', 'said: "…'), else closes one ('… might."'). The Lee
+    stories open a paragraph's quotation again without closing the one before ('harmony. "However'),
+    so counting marks goes wrong where the last mark's side does not."""
+    last = text.rfind('"')
+    if last < 0:
+        return was_open
+    return last == 0 or text[last - 1].isspace() or text[last - 1] in "([—–-"
 
 
 def split_article(article_id: str, body: str) -> list[Paragraph]:

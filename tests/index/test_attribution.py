@@ -463,3 +463,25 @@ def test_a_bare_quotation_opening_a_paragraph_is_not_the_last_speakers_when_some
                             ("It is a huge blow.", "Ron Walker"),
                             ("We will be back next year,", "Ron Walker"),
                             ("Not again.", None)]  # a scare quote's length goes on with no one
+
+
+def test_a_described_speaker_keeps_its_guards_with_a_middle_initial_and_its_titles():
+    body = ("Washington.\n\nGeorge W Bush flew to Texas. Alexander Downer and John Howard met him.\n\n"
+            '"We will not be moved on this at all," a spokesman for President George W Bush said. '
+            '"The alliance is as strong as it has ever been," Foreign Affairs and Trade Minister Alexander '
+            'Downer said. "We have done nothing wrong here at all," the embattled Prime Minister John Howard said.\n')
+    assert direct(body) == [("We will not be moved on this at all,", None),
+                            ("The alliance is as strong as it has ever been,", "Alexander Downer"),
+                            ("We have done nothing wrong here at all,", "John Howard")]
+
+
+def test_who_after_a_description_goes_back_to_the_sentence_subject():
+    body = ("Tax.\n\nTim Costello, a long-time critic of the scheme who says the reforms are too timid, spoke "
+            "on Monday.\n")
+    assert indirect(body) == [("the reforms are too timid, spoke on Monday.", "Tim Costello")]
+
+
+def test_a_bare_quotation_goes_on_when_the_next_sentence_is_about_its_speaker():
+    body = ("Football.\n\nRon Walker said the club would survive the loss of its sponsor.\n\n"
+            '"We will come back from this stronger than ever." Mr Walker said he had spoken to Peter Jones.\n')
+    assert direct(body) == [("We will come back from this stronger than ever.", "Ron Walker")]

@@ -142,3 +142,18 @@ def test_a_quote_mark_that_opens_a_sentence_with_a_space_after_it_closes_the_one
     sentences = [_STRAY_MARK[start:end] for start, end in sentence_spans(_STRAY_MARK)]
     assert any(s.endswith('rather than us."') for s in sentences)
     assert any(s.startswith("Israeli warplanes have bombed") for s in sentences)
+
+
+def test_a_quote_mark_after_a_space_opens_a_quotation_and_is_left_where_it_is():
+    text = 'The crowd roared. " We will fight on," Smith said.'
+    assert [text[start:end] for start, end in sentence_spans(text)] == \
+        ["The crowd roared.", '" We will fight on," Smith said.']
+
+
+def test_an_unbroken_story_is_not_one_paragraph_after_a_quotation_opened_again_without_closing():
+    # The Lee stories open a paragraph's quotation again without closing the one before ('harmony.
+    # "However'): counting marks kept every later group open, and the story became one paragraph.
+    sentences = ["The minister spoke at length on Monday about the border and the troops there."] * 30
+    sentences[3] = '"Let the two countries move towards peace. "However, we will defend ourselves," he said.'
+    body = " ".join(sentences)
+    assert len(split_article("story", body)) >= 4  # about 2,400 characters, 450 a paragraph
