@@ -22,6 +22,9 @@ _CAPTION_MIN_WORDS = 4
 # A paragraph this long without breaks is an article that arrived on one line: regroup it.
 _REGROUP_MIN_SENTENCES = 6
 _REGROUP_TARGET_CHARS = 450
+# A paragraph ends here even inside a quotation: marks that never close (the Lee stories drop some)
+# must not make the rest of a story one paragraph, which attribution reads sentence by sentence.
+_REGROUP_MAX_CHARS = 2_000
 
 
 @dataclass(frozen=True)
@@ -162,7 +165,8 @@ def _regroup(spans: list[tuple[int, int]], body: str) -> list[list[tuple[int, in
     groups: list[list[tuple[int, int]]] = [[]]
     curly_depth, straight_open, size = 0, False, 0
     for start, end in spans:
-        if groups[-1] and curly_depth <= 0 and not straight_open and size >= _REGROUP_TARGET_CHARS:
+        closed = curly_depth <= 0 and not straight_open
+        if groups[-1] and (size >= _REGROUP_MAX_CHARS or (closed and size >= _REGROUP_TARGET_CHARS)):
             groups.append([])
             curly_depth, size = 0, 0
         groups[-1].append((start, end))

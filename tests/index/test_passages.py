@@ -157,3 +157,10 @@ def test_an_unbroken_story_is_not_one_paragraph_after_a_quotation_opened_again_w
     sentences[3] = '"Let the two countries move towards peace. "However, we will defend ourselves," he said.'
     body = " ".join(sentences)
     assert len(split_article("story", body)) >= 4  # about 2,400 characters, 450 a paragraph
+
+
+def test_quote_marks_that_never_close_do_not_make_one_paragraph_of_a_story():
+    body = '" Word word. ' * 2_000  # every mark opens a quotation; none closes one
+    paragraphs = split_article("story", body)
+    assert len(paragraphs) > 10
+    assert max(len(p.text) for p in paragraphs) < 2_500
