@@ -85,6 +85,8 @@ _RUN = re.compile(rf"{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|(?:{'|'.join(_CONNECTORS)
                   rf"(?:\s+{_NAME_WORD})?")
 _WORD = re.compile(r"[\w\-’']+")
 # "The Reverend Tim Costello, who …, says": an article and a name is the subject, not an opening adverbial.
+# A name between commas at the end of a clause: "Another parent, Goran Ilic, ".
+_APPOSITION_END = re.compile(rf",\s*(?P<name>{_RUN.pattern})\s*,\s*$")
 _NAMED_SUBJECT = re.compile(rf"(?:The|A|An)\s+{_RUN.pattern}")
 # A lower-case word for what someone is ("paceman", "forecaster", "negotiator", "meteorologist"), not
 # what someone did ("Labor attacked Peter Costello", "Israel told Yasser Arafat").
@@ -354,10 +356,22 @@ class NameBook:
         return mention is None or (mention.canonical not in self.people and not _is_organisation(mention))
 
     def _is_article_and_person(self, chunk: str) -> bool:
-        """Whether a chunk is only "The" and a person's name ("The Reverend Tim Costello")."""
+        """Whether a chunk is only "The" and a person's or an organisation's name ("The Reverend Tim
+        Costello", "The Cornish Lights Authority")."""
         named = _NAMED_SUBJECT.fullmatch(chunk)
         mention = self._resolve_run(named.group(0)) if named else None
-        return mention is not None and mention.canonical in self.people
+        return mention is not None and (mention.canonical in self.people or _is_organisation(mention))
+
+    def last_person_in(self, text: str) -> Mention | None:
+        """The last of the article's people named in the end of `text` (its last _TAIL_CHARS)."""
+        people = [m for m in self._mentions(text[-_TAIL_CHARS:]) if m.canonical in self.people]
+        return people[-1] if people else None
+
+    def apposition_ending(self, head: str) -> Mention | None:
+        """The person whose name, set off by commas, ends `head` ("Another parent, Goran Ilic, ")."""
+        named = _APPOSITION_END.search(head[-_TAIL_CHARS:])
+        mention = self._resolve_run(named["name"]) if named else None
+        return mention if mention is not None and mention.canonical in self.people else None
 
     def first_subject(self, head: str) -> Mention | None:
         """The subject of a sentence's main clause: the first name, pronoun or description that

@@ -353,17 +353,19 @@ class _Attributor:
         tail_start = max(0, len(head) - _RELATIVE_REACH)
         relative = _RELATIVE_AT_END.search(head, tail_start)
         if subject is None and relative is not None and relative["word"] == "who":
-            # "… met President Megawati Sukarnoputri, who says …": the one "who" stands for, else
-            # the sentence's subject ("Tim Costello, a long-time critic who says …").
-            subject = self.names.mention_in(head[:relative.start()], clause_subject=False) \
-                or self.names.first_subject(head[:relative.start()])
+            # "… met President Megawati Sukarnoputri, who says …": the one "who" stands for, the
+            # last person named before it ("Dr Tomas Reiner, a paediatrician at Arlow District
+            # Hospital, who said …"), else the sentence's subject ("Tim Costello, a critic who says").
+            before_who = head[:relative.start()]
+            subject = self.names.last_person_in(before_who) or self.names.first_subject(before_who)
         elif subject is None and relative is not None:
             subject = None  # "a report that says …" is no one's
         elif subject is None and not clause.strip():
+            # "Another parent, Goran Ilic, said …": the name set off by commas just before the verb;
             # "Arthurs, who has not played since October, says he …", "Mr Downer inspected the
             # camps and says …": the sentence's subject, not the pronoun after the verb, which is
             # the reported clause's.
-            subject = self.names.first_subject(head)
+            subject = self.names.apposition_ending(head) or self.names.first_subject(head)
         if subject is not None and not clause.strip() and self.names.names_a_place(subject):
             # A person or organisation only: "Senior forecaster …, Ian Robertson, says" has a
             # title as its first word.

@@ -485,3 +485,22 @@ def test_a_bare_quotation_goes_on_when_the_next_sentence_is_about_its_speaker():
     body = ("Football.\n\nRon Walker said the club would survive the loss of its sponsor.\n\n"
             '"We will come back from this stronger than ever." Mr Walker said he had spoken to Peter Jones.\n')
     assert direct(body) == [("We will come back from this stronger than ever.", "Ron Walker")]
+
+
+def test_a_name_set_off_by_commas_just_before_the_verb_speaks():
+    body = ("Measles.\n\nPavel Dorn runs the clinic. Another parent, Goran Ilic, said he had driven two hours "
+            "from a village near the border.\n")
+    assert indirect(body) == [("he had driven two hours from a village near the border.", "Goran Ilic")]
+
+
+def test_who_stands_for_the_last_person_named_before_it_not_their_workplace():
+    body = ("Measles.\n\nThe outbreak worried doctors, according to Dr Tomas Reiner, a paediatrician at Arlow "
+            "District Hospital, who said he had seen more cases in a month than in ten years.\n")
+    assert indirect(body) == [("he had seen more cases in a month than in ten years.", "Tomas Reiner")]
+
+
+def test_the_and_an_organisation_before_a_comma_is_the_subject_not_an_opening_adverbial():
+    body = ("Lighthouse.\n\nWalter Penhallow kept the light for forty years.\n\n"
+            "The Cornish Lights Authority, which operates Skerry Point, said in a statement that the light "
+            "would remain in service.\n")
+    assert indirect(body) == [("the light would remain in service.", "Cornish Lights Authority")]
