@@ -62,8 +62,8 @@ _RELATIVE_REACH = 20
 _CLAUSE_WORDS = {"who", "which", "that", "when", "while", "before", "after", "but", "because"}
 # The last word of a description that ties the name to someone else than the speaker ("a spokesman for …").
 _TYING_WORDS = {"for", "of", "to", "from", "with", "by", "at", "in", "on", "than", "about", "against"}
-# The capitalised words, titles and initials included, that end a text ("President George W Bush").
-_CAPITALISED_END = re.compile(r"(?:[A-Z][\w\-’'.]*\s*)+$")
+# Capitalised words one after another, titles and initials included ("President George W Bush").
+_CAPITALISED_RUN = re.compile(r"(?:[A-Z][\w\-’'.]*\s*)+")
 
 
 @dataclass
@@ -327,8 +327,15 @@ class _Attributor:
         if named is None or named.canonical not in self.names.people:
             return None
         # The words before the name as written: its mention may lack a middle initial or title
-        # ("George Bush" for "President George W Bush"), then the capitalised run that ends the gap is it.
-        at = gap.rfind(named.surface) if named.surface in gap else _CAPITALISED_END.search(gap).start()  # type: ignore[union-attr]
+        # ("George Bush" for "President George W Bush"), then the gap's last capitalised run is it
+        # (words such as "later" may follow it).
+        if named.surface in gap:
+            at = gap.rfind(named.surface)
+        else:
+            runs = list(_CAPITALISED_RUN.finditer(gap))
+            if not runs:
+                return None
+            at = runs[-1].start()
         before = gap[:at].split()
         titled = False
         while before and before[-1].lower().rstrip(".") in TITLES:

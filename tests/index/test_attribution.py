@@ -504,3 +504,11 @@ def test_the_and_an_organisation_before_a_comma_is_the_subject_not_an_opening_ad
             "The Cornish Lights Authority, which operates Skerry Point, said in a statement that the light "
             "would remain in service.\n")
     assert indirect(body) == [("the light would remain in service.", "Cornish Lights Authority")]
+
+
+def test_a_described_speaker_whose_name_is_followed_by_another_word_keeps_its_guards():
+    # The mention drops "W" and the trailing "later"; the run that ends the name was sought at the
+    # very end of the gap, found nothing, and the whole article failed.
+    body = ("Washington.\n\nGeorge W Bush flew to Texas.\n\n"
+            '"We will not be moved on this at all," a spokesman for President George W Bush later said.\n')
+    assert direct(body) == [("We will not be moved on this at all,", None)]
