@@ -355,7 +355,7 @@ class NameBook:
         organisation, which speaks through others ("a statement from the St George Hospital")."""
         return mention is None or (mention.canonical not in self.people and not _is_organisation(mention))
 
-    def _is_article_and_person(self, chunk: str) -> bool:
+    def _is_article_and_speaker(self, chunk: str) -> bool:
         """Whether a chunk is only "The" and a person's or an organisation's name ("The Reverend Tim
         Costello", "The Cornish Lights Authority")."""
         named = _NAMED_SUBJECT.fullmatch(chunk)
@@ -383,7 +383,7 @@ class NameBook:
             first = stripped.split()[0] if stripped else ""
             opener = first.lower() in _FUNCTION - _CONJUNCTIONS or first.endswith("ing") or \
                 (first.endswith("ly") and not self._could_be_name(first))
-            if i < len(chunks) - 1 and opener and not self._is_article_and_person(stripped):
+            if i < len(chunks) - 1 and opener and not self._is_article_and_speaker(stripped):
                 continue
             # The first of a pronoun and a name is the subject: "Seles said she …" is Seles's.
             pronoun = next((m for m in _WORD.finditer(stripped) if m.group(0).lower() in PRONOUNS), None)

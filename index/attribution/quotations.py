@@ -280,12 +280,10 @@ class _Attributor:
             # 'Mr Singh said the attempts to "dupe" India would fail': words quoted inside reported
             # speech are the reporting speaker's.
             reported, reporter = indirect
-            inside = [speaker is None and reported.start <= q.start < reported.end for q, speaker in results]
-            results = [(q, reporter if within else speaker)
-                       for (q, speaker), within in zip(results, inside, strict=True)]
-            for (quotation, _), within in zip(results, inside, strict=True):
-                if within:
+            for number, (quotation, speaker) in enumerate(results):
+                if speaker is None and reported.start <= quotation.start < reported.end:
                     self._assign(quotation, reporter)
+                    results[number] = (quotation, reporter)
             results.append(indirect)
         return results
 
@@ -359,14 +357,14 @@ class _Attributor:
         # Only the end of the head is read: the whole of it, for every quotation, made a sentence n².
         tail_start = max(0, len(head) - _RELATIVE_REACH)
         relative = _RELATIVE_AT_END.search(head, tail_start)
-        if subject is None and relative is not None and relative["word"] == "who":
+        if subject is None and relative is not None:
             # "… met President Megawati Sukarnoputri, who says …": the one "who" stands for, the
             # last person named before it ("Dr Tomas Reiner, a paediatrician at Arlow District
-            # Hospital, who said …"), else the sentence's subject ("Tim Costello, a critic who says").
-            before_who = head[:relative.start()]
-            subject = self.names.last_person_in(before_who) or self.names.first_subject(before_who)
-        elif subject is None and relative is not None:
-            subject = None  # "a report that says …" is no one's
+            # Hospital, who said …"), else the sentence's subject ("Tim Costello, a critic who
+            # says"). "A report that says …" is no one's.
+            if relative["word"] == "who":
+                before_who = head[:relative.start()]
+                subject = self.names.last_person_in(before_who) or self.names.first_subject(before_who)
         elif subject is None and not clause.strip():
             # "Another parent, Goran Ilic, said …": the name set off by commas just before the verb;
             # "Arthurs, who has not played since October, says he …", "Mr Downer inspected the
