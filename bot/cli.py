@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from index import Settings, build_parser, ensure_fresh_index, run_command
+from index import Settings, build_parser, ensure_fresh_index, is_plain_number, run_command
 
 # discord.py's own messages (connecting, resuming) at INFO; its DEBUG is every gateway payload.
 LIBRARY_LOG_LEVELS = {"discord": logging.INFO}
@@ -93,7 +93,7 @@ def cmd_forget(args: argparse.Namespace, settings: Settings) -> int:
 
 def _number(low: int, high: int, what: str) -> Callable[[str], int]:
     def parse(text: str) -> int:
-        if not (text.strip().isascii() and text.strip().isdigit()) or not low <= int(text) <= high:
+        if not is_plain_number(text.strip()) or not low <= int(text) <= high:
             raise argparse.ArgumentTypeError(f"{text!r}: give {what}")
         return int(text)
 

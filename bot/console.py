@@ -12,7 +12,7 @@ from typing import Any, TextIO
 import discord
 from discord import app_commands
 
-from index import IndexUnavailable, Settings, terminal_safe
+from index import IndexUnavailable, Settings, is_plain_number, terminal_safe
 
 from .client import ArticleBot
 from .followups import LABEL as FOLLOWUP_LABEL
@@ -148,7 +148,7 @@ class Console:
             if not await self._followup(interaction, rest):
                 return True
         elif name == "stats":
-            days = int(rest) if rest.isascii() and rest.isdigit() else 0  # "²" is a digit to isdigit
+            days = int(rest) if is_plain_number(rest) else 0
             if not STATS_DAYS[0] <= days <= STATS_DAYS[1] and rest:
                 self.write(f"type /stats, or /stats DAYS with DAYS from {STATS_DAYS[0]} to {STATS_DAYS[1]}\n")
                 return True

@@ -36,7 +36,7 @@ from .answering import (
 from .cli import build_parser, ensure_fresh_index, run_command
 from .corpus import Article, ArticleRefused, CorpusError, article_from_form, form_file_name, load_corpus
 from .kinds import DIRECT
-from .settings import Settings, SettingsError, load_settings
+from .settings import Settings, SettingsError, is_plain_number, load_settings
 from .store import IndexUnavailable, Status
 
 if TYPE_CHECKING:
@@ -102,6 +102,7 @@ __all__ = [
     "ensure_fresh_index",
     "form_file_name",
     "group_by_meaning",
+    "is_plain_number",
     "load_corpus",
     "load_settings",
     "merge_due_segments",

@@ -20,7 +20,7 @@ from .corpus import CorpusError
 from .embedding import ModelUnavailable, remove_temporary_folders
 from .logs import setup_logging
 from .problems import os_problem
-from .settings import MAX_ANSWER_K, Settings, SettingsError, load_settings
+from .settings import MAX_ANSWER_K, Settings, SettingsError, is_plain_number, load_settings
 from .store import IndexUnavailable
 
 if TYPE_CHECKING:
@@ -158,7 +158,7 @@ def _visible_quotes(index: LoadedIndex, scope: Scope | None) -> list[dict]:
 
 def guild_id(text: str) -> int:
     """`--guild`: a Discord server id."""
-    if not text.isascii() or not text.isdigit() or len(text) > 20:
+    if not is_plain_number(text) or len(text) > 20:
         raise argparse.ArgumentTypeError(f"{text!r} is not a server id: give the number Discord shows "
                                          "(Copy Server ID)")
     return int(text)

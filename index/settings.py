@@ -29,6 +29,12 @@ _QUERY_PASSWORD = re.compile(r"(?P<before>[?&]password=)[^&]*", re.IGNORECASE)
 MASK = "***"
 
 
+def is_plain_number(text: str) -> bool:
+    """Only the digits 0–9: str.isdigit also takes "²" and other scripts' digits, which int()
+    refuses or reads as another number."""
+    return text.isascii() and text.isdigit()
+
+
 def is_database_url(database: str) -> bool:
     """Whether ARTICLEBOT_DATABASE names a server (a URL) rather than a SQLite file."""
     return "://" in database
@@ -67,7 +73,7 @@ def _has_unencoded_separator(url: str) -> bool:
     # "user:pass/word@host/db": no "@" before the first "/", a ":" not followed by a port, and an
     # "@" after it (an "@" in a database name after "host:5432/" is no password's).
     _, colon, port = netloc.partition(":")
-    return bool(colon) and not port.replace(",", "").isdigit() and "@" in address[len(netloc):]
+    return bool(colon) and not is_plain_number(port.replace(",", "")) and "@" in address[len(netloc):]
 
 
 def postgres_url_problem(url: str) -> str | None:
@@ -91,7 +97,7 @@ def postgres_url_problem(url: str) -> str | None:
             return f"not a valid PostgreSQL URL: {str(error).strip().splitlines()[0]}"
     port = str(parsed.get("port") or "")
     # libpq itself checks the port only on connecting.
-    if port and not all(number.isascii() and number.isdigit() for number in port.split(",")):
+    if port and not all(is_plain_number(number) for number in port.split(",")):
         return f"not a valid PostgreSQL URL: the port {port!r} is not a number"
     return None
 
@@ -205,7 +211,7 @@ class Settings(BaseSettings):
                 return None
             if text == "auto":
                 return "auto"
-            if not (text.isascii() and text.isdigit()):
+            if not is_plain_number(text):
                 raise ValueError("a number of shards (1 or more), or auto for as many as Discord recommends")
             value = int(text)
         if isinstance(value, int) and not isinstance(value, bool) and value < 1:

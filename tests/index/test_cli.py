@@ -130,6 +130,14 @@ def test_ask_k_outside_1_to_10_is_refused(index_main, capsys, k):
     assert f"argument -k: '{k}' passages: give a number from 1 to 10" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("guild", ["\u00b2", "12a", "1" * 21])  # "²" is a digit to str.isdigit, not to int
+def test_a_server_id_that_is_no_plain_number_is_refused(index_main, capsys, guild):
+    with pytest.raises(SystemExit) as caught:
+        index_main(["ask", "--guild", guild, "Who is the Kremlin spokesman?"])
+    assert caught.value.code == 2
+    assert f"argument --guild: {guild!r} is not a server id" in capsys.readouterr().err
+
+
 def test_engine_refuses_k_outside_1_to_10(seed_engine):
     for k in (-1, 0, 11):
         with pytest.raises(ValueError, match="ask for 1 to 10"):
