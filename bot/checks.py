@@ -13,6 +13,39 @@ if TYPE_CHECKING:
     from .client import ArticleBot
 
 
+# Users whose question allowance is kept at once.
+MAX_COOLDOWN_USERS = 10_000
+
+
+class QuestionAllowance:
+    """Each user's questions per window (COOLDOWN_RATE per COOLDOWN_SECONDS), counted together for
+    /ask, "Find in article" and follow-ups: each costs a model query, and a cooldown per command
+    would let a user who alternates them ask two or three times as fast."""
+
+    def __init__(self, rate: int, seconds: float):
+        self.rate, self.seconds = rate, seconds
+        self._buckets: dict[int, app_commands.Cooldown] = {}
+
+    def spend(self, user_id: int) -> float | None:
+        """Count one question of the user's: None when it is within their allowance, else how many
+        seconds they must wait."""
+        if len(self._buckets) >= MAX_COOLDOWN_USERS and user_id not in self._buckets:
+            self._buckets.clear()  # a bound: at worst, some users get a fresh allowance
+        return self._buckets.setdefault(user_id, self.cooldown()).update_rate_limit()
+
+    def cooldown(self) -> app_commands.Cooldown:
+        return app_commands.Cooldown(self.rate, self.seconds)
+
+
+def within_question_allowance(interaction: discord.Interaction[ArticleBot]) -> bool:
+    """The check of the commands that ask the model: CommandOnCooldown (answered by the tree's
+    error handler) past the user's allowance; the local console has none."""
+    allowance = interaction.client.question_allowance
+    if allowance is not None and (retry_after := allowance.spend(interaction.user.id)):
+        raise app_commands.CommandOnCooldown(allowance.cooldown(), retry_after)
+    return True
+
+
 def per_user_cooldown(interaction: discord.Interaction[ArticleBot]) -> app_commands.Cooldown | None:
     """The cooldown from the settings, read when a command runs, not at import; none for a client
     without user cooldowns (the local console)."""

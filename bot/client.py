@@ -11,6 +11,7 @@ from discord.ext import commands
 
 from index import Settings
 
+from .checks import QuestionAllowance
 from .cogs import EXTENSIONS
 from .expiry import ExpiredPageButton, LivePagers
 from .followups import FollowupButton
@@ -51,6 +52,8 @@ class ArticleBot(commands.Bot):
         self.serve = serve
         # Discord users are rate-limited per user; the local console (one trusted user) is not.
         self.user_cooldowns = user_cooldowns
+        self.question_allowance = QuestionAllowance(settings.cooldown_rate, settings.cooldown_seconds) \
+            if user_cooldowns else None
         # Where questions come from, as the question log records it: discord or console.
         self.origin = origin
         self.records = records or Records(settings)

@@ -12,7 +12,7 @@ from discord.ext import commands
 
 from index import FollowupContext, clean_question
 
-from ..checks import article_choices, no_blank, per_user_cooldown, scope_of
+from ..checks import article_choices, no_blank, scope_of, within_question_allowance
 from ..followups import followup_buttons
 from ..render import answer_embed
 from ..trace_embed import EXPLAIN_REFUSED, trace_embed
@@ -26,8 +26,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_QUESTION = 300
-# Users whose follow-up cooldowns are kept at once.
-MAX_COOLDOWN_USERS = 10_000
 EMPTY_QUESTION = "Please type a question, for example `/ask Who told Musk to f*** off?`"
 EMPTY_MESSAGE = "That message has no text to look up."
 
@@ -35,7 +33,6 @@ EMPTY_MESSAGE = "That message has no text to look up."
 class Ask(commands.Cog):
     def __init__(self, bot: ArticleBot):
         self.bot = bot
-        self._followup_cooldowns: dict[int, app_commands.Cooldown] = {}
         self.find_menu = app_commands.ContextMenu(name="Find in article", callback=self.find_in_article)
 
     async def cog_load(self) -> None:
@@ -51,7 +48,7 @@ class Ask(commands.Cog):
         private="Show the answer only to you",
         explain="Moderators: also show why these passages, or why none (Manage Server; only you see it)",
     )
-    @app_commands.checks.dynamic_cooldown(per_user_cooldown)
+    @app_commands.check(within_question_allowance)
     async def ask(
         self,
         interaction: discord.Interaction,
@@ -71,7 +68,7 @@ class Ask(commands.Cog):
                                    ) -> list[app_commands.Choice[str]]:
         return article_choices(self.bot.service.articles_in(scope_of(interaction)), current)
 
-    @app_commands.checks.dynamic_cooldown(per_user_cooldown)
+    @app_commands.check(within_question_allowance)
     async def find_in_article(self, interaction: discord.Interaction, message: discord.Message) -> None:
         """Look up the selected message's text in the articles."""
         text = message.content or ""
@@ -83,18 +80,14 @@ class Ask(commands.Cog):
     async def answer_followup(self, interaction: discord.Interaction, question: str, context: FollowupContext,
                               private: bool) -> None:
         """A follow-up from the form under an answer: its pronoun read as what that answer is about,
-        within the first question's article filter. Follow-ups have a cooldown of their own, at
-        /ask's rate: each form sent costs a model query, and the form is not a command that the
-        tree's checks guard."""
-        cooldown = per_user_cooldown(cast("discord.Interaction[ArticleBot]", interaction))
-        if cooldown is not None:
-            if len(self._followup_cooldowns) >= MAX_COOLDOWN_USERS:
-                self._followup_cooldowns.clear()  # a bound: at worst, some users get a fresh allowance
-            bucket = self._followup_cooldowns.setdefault(interaction.user.id, cooldown)
-            retry_after = bucket.update_rate_limit()
-            if retry_after:
-                await interaction.response.send_message(cooldown_message(retry_after), ephemeral=True)
-                return
+        within the first question's article filter. It spends the user's question allowance, as /ask
+        does: each form sent costs a model query, and the form is not a command that the tree's
+        checks guard."""
+        try:
+            within_question_allowance(cast("discord.Interaction[ArticleBot]", interaction))
+        except app_commands.CommandOnCooldown as waiting:
+            await interaction.response.send_message(cooldown_message(waiting.retry_after), ephemeral=True)
+            return
         rewritten = await self.bot.service.rewrite_followup(clean_question(question), context, scope_of(interaction))
         await self.answer(interaction, rewritten, context.article, private, command="followup")
 

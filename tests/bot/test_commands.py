@@ -10,6 +10,7 @@ from bot.mock import invoke, make_interaction, make_message, make_user, press
 from bot.tree import SOMETHING_WENT_WRONG
 from bot.views import NOT_YOURS, PAGE_ID, Pager
 from bot.votes import votes_drawn_in
+from index import FollowupContext
 
 pytestmark = pytest.mark.slow
 
@@ -138,6 +139,33 @@ async def test_cooldown_answers_with_a_friendly_private_message(bot):
     await invoke(bot, command(bot, "ask"), interaction, question="Who is the Kremlin spokesman?")
     [reply] = recording.replies
     assert reply.ephemeral and "Try again in" in reply.content
+
+
+async def test_ask_find_and_followups_spend_one_allowance(bot):
+    """Each asks the model: a user who alternates them gets no more questions than with /ask alone."""
+    user = make_user(98, "alternating")
+    menu = bot.tree.get_command("Find in article", type=discord.AppCommandType.message)
+    for number in range(bot.settings.cooldown_rate):
+        interaction, recording = make_interaction(bot, user=user)
+        if number % 2:
+            await invoke(bot, menu, interaction, make_message("What did Peskov tell reporters?"))
+        else:
+            await invoke(bot, command(bot, "ask"), interaction, question="Who is the Kremlin spokesman?")
+        assert recording.replies[-1].embed is not None
+    for refused in ("ask", "find", "followup"):
+        interaction, recording = make_interaction(bot, user=user)
+        if refused == "ask":
+            await invoke(bot, command(bot, "ask"), interaction, question="Who is the Kremlin spokesman?")
+        elif refused == "find":
+            await invoke(bot, menu, interaction, make_message("What did Peskov tell reporters?"))
+        else:
+            await bot.get_cog("Ask").answer_followup(interaction, "What else did he say?",
+                                                     FollowupContext(person="Dmitry Peskov"), private=False)
+        [reply] = recording.replies
+        assert reply.ephemeral and "Try again in" in reply.content, refused
+    other, other_recording = make_interaction(bot, user=make_user(97, "patient"))
+    await invoke(bot, command(bot, "ask"), other, question="Who is the Kremlin spokesman?")
+    assert other_recording.replies[-1].embed is not None  # an allowance is each user's own
 
 
 async def test_error_handler_logs_and_answers_via_followup_after_defer(bot, monkeypatch, caplog):

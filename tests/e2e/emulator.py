@@ -35,6 +35,7 @@ BOT_USER = {"id": APPLICATION_ID, "username": "articlebot", "discriminator": "0"
             "avatar": None, "bot": True, "verified": True, "mfa_enabled": False, "flags": 0}
 GUILD_ID = "1200000000000000001"
 OTHER_GUILD_ID = "1200000000000000002"  # a second server the bot is in
+DEFAULT_USER = "1400000000000000001"  # who sends an interaction unless a test names another
 CHANNEL_ID = "1300000000000000001"
 ACK_DEADLINE_SECONDS = 3.0
 EPHEMERAL = 1 << 6
@@ -297,7 +298,7 @@ class DiscordEmulator:
         return {"id": user_id, "username": f"user{user_id[-4:]}", "discriminator": "0", "global_name": None,
                 "avatar": None, "bot": False}
 
-    async def interact(self, kind: int, data: dict, user_id: str = "1400000000000000001",
+    async def interact(self, kind: int, data: dict, user_id: str = DEFAULT_USER,
                        permissions: str = "0", message: dict | None = None,
                        guild_id: str = GUILD_ID) -> InteractionState:
         """Dispatch INTERACTION_CREATE as a member of the server `guild_id` would cause it."""

@@ -145,7 +145,7 @@ async def test_index_rebuilt_and_swapped_while_questions_are_in_flight(emulator,
     _, *late = await asyncio.gather(rebuilding, *more)
     replies = await asyncio.gather(*(emulator.answered(s, timeout=60) for s in states + late))
     assert all("Dmitry Peskov" in embed_text(r) for r in replies)
-    after = await emulator.slash("ask", {"question": "When will the Ohio factory open?"})
+    after = await emulator.slash("ask", {"question": "When will the Ohio factory open?"}, user_id="1800000000000000200")
     assert "2030" in embed_text(await emulator.answered(after))
 
 

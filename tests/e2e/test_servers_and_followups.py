@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import FIXTURES
 from tests.e2e.conftest import seed_index
-from tests.e2e.emulator import EPHEMERAL, GUILD_ID, OTHER_GUILD_ID
+from tests.e2e.emulator import DEFAULT_USER, EPHEMERAL, GUILD_ID, OTHER_GUILD_ID
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
 
@@ -38,8 +38,9 @@ def text_of(reply: dict) -> str:
         + "".join(f"{f['name']} {f['value']}" for f in e.get("fields", [])) for e in reply.get("embeds", []))
 
 
-async def ask(emulator, question: str, guild: str, **options) -> dict:
-    return await emulator.answered(await emulator.slash("ask", {"question": question, **options}, guild_id=guild))
+async def ask(emulator, question: str, guild: str, user: str = DEFAULT_USER, **options) -> dict:
+    return await emulator.answered(await emulator.slash("ask", {"question": question, **options}, guild_id=guild,
+                                                        user_id=user))
 
 
 async def complete(emulator, command: str, option: str, typed: str, guild: str) -> list[str]:
@@ -78,20 +79,22 @@ def buttons(message: dict) -> dict[str, dict]:
     return {c["label"]: c for row in message["components"] for c in row["components"]}
 
 
-async def follow_up(emulator, answer: dict, question: str, guild: str = GUILD_ID) -> dict:
+async def follow_up(emulator, answer: dict, question: str, guild: str = GUILD_ID, user: str = DEFAULT_USER) -> dict:
     """Press the answer's "Ask a follow-up", fill in the form it opens and send it."""
     message = {k: v for k, v in answer.items() if k not in ("request", "files")}
     press = await emulator.interact(3, {"custom_id": buttons(answer)[FOLLOWUP]["custom_id"], "component_type": 2},
-                                    message=message, guild_id=guild)
+                                    message=message, guild_id=guild, user_id=user)
     form = await emulator.answered(press)
     assert press.ack_type == 9 and form["title"] == FOLLOWUP
-    return await emulator.answered(await emulator.submit_modal(form, {"Your question": question}, guild_id=guild))
+    return await emulator.answered(await emulator.submit_modal(form, {"Your question": question}, guild_id=guild,
+                                                               user_id=user))
 
 
 async def test_a_followup_is_read_as_being_about_the_first_answer_s_speaker(emulator, live_bot):
-    first = await ask(emulator, "Who told Musk to f*** off?", GUILD_ID)
+    user = "1400000000000000701"  # a user of its own: one user's questions and follow-ups share an allowance
+    first = await ask(emulator, "Who told Musk to f*** off?", GUILD_ID, user)
     assert FOLLOWUP in buttons(first) and "👍" in buttons(first)
-    reply = await follow_up(emulator, first, "What did he say about Tesla?")
+    reply = await follow_up(emulator, first, "What did he say about Tesla?", user=user)
     assert embed(reply)["title"] == "Q: What did Andrij Melnyk say about Tesla?"
     assert "Tesla crap" in embed(reply)["description"]
     # The follow-up's answer can be followed up in turn.
@@ -99,21 +102,23 @@ async def test_a_followup_is_read_as_being_about_the_first_answer_s_speaker(emul
 
 
 async def test_a_followup_keeps_the_first_question_s_article_filter(emulator, live_bot):
-    first = await ask(emulator, "Who is the NSW Ports chief executive?", GUILD_ID, article="harbour-storm")
+    user = "1400000000000000702"
+    first = await ask(emulator, "Who is the NSW Ports chief executive?", GUILD_ID, user, article="harbour-storm")
     assert "harbour-storm" in buttons(first)[FOLLOWUP]["custom_id"]
-    reply = await follow_up(emulator, first, "What did she say about Russia?")
+    reply = await follow_up(emulator, first, "What did she say about Russia?", user=user)
     # Nothing in the harbour story is about Russia, and the seed article, which is, is out of bounds.
     assert "Russia" not in embed(reply).get("description", "").replace("Q:", "")
 
 
-async def test_followups_have_a_cooldown_at_the_rate_of_ask(emulator, live_bot):
-    """Each form sent is a model query: a user past the rate is asked to wait, as with /ask."""
+async def test_followups_spend_the_allowance_of_ask(emulator, live_bot):
+    """Each form sent is a model query: it counts with the user's /ask questions, and a user past
+    the rate is asked to wait."""
     user = "1400000000000000777"
     first = await emulator.answered(await emulator.slash("ask", {"question": "Who told Musk to f*** off?"},
                                                          guild_id=GUILD_ID, user_id=user))
     message = {k: v for k, v in first.items() if k not in ("request", "files")}
     replies = []
-    for _ in range(live_bot.settings.cooldown_rate + 1):
+    for _ in range(live_bot.settings.cooldown_rate):  # the /ask above was the first of the allowance
         press = await emulator.interact(3, {"custom_id": buttons(first)[FOLLOWUP]["custom_id"], "component_type": 2},
                                         message=message, guild_id=GUILD_ID, user_id=user)
         form = await emulator.answered(press)
