@@ -70,7 +70,11 @@ def add_article(settings: Settings, guild_id: int, file_name: str, data: bytes, 
         # Checked again in turn: another process (a shard) may have added the same id meanwhile.
         _check_id_free(settings, article.id)
         _write_new(target, data)
-        _set_added(folder, target.name, hashlib.sha256(data).hexdigest())
+        try:
+            _set_added(folder, target.name, hashlib.sha256(data).hexdigest())
+        except BaseException:
+            target.unlink(missing_ok=True)  # ours, written just now: the corpus stays as it was
+            raise
 
         def undo() -> None:
             target.unlink(missing_ok=True)  # ours, written just now
@@ -110,7 +114,11 @@ def remove_article(settings: Settings, guild_id: int, article_id: str, *,
         # Hidden while the index is rebuilt, so a failed rebuild can put it back as it was.
         aside = folder / f".removing-{path.name}"
         os.replace(path, aside)
-        _set_added(folder, path.name, None)
+        try:
+            _set_added(folder, path.name, None)
+        except BaseException:
+            os.replace(aside, path)  # the article stays, as it was
+            raise
         aside_of.append(aside)
 
         def undo() -> None:
@@ -168,6 +176,11 @@ def _added(folder: Path) -> dict[str, str | None]:
         lines = (folder / ADDED_LIST).read_text(encoding="utf-8").split("\n")
     except FileNotFoundError:
         return {}
+    except (OSError, UnicodeDecodeError) as error:  # a folder, unreadable, or not text: edited by hand
+        # No path in it: a moderator is told this of their own server's folder.
+        problem = (error.strerror or type(error).__name__) if isinstance(error, OSError) else "not UTF-8 text"
+        raise CorpusError([(folder / ADDED_LIST, f"the list of the articles added from Discord cannot be read "
+                                                 f"({problem}); the bot's operator must fix or delete it")]) from None
     listed: dict[str, str | None] = {}
     for line in filter(None, lines):
         name, _, digest = line.partition("\t")
@@ -192,6 +205,10 @@ def _set_added(folder: Path, name: str, digest: str | None) -> None:
     if digest is not None:
         listed[name] = digest
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=".adding-")
-    with os.fdopen(handle, "w", encoding="utf-8") as file:
-        file.write("".join(f"{n}\t{d}\n" if d else f"{n}\n" for n, d in sorted(listed.items())))
-    os.replace(temporary, folder / ADDED_LIST)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write("".join(f"{n}\t{d}\n" if d else f"{n}\n" for n, d in sorted(listed.items())))
+        os.replace(temporary, folder / ADDED_LIST)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)  # left only when writing it failed

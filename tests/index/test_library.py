@@ -11,7 +11,7 @@ import index.building.library as library_module
 from index.answering.engine import Engine
 from index.building.build import rebuild
 from index.building.library import ADDED_LIST, add_article, remove_article
-from index.corpus import ArticleRefused, article_from_form, form_file_name
+from index.corpus import ArticleRefused, CorpusError, article_from_form, form_file_name
 from index.store import read_manifest
 from index.store.builds import rebuild_lock
 from tests.conftest import CORPUS, FIXTURES, make_settings
@@ -169,6 +169,45 @@ def test_a_crash_in_the_middle_of_an_add_leaves_the_corpus_and_the_index_as_they
     assert after[0] == {**before[0], **{k: v for k, v in after[0].items() if k.name == ADDED_LIST}}
     assert all(k.name == ADDED_LIST for k in set(after[0]) - set(before[0]))  # the (now empty) list only
     assert after[1:] == before[1:]
+
+
+def test_a_failure_to_record_an_add_or_a_remove_leaves_the_corpus_as_it_was(settings, encoder, monkeypatch):
+    """The list of added files is written after the article (a full disk, say): the article file and
+    the list's temporary file go too, and a removal puts the article back."""
+    add_article(settings, GUILD, "storm.md", HARBOUR, encoder=encoder)
+    before = snapshot(settings)
+    real_fdopen = library_module.os.fdopen
+
+    def disk_full(handle, *args, **kwargs):
+        file = real_fdopen(handle, *args, **kwargs)
+        if "w" in args or kwargs.get("mode") == "w":  # the list, written as text
+            file.close()
+            raise OSError(28, "No space left on device")
+        return file
+
+    monkeypatch.setattr(library_module.os, "fdopen", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        add_article(settings, GUILD, "leak.md", LEAK, encoder=encoder)
+    with pytest.raises(OSError, match="No space left"):
+        remove_article(settings, GUILD, "harbour-storm", encoder=encoder)
+    assert snapshot(settings) == before
+
+
+@pytest.mark.parametrize("damage", ["not utf-8", "a folder"])
+def test_a_list_of_added_files_that_cannot_be_read_refuses_the_change_naming_it(settings, encoder, damage):
+    folder = settings.corpus_dir / "guilds" / str(GUILD)
+    folder.mkdir(parents=True)
+    if damage == "a folder":
+        (folder / ADDED_LIST).mkdir()
+    else:
+        (folder / ADDED_LIST).write_bytes(b"storm.md\t\xff\n")
+    before = snapshot(settings)
+    with pytest.raises(CorpusError) as refused:
+        add_article(settings, GUILD, "leak.md", LEAK, encoder=encoder)
+    told = refused.value.for_server(settings.corpus_dir, GUILD)
+    assert told.startswith(f"{ADDED_LIST}: the list of the articles added from Discord cannot be read (")
+    assert "operator" in told and str(settings.corpus_dir) not in told
+    assert snapshot(settings) == before
 
 
 def test_a_removed_article_is_gone_and_only_articles_added_from_discord_can_be_removed(settings, encoder):
