@@ -41,18 +41,35 @@ class SqliteStore(Store):
         self._connection: sqlite3.Connection | None = None
 
     def _connect(self, create: bool) -> None:
-        if not create and not self.path.exists():
+        existed = self.path.exists()
+        if not create and not existed:
             raise NoStore(f"no questions are recorded yet: {self.path} does not exist")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # Autocommit: transactions are begun explicitly, with the write lock taken up front.
         self._connection = sqlite3.connect(self.path, timeout=self.busy_seconds, isolation_level=None,
                                            check_same_thread=False)
         try:
+            if existed:
+                self._check_ours(create)  # before the first pragma, which already writes to the file
             for pragma in ("journal_mode = WAL", "synchronous = NORMAL", "foreign_keys = ON", "secure_delete = ON"):
                 self._connection.execute(f"PRAGMA {pragma}")
         except BaseException:
             self._disconnect()
             raise
+
+    def _check_ours(self, create: bool) -> None:
+        """NoStore or StoreUnavailable, writing nothing, for a SQLite file without articlebot's tables
+        that is not empty: another program's database (or the index's own passage store) must never
+        get our tables nor be switched to write-ahead logging."""
+        if self._has_table("schema_versions"):
+            return
+        if not create:
+            raise NoStore(f"no questions are recorded yet: {self.path} has no articlebot tables")
+        if self._one("SELECT COUNT(*) FROM sqlite_master"):
+            raise StoreUnavailable(
+                f"the question database {self.path} is another program's SQLite database (it has tables, none "
+                "of articlebot's); nothing was written to it. Set ARTICLEBOT_DATABASE to a file of its own, "
+                "such as var/articlebot.sqlite3")
 
     def _execute(self, sql: str, parameters: Sequence[Any] = ()) -> sqlite3.Cursor:
         if self._connection is None:

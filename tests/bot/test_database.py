@@ -198,6 +198,27 @@ def test_a_missing_file_is_not_made_when_only_reading(database, backend):
         assert rows(database, "SELECT COUNT(*) FROM pg_tables WHERE schemaname = 'public'") == [(0,)]
 
 
+@pytest.mark.parametrize("create", [True, False])
+def test_another_program_s_sqlite_file_gets_nothing_written(tmp_path, create):
+    """A SQLite file with tables but none of articlebot's (a typo in ARTICLEBOT_DATABASE, or the
+    index's own passage store) is refused before anything, WAL mode included, is written to it."""
+    other = tmp_path / "customers.db"
+    with sqlite3.connect(other) as connection:
+        connection.execute("CREATE TABLE customers (id INTEGER)")
+    before = other.read_bytes()
+    if create:
+        with pytest.raises(StoreUnavailable, match=r"another program's SQLite database .* nothing was written to it"):
+            open_store(other)
+    else:
+        with pytest.raises(NoStore, match="no questions are recorded yet: .* has no articlebot tables"):
+            open_store(other, create=False)
+    assert other.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["customers.db"]
+    empty = tmp_path / "empty.sqlite3"
+    empty.touch()  # an empty file is an empty database: the store is made in it
+    with open_store(empty) as store:
+        assert store.schema_version() == LATEST_VERSION
+
+
 def test_faults_are_one_line_naming_the_fix(tmp_path, path):
     with open_store(path) as store:
         holder = sqlite3.connect(path, isolation_level=None)
