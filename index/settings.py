@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal
 
+import dotenv.parser
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -276,9 +277,23 @@ def env_name(field: str) -> str:
     return "DISCORD_TOKEN" if field == "discord_token" else f"ARTICLEBOT_{field.upper()}"
 
 
+def _check_dotenv(path: Path) -> None:
+    """SettingsError for a line of `.env` that python-dotenv cannot parse: it would skip the line
+    with a warning, and a token lost that way starts the console instead of the bot. The line is
+    named by its number only: it may hold the token."""
+    if not path.is_file():
+        return  # none, or a folder (a virtual environment is often called .env): pydantic-settings skips it
+    with path.open(encoding="utf-8") as stream:
+        for binding in dotenv.parser.parse_stream(stream):
+            if binding.error:
+                raise SettingsError(f"{path.resolve()} line {binding.original.line} is no NAME=value setting: "
+                                    "fix it (a value with spaces or # in quotes, each quote closed) or remove it")
+
+
 def load_settings() -> Settings:
     """The settings, or SettingsError naming each bad variable and what it must be, on one line."""
     try:
+        _check_dotenv(Path(".env"))
         return Settings()
     except UnicodeDecodeError as error:
         raise SettingsError(f"{Path('.env').resolve()} is not UTF-8 (byte {error.start}): save it as UTF-8") from None

@@ -115,6 +115,22 @@ def test_log_level_in_any_case_is_accepted(index_main, monkeypatch, capsys):
     assert logging.getLogger().level == logging.WARNING
 
 
+@pytest.mark.parametrize("line", ['DISCORD_TOKEN="MTAx.secret', "DISCORD_TOKEN: MTAx.secret"])
+def test_a_dotenv_line_that_cannot_be_parsed_is_refused_by_its_number(index_main, tmp_path, capsys, line):
+    """python-dotenv skips such a line with a warning: a token lost so started the console, exit 0."""
+    (tmp_path / ".env").write_text(f"# the bot's settings\nARTICLEBOT_ANSWER_K=3\n{line}\n")
+    assert index_main(["index", "status"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {tmp_path / '.env'} line 3 is no NAME=value setting: ") and err.count("\n") == 1
+    assert "secret" not in err
+
+
+def test_a_folder_called_dotenv_is_no_settings_file(index_main, tmp_path, capsys):
+    (tmp_path / ".env").mkdir()  # a virtual environment, as many name it
+    assert index_main(["index", "status"]) == 1  # no corpus and no index here: not fresh, not an error
+    assert capsys.readouterr().err == ""
+
+
 def test_dotenv_that_is_not_utf8_is_one_line(index_main, tmp_path, capsys):
     (tmp_path / ".env").write_bytes(b"ARTICLEBOT_MODEL=caf\xe9\n")
     assert index_main(["index", "status"]) == 2
