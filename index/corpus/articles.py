@@ -26,6 +26,7 @@ NOTES_FILE = "README.md"
 DEFAULT_MAX_ARTICLE_BYTES = 1_000_000
 METADATA_FIELDS = ("id", "title", "publisher", "published", "url", "language")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*(?:\r?\n|\Z)", re.DOTALL | re.MULTILINE)
+_FRONT_MATTER_OPENING = re.compile(r"\A---[ \t]*(?:\n|\Z)")  # a line of three dashes, no more
 _ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 # A server's own articles live in corpus/guilds/<server id>/; every other article is shared by all.
 GUILDS_FOLDER = "guilds"
@@ -133,14 +134,16 @@ def parse_article(text: str, path: Path) -> Article:
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     metadata: dict[str, object] = {}
     body = text
-    if text.startswith("---"):
+    # Front matter is Markdown's: a .txt file is all body, its id its file name (README), so a plain
+    # story that opens with a rule of dashes is read as written.
+    if path.suffix.lower() != ".txt" and _FRONT_MATTER_OPENING.match(text):
         match = _FRONT_MATTER.match(text)
         if match is None:
             raise ValueError("bad front matter: no closing '---' line")
         try:
             loaded = yaml.load(match.group(1), Loader=_TextLoader)
         except yaml.YAMLError as error:
-            raise ValueError(f"bad front matter: {error}".splitlines()[0]) from None
+            raise ValueError(f"bad front matter: {_yaml_problem(error)}") from None
         except RecursionError:  # PyYAML composes nested brackets recursively
             raise ValueError("bad front matter: nested too deeply") from None
         except Exception as error:  # anyone's file: PyYAML's constructors raise what they meet
@@ -180,6 +183,16 @@ def parse_article(text: str, path: Path) -> Article:
     elif not _ID_PATTERN.match(article_id):
         raise ValueError(f"bad id {article_id!r}: use letters, digits, '.', '_' or '-'")
     return Article(id=article_id, body=body, path=str(path), **fields)
+
+
+def _yaml_problem(error: yaml.YAMLError) -> str:
+    """PyYAML's reason on one line, with the file's line: "found character '\\t' that cannot start any
+    token (line 3)" rather than its first line alone ("while scanning for the next token")."""
+    if not isinstance(error, yaml.MarkedYAMLError) or not error.problem:
+        return str(error).splitlines()[0]
+    mark = error.problem_mark
+    # The front matter starts on the file's second line, after its opening "---".
+    return error.problem + (f" (line {mark.line + 2})" if mark is not None else "")
 
 
 def _joined_surrogate_pairs(text: str) -> str | None:

@@ -210,7 +210,7 @@ def test_another_program_s_sqlite_file_gets_nothing_written(tmp_path, create):
         with pytest.raises(StoreUnavailable, match=r"another program's SQLite database .* nothing was written to it"):
             open_store(other)
     else:
-        with pytest.raises(NoStore, match="no questions are recorded yet: .* has no articlebot tables"):
+        with pytest.raises(NoStore, match=r"no questions are recorded yet: .* has no articlebot tables"):
             open_store(other, create=False)
     assert other.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["customers.db"]
     empty = tmp_path / "empty.sqlite3"

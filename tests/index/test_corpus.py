@@ -34,6 +34,22 @@ def test_plain_text_file_is_an_article_named_after_the_file(tmp_path):
     assert article.body.startswith("The council met")
 
 
+def test_a_plain_text_file_has_no_front_matter(tmp_path):
+    """A .txt file is all body (README): a story that opens with a rule of dashes is read as written,
+    and lines that look like front matter are text, not an id or a title."""
+    write(tmp_path, "ruled.txt", "----------\nHeadline\n----------\nThe mayor said the bridge will reopen.")
+    write(tmp_path, "dashes.txt", "---\nid: other-id\ntitle: A Title\n---\nThe council voted on Monday.")
+    ruled, dashes = sorted(load_corpus(tmp_path), key=lambda a: a.id, reverse=True)
+    assert (ruled.id, ruled.title) == ("ruled", None) and ruled.body.startswith("----------\nHeadline")
+    assert (dashes.id, dashes.title) == ("dashes", None) and dashes.body.startswith("---\nid: other-id")
+
+
+def test_markdown_opening_with_more_than_three_dashes_has_no_front_matter(tmp_path):
+    write(tmp_path, "rule.md", "----\nThe council voted on Monday.")
+    [article] = load_corpus(tmp_path)
+    assert (article.id, article.body) == ("rule", "----\nThe council voted on Monday.")
+
+
 def test_any_file_name_gives_a_stable_article_id(tmp_path):
     write(tmp_path, "Élections 2024 (AFP).txt", "The vote was held on Sunday.")
     write(tmp_path, "Путин заявил.txt", "A statement was read out.")
@@ -55,6 +71,8 @@ def test_front_matter_fields_are_read(tmp_path):
     ("name", "content", "problem"),
     [
         ("bad-yaml.md", "---\ntitle: [unclosed\n---\nBody.", "bad front matter"),
+        ("tab.md", "---\ntitle: A\n\tpublisher: B\n---\nBody.",
+         "bad front matter: found character '\\t' that cannot start any token (line 3)"),
         ("unclosed.md", "---\ntitle: x\nBody without closing line.", "no closing"),
         ("unknown.md", "---\nauthor: Someone\n---\nBody.", "unknown field(s) author"),
         ("empty.md", "---\ntitle: Nothing\n---\n  \n", "empty body"),
