@@ -398,7 +398,8 @@ def export(directory: Path, model: PackedModel | None = None) -> dict:
         os.replace(partial, path)
     except OSError as error:
         partial.unlink(missing_ok=True)
-        raise E5ModelError(f"cannot write the e5 export to {path}: {error.strerror or error}") from None
+        # An OSError still, naming the file: a full disk is an operator's to fix, not a model fault.
+        raise OSError(error.errno, error.strerror or str(error), str(path)) from None
     return {"file": ONNX_FILE, "source": model.fingerprint}
 
 

@@ -191,6 +191,22 @@ def test_full_disk_during_rebuild_is_one_line_and_leaves_nothing(index_main, mon
     assert list((tmp_path / "var" / "index.builds").iterdir()) == []
 
 
+def test_full_disk_while_exporting_the_model_is_one_line_and_leaves_nothing(index_main, monkeypatch, tmp_path,
+                                                                           capsys):
+    corpus_env(monkeypatch, tmp_path)
+
+    def full_disk(model, path, *args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("onnx.save_model", full_disk)
+    assert index_main(["index", "rebuild"]) == 2  # was 1, "an unexpected failure (E5ModelError …)"
+    last = capsys.readouterr().err.splitlines()[-1]
+    assert last.startswith("error: ") and last.endswith("e5.onnx: No space left on device; free some disk space "
+                                                        "and run it again")
+    # No build, nor any file of one: only the empty folder that segments go in.
+    assert [p.name for p in (tmp_path / "var" / "index.builds").rglob("*")] == ["segments"]
+
+
 def test_unwritable_index_folder_is_one_line(index_main, monkeypatch, tmp_path, capsys):
     corpus_env(monkeypatch, tmp_path)
     (tmp_path / "file").write_text("not a folder", encoding="utf-8")
