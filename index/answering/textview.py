@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..kinds import BODY
+from ..problems import inert
 from .answer import Answer, QuotedPassage
 
 NOT_COVERED = "The articles don't cover that question, so there is nothing to quote."
@@ -12,14 +13,11 @@ NO_QUESTION = "That is no question to look up: type one with words, for example:
 # Above passages quoted under the verdict `related`: worth reading, but none is known to answer.
 RELATED_HEADING = "The articles don't say this directly. Closest passages:"
 
-# C0 and C1 control characters (and DEL) but newline and tab: a question or an article holding
-# ESC [ 2 J would otherwise clear the reader's screen, and a carriage return could overwrite a line.
-_CONTROLS = {code: f"\\x{code:02x}" for code in (*range(0x20), *range(0x7F, 0xA0)) if chr(code) not in "\n\t"}
-
 
 def terminal_safe(text: str) -> str:
-    """`text` made inert for a terminal: control characters shown as `\\xNN`, all other Unicode kept."""
-    return text.translate(_CONTROLS)
+    """`text` made inert for a terminal (a question, an article): control characters but newline and
+    tab shown as `\\xNN`, all other Unicode kept."""
+    return inert(text, keep="\n\t")
 
 
 def passage_text(passage: QuotedPassage, bold: bool = True) -> str:

@@ -46,8 +46,7 @@ def ensure_index(settings: Settings, progress: Progress | None = None) -> str:
         # articlebot reads): nothing to serve.
         if status.state != STALE or status.manifest is None:
             raise
-        problems = [f"{path}: {problem}" for path, problem in error.problems] if isinstance(error, CorpusError) \
-            else [os_problem(error)]
+        problems = str(error).splitlines() if isinstance(error, CorpusError) else [os_problem(error)]
         for problem in problems:
             log.warning("%s", problem)
         counts = (status.manifest or {}).get("counts", {})

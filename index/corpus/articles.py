@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from ..problems import inert
+
 log = logging.getLogger(__name__)
 
 ARTICLE_SUFFIXES = (".md", ".txt")
@@ -68,7 +70,8 @@ class CorpusError(Exception):
 
     def __init__(self, problems: list[tuple[Path, str]]):
         self.problems = problems
-        super().__init__("\n".join(f"{path}: {problem}" for path, problem in problems))
+        # One line a file: a file name (anyone's) may hold a newline or an escape sequence.
+        super().__init__("\n".join(f"{inert(str(path))}: {inert(problem)}" for path, problem in problems))
 
     def for_server(self, corpus_dir: Path, guild_id: int) -> str:
         """The problems as one server's moderator is told them: that server's own files by name,
@@ -77,9 +80,10 @@ class CorpusError(Exception):
         told, others = [], 0
         for path, problem in self.problems:
             if path == corpus_dir:  # the folder itself: "no articles found" after a server's last removal
-                told.append(f"the bot's article folder: {problem}")
+                told.append(f"the bot's article folder: {inert(problem)}")
             elif guild_of(path, corpus_dir) == str(guild_id):
-                told.append(f"{path.name}: {_DUPLICATE_OF.sub(' (another article has that id)', problem)}")
+                problem = _DUPLICATE_OF.sub(" (another article has that id)", problem)
+                told.append(f"{inert(path.name)}: {inert(problem)}")
             else:
                 others += 1
         if others:
@@ -289,10 +293,10 @@ def article_files(corpus_dir: Path) -> list[Path]:
                 try:
                     target = path.resolve()
                 except (OSError, RuntimeError):  # a link that loops
-                    log.warning("%s: skipped, a link that cannot be followed", path)
+                    log.warning("%s: skipped, a link that cannot be followed", inert(str(path)))
                     continue
                 if not target.is_relative_to(root):
-                    log.warning("%s: skipped, a link to a file outside the corpus folder", path)
+                    log.warning("%s: skipped, a link to a file outside the corpus folder", inert(str(path)))
                     continue
             if _entry_is(entry.is_file):
                 found.append(path)

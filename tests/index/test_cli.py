@@ -207,6 +207,19 @@ def test_full_disk_while_exporting_the_model_is_one_line_and_leaves_nothing(inde
     assert [p.name for p in (tmp_path / "var" / "index.builds").rglob("*")] == ["segments"]
 
 
+def test_a_bad_file_s_name_reaches_the_terminal_inert(index_main, monkeypatch, tmp_path, capsys):
+    """A file name is anyone's: an escape sequence would restyle the operator's terminal, a newline
+    split the file's one line in two."""
+    corpus = corpus_env(monkeypatch, tmp_path)
+    (corpus / "evil\x1b[2J\nsecond line.md").write_text("---\nfoo: bar\n---\nBody.\n", encoding="utf-8")
+    assert index_main(["index", "rebuild"]) == 2
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "evil\\x1b[2J\\x0asecond line.md: unknown field(s) foo" in err
+    assert index_main(["index", "status"]) == 1
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and out.count("\n") == 1
+
+
 def test_unwritable_index_folder_is_one_line(index_main, monkeypatch, tmp_path, capsys):
     corpus_env(monkeypatch, tmp_path)
     (tmp_path / "file").write_text("not a folder", encoding="utf-8")
