@@ -171,7 +171,7 @@ class Settings(BaseSettings):
             raise ValueError("give the path of a SQLite file, such as var/articlebot.sqlite3, or a postgresql:// URL")
         if is_database_url(value) and (problem := postgres_url_problem(value)):
             raise ValueError(problem)
-        return value
+        return value if is_database_url(value) else os.path.expanduser(value)
 
     @field_validator("corpus_dir", "index_dir", mode="before")
     @classmethod
@@ -179,6 +179,17 @@ class Settings(BaseSettings):
         # Empty, the path would be the current folder: read as a corpus, or called a corrupt index.
         if isinstance(value, str) and not value.strip():
             raise ValueError("give a folder (leave the variable out for the default)")
+        # No shell reads .env: "~/articles" there means the home folder all the same.
+        return Path(value).expanduser() if isinstance(value, str | Path) else value
+
+    @field_validator("index_dir")
+    @classmethod
+    def _index_has_a_name_of_its_own(cls, value: Path) -> Path:
+        # The index is a link named like the folder, its builds in "<name>.builds" beside it: ".",
+        # ".." or "/" name no such link.
+        if value.name in ("", ".", ".."):
+            raise ValueError("give a folder of the index's own, such as var/index, not the current or a parent "
+                             "folder")
         return value
 
     @field_validator("discord_token", mode="before")

@@ -98,6 +98,9 @@ def index_main(monkeypatch, tmp_path, encoder):
     ("ARTICLEBOT_LOG_LEVEL", "LOUD", "error: ARTICLEBOT_LOG_LEVEL=LOUD: Input should be 'DEBUG', 'INFO', "),
     ("ARTICLEBOT_MODEL_THREADS", "100000", "error: ARTICLEBOT_MODEL_THREADS=100000: at most "),
     ("ARTICLEBOT_MAX_ARTICLE_BYTES", "lots", "error: ARTICLEBOT_MAX_ARTICLE_BYTES=lots: Input should be a valid"),
+    ("ARTICLEBOT_INDEX_DIR", ".", "error: ARTICLEBOT_INDEX_DIR=.: give a folder of the index's own, such as var/index"),
+    ("ARTICLEBOT_INDEX_DIR", "/", "error: ARTICLEBOT_INDEX_DIR=/: give a folder of the index's own"),
+    ("ARTICLEBOT_INDEX_DIR", "var/..", "error: ARTICLEBOT_INDEX_DIR=var/..: give a folder of the index's own"),
 ])
 def test_invalid_setting_is_one_line_naming_the_variable(index_main, monkeypatch, capsys, variable, value, message):
     monkeypatch.setenv(variable, value)

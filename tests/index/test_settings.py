@@ -135,3 +135,14 @@ def test_an_empty_folder_setting_is_refused_naming_it(monkeypatch, tmp_path, nam
     with pytest.raises(SettingsError) as raised:
         load_settings()
     assert str(raised.value).startswith(f"{name}=") and "give a folder" in str(raised.value)
+
+
+def test_a_tilde_in_a_path_is_the_home_folder(monkeypatch, tmp_path):
+    """No shell reads .env: "~/articles" there must not make a folder called "~"."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("ARTICLEBOT_CORPUS_DIR", "~/articles")
+    monkeypatch.setenv("ARTICLEBOT_INDEX_DIR", "~/var/index")
+    monkeypatch.setenv("ARTICLEBOT_DATABASE", "~/var/articlebot.sqlite3")
+    settings = Settings(_env_file=None)
+    assert (settings.corpus_dir, settings.index_dir) == (tmp_path / "articles", tmp_path / "var" / "index")
+    assert settings.database == str(tmp_path / "var" / "articlebot.sqlite3")
