@@ -46,7 +46,9 @@ def read_cases(path: Path) -> list[Case]:
     except UnicodeDecodeError:
         raise ValueError(f"{path}: not UTF-8 text") from None
     cases = []
-    for number, line in enumerate(text.splitlines(), 1):
+    # JSON Lines end at "\n" only: splitlines() would also cut a question at U+2028 or U+0085, which
+    # JSON writes inside strings unescaped.
+    for number, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
         try:

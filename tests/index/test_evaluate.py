@@ -92,6 +92,18 @@ def test_a_bad_case_is_one_line_naming_the_file_the_line_and_the_problem(tmp_pat
     assert str(raised.value).startswith(f"{path}:2: ") and problem in str(raised.value)
 
 
+def test_a_line_separator_inside_a_question_is_no_line_break(tmp_path):
+    """JSON writes U+2028 and U+0085 inside strings unescaped (ensure_ascii=False), and splitlines()
+    breaks lines at both; JSON Lines end at newlines only, and later cases' line numbers count those."""
+    path = tmp_path / "cases.jsonl"
+    path.write_text('{"id": "x", "question": "Who is\u2028Peskov?\x85", "answerable": false}\r\n'
+                    '{"id": "y", "question": "Who?"\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"cases\.jsonl:2: not JSON"):
+        read_cases(path)
+    path.write_text('{"id": "x", "question": "Who is\u2028Peskov?", "answerable": false}\r\n', encoding="utf-8")
+    assert [case.question for case in read_cases(path)] == ["Who is\u2028Peskov?"]
+
+
 def test_a_case_file_that_is_not_utf8_is_named(tmp_path):
     path = tmp_path / "latin1.jsonl"
     path.write_bytes('{"id": "a", "question": "Caf\xe9?", "answerable": false}'.encode("latin-1"))
