@@ -87,7 +87,8 @@ def cmd_forget(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     questions = f"{forgotten.questions} question{'s' if forgotten.questions != 1 else ''}"
     votes = f"{forgotten.votes} vote{'s' if forgotten.votes != 1 else ''}"
-    print(f"deleted {questions} and {votes} of user {args.user}")
+    changes = f"{forgotten.article_changes} article change{'s' if forgotten.article_changes != 1 else ''}"
+    print(f"deleted {questions}, {votes} and {changes} of user {args.user}")
     return 0
 
 
@@ -108,7 +109,8 @@ def parser() -> argparse.ArgumentParser:
     console = subparsers.add_parser("console", help="try the slash commands locally, without Discord")
     console.set_defaults(handler=cmd_console)
     sync = subparsers.add_parser("sync", help="register the slash commands with Discord")
-    sync.add_argument("--guild", type=int, help="a server id: sync there only, instantly (development)")
+    sync.add_argument("--guild", type=_number(0, 2**63 - 1, "a Discord server id (a number)"),
+                      help="a server id: sync there only, instantly (development)")
     sync.set_defaults(handler=cmd_sync)
     stats = subparsers.add_parser("stats", help="questions per day, votes, what could not be answered")
     stats.add_argument("--days", type=_number(1, 365, "a number of days from 1 to 365"), default=7,

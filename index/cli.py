@@ -164,6 +164,13 @@ def guild_id(text: str) -> int:
     return int(text)
 
 
+def speaker_name(text: str) -> str:
+    """`--speaker`: a name; blank, it would match no one and print "no quotations"."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("give a speaker's name, or leave --speaker out for every quotation")
+    return text
+
+
 def answer_count(text: str) -> int:
     """`-k`: how many passages to quote."""
     try:
@@ -205,7 +212,7 @@ def add_index_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentP
     evaluation.set_defaults(handler=cmd_eval)
 
     quotes = subparsers.add_parser("quotes", help="list attributed quotations")
-    quotes.add_argument("--speaker", help="only this speaker (any alias, case-insensitive)")
+    quotes.add_argument("--speaker", type=speaker_name, help="only this speaker (any alias, case-insensitive)")
     quotes.add_argument("--direct-only", action="store_true", help="leave out indirect speech")
     quotes.add_argument("--json", action="store_true")
     quotes.add_argument("--guild", type=guild_id, help=GUILD_HELP)

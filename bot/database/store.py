@@ -111,6 +111,7 @@ class RatedAnswer:
 class Forgotten:
     questions: int
     votes: int
+    article_changes: int = 0
 
 
 def epoch_ms(moment: datetime) -> int:
@@ -293,17 +294,18 @@ class Store:
         return deleted
 
     def forget_user(self, user_id: int) -> Forgotten:
-        """Delete everything a person did: their questions (with the votes on them) and their votes."""
+        """Delete everything a person did: their questions (with the votes on them), their votes and
+        the article changes they made."""
         user = self.user_hash(user_id)
         with self._writing():
             votes = self._execute(
                 "DELETE FROM votes WHERE user_hash = ? OR question_id IN "
                 "(SELECT id FROM questions WHERE user_hash = ?)", (user, user)).rowcount
             questions = self._execute("DELETE FROM questions WHERE user_hash = ?", (user,)).rowcount
-            self._execute("DELETE FROM article_changes WHERE user_hash = ?", (user,))
+            changes = self._execute("DELETE FROM article_changes WHERE user_hash = ?", (user,)).rowcount
         with self._translated():
             self._after_forgetting()
-        return Forgotten(questions, votes)
+        return Forgotten(questions, votes, changes)
 
     # ---- reading -----------------------------------------------------------------------------
     @staticmethod

@@ -34,6 +34,9 @@ from .build import Progress, RebuildReport, rebuild
 # The files articlebot wrote in a server's folder, a line each: the name, a tab and the SHA-256 of
 # the bytes written (lists written before the digest have the name alone); hidden, so never an article.
 ADDED_LIST = ".articlebot-added"
+# What an article file and the list get: readable by all, as a file copied into the corpus usually is
+# (mkstemp makes 0600, which another user's process serving the same corpus could not read).
+FILE_MODE = 0o644
 
 
 @dataclass(frozen=True)
@@ -156,6 +159,7 @@ def _write_new(target: Path, data: bytes) -> None:
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".adding-")
     try:
         with os.fdopen(handle, "wb") as file:
+            os.fchmod(file.fileno(), FILE_MODE)
             file.write(data)
             file.flush()
             os.fsync(file.fileno())
@@ -207,6 +211,7 @@ def _set_added(folder: Path, name: str, digest: str | None) -> None:
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=".adding-")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:
+            os.fchmod(file.fileno(), FILE_MODE)
             file.write("".join(f"{n}\t{d}\n" if d else f"{n}\n" for n, d in sorted(listed.items())))
         os.replace(temporary, folder / ADDED_LIST)
     finally:

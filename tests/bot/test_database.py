@@ -254,5 +254,5 @@ def test_article_changes_are_stored_with_the_hash_and_forgotten_with_the_person(
         store.record_article_change("removed", "harbour-storm", 8, 43, at)
         assert store.article_changes(7) == [(at, 7, store.user_hash(42), "added", "harbour-storm")]
         assert len(store.article_changes()) == 2
-        store.forget_user(42)
+        assert store.forget_user(42).article_changes == 1
         assert [change[1] for change in store.article_changes()] == [8]

@@ -185,7 +185,7 @@ def test_an_escape_sequence_in_a_question_reaches_the_operators_terminal_inert(c
 
 @pytest.mark.parametrize("arguments", [["stats", "--days", "0"], ["stats", "--days", "many"],
                                        ["stats", "--days", "\u00b2"],  # a digit to str.isdigit, not to int
-                                       ["forget"], ["forget", "--user", "@someone"]])
+                                       ["forget"], ["forget", "--user", "@someone"], ["sync", "--guild", "-1"]])
 def test_bad_arguments_are_one_line_naming_the_fix(cli_env, capsys, arguments):
     with pytest.raises(SystemExit) as ended:
         main(arguments)
@@ -196,7 +196,7 @@ def test_bad_arguments_are_one_line_naming_the_fix(cli_env, capsys, arguments):
 
 def test_forget_deletes_a_persons_rows_and_says_how_many(cli_env, capsys, database):
     assert main(["forget", "--user", "1"]) == 0
-    assert "deleted 11 questions and 8 votes of user 1" in capsys.readouterr().out
+    assert "deleted 11 questions, 8 votes and 0 article changes of user 1" in capsys.readouterr().out
     assert rows(database, "SELECT COUNT(*) FROM questions") == [(0,)]
 
 

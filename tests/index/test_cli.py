@@ -149,6 +149,13 @@ def test_ask_k_outside_1_to_10_is_refused(index_main, capsys, k):
     assert f"argument -k: '{k}' passages: give a number from 1 to 10" in capsys.readouterr().err
 
 
+def test_a_blank_speaker_is_refused(index_main, capsys):
+    with pytest.raises(SystemExit) as caught:
+        index_main(["quotes", "--speaker", " "])
+    assert caught.value.code == 2
+    assert "argument --speaker: give a speaker's name, or leave --speaker out" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("guild", ["\u00b2", "12a", "1" * 21])  # "²" is a digit to str.isdigit, not to int
 def test_a_server_id_that_is_no_plain_number_is_refused(index_main, capsys, guild):
     with pytest.raises(SystemExit) as caught:

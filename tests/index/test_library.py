@@ -53,6 +53,8 @@ def test_an_added_article_is_written_in_the_server_s_folder_and_answered_from(se
     assert (folder / "harbour-storm.md").read_bytes() == HARBOUR
     assert (folder / ADDED_LIST).read_text() == f"harbour-storm.md\t{hashlib.sha256(HARBOUR).hexdigest()}\n"
     assert [p.name for p in folder.iterdir() if p.name.startswith(".adding")] == []
+    # Readable by another user's process serving the corpus (mkstemp alone makes 0600).
+    assert {(folder / name).stat().st_mode & 0o777 for name in ("harbour-storm.md", ADDED_LIST)} == {0o644}
     engine = Engine.open(settings)
     assert engine.articles["harbour-storm"]["guild"] == str(GUILD)
     assert change.report.unchanged == ["musk-peace-deal"]  # incremental: the seed is not embedded again
