@@ -230,6 +230,19 @@ def test_a_bad_file_s_name_reaches_the_terminal_inert(index_main, monkeypatch, t
     assert "\x1b" not in out and out.count("\n") == 1
 
 
+def test_a_model_that_cannot_be_loaded_is_one_line_naming_the_setting(index_main, monkeypatch, tmp_path, capsys):
+    corpus_env(monkeypatch, tmp_path)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("ARTICLEBOT_MODEL", "nobody/no-such-model")
+    from index.embedding import passage_encoder
+
+    monkeypatch.setattr("index.building.build.passage_encoder", passage_encoder)  # the real one, not the session's
+    assert index_main(["index", "rebuild"]) == 2
+    last = capsys.readouterr().err.rstrip("\n").split("\n")[-1]
+    assert last.startswith("error: cannot load model 'nobody/no-such-model': ")
+    assert last.endswith("Set ARTICLEBOT_MODEL to a local model folder or a model in the cache (HF_HUB_OFFLINE=1)")
+
+
 def test_unwritable_index_folder_is_one_line(index_main, monkeypatch, tmp_path, capsys):
     corpus_env(monkeypatch, tmp_path)
     (tmp_path / "file").write_text("not a folder", encoding="utf-8")
