@@ -62,7 +62,8 @@ DEVELOPMENT = [
     (FIXTURES / "translated_dev_qa.jsonl", "seed", None),  # grouped by the article translated
 ]
 HELDOUT = [(FIXTURES / "lee_heldout2_qa.jsonl", "news"), (FIXTURES / "multilingual_qa.jsonl", "seed"),
-           (FIXTURES / "lee_heldout3_qa.jsonl", "news"), (FIXTURES / "multilingual_heldout2_qa.jsonl", "news")]
+           (FIXTURES / "lee_heldout3_qa.jsonl", "news"), (FIXTURES / "multilingual_heldout2_qa.jsonl", "news"),
+           (FIXTURES / "lee_heldout4_qa.jsonl", "news")]
 ENGLISH_FEATURES = tuple(Evidence.__dataclass_fields__)
 FOREIGN_FEATURES = ("relevance", "margin", "dense_lead")  # what holds across languages
 # Share of each group's answerable questions that must stay `answer`. A question in another
