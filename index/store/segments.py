@@ -253,7 +253,7 @@ def segment_problem(path: Path, record: dict[str, Any] | None = None, checksums:
     for name, expected in sorted(manifest["files"].items()):
         target = path / name
         if not target.is_file():
-            return f"{target} is missing"
+            return f"{target} is not a regular file" if target.exists() else f"{target} is missing"
         status = target.stat()
         signature = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
         hashing = checksums and not (remembered and _HASHED_SOUND.get(target) == signature)

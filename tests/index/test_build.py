@@ -207,6 +207,27 @@ def test_truncated_vectors_file_is_corrupt(settings, encoder):
     assert "rebuild" in str(caught.value)
 
 
+@pytest.mark.parametrize("damage", ["a pipe", "cut short"])
+def test_opening_an_index_checks_each_file_s_kind_and_size_first(settings, encoder, damage):
+    """Before a question opens the files: a pipe in a file's place hung the opening, waiting for a
+    writer; an array cut short failed deep in numpy. Sizes only, not checksums (status reads those)."""
+    import os
+
+    from index.store.manifest import IndexUnavailable
+
+    rebuild(settings, encoder=encoder)
+    target = segment_file(settings.index_dir, "vectors.faiss" if damage == "a pipe" else "unit_paragraph.npy")
+    if damage == "a pipe":
+        target.unlink()
+        os.mkfifo(target)
+    else:
+        target.write_bytes(target.read_bytes()[:-8])
+    with pytest.raises(IndexUnavailable) as caught:
+        load_index(settings.index_dir)
+    assert caught.value.state == CORRUPT
+    assert (f"{target} is not a regular file" if damage == "a pipe" else f"{target} has ") in str(caught.value)
+
+
 def test_long_text_is_embedded_in_pieces_not_truncated(encoder):
     sentence = "The committee reviewed the harbour budget line by line before the vote. "
     pieces = fit_windows(encoder, [sentence * 40])
