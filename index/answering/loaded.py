@@ -32,7 +32,7 @@ from ..store.segments import (
     PassageStore,
     load_arrays,
     read_segment_manifest,
-    segment_problem,
+    segment_files_problem,
 )
 from .cues import QuestionKind, cue_matches
 from .lexical import Bm25
@@ -517,11 +517,11 @@ def load_index(index_dir: Path) -> LoadedIndex:
     try:
         for entry in manifest["segments"]:
             path = segment_path(build, entry["name"])
+            segment_manifest = read_segment_manifest(path)
             # Sizes only, no hashing (status and run read the checksums): a file swapped for a pipe
             # would hang the opening below, a truncated one fail deep in faiss or numpy.
-            if problem := segment_problem(path, entry.get("manifest"), checksums=False):
+            if problem := segment_files_problem(path, segment_manifest):
                 raise IndexUnavailable(CORRUPT, problem)
-            segment_manifest = read_segment_manifest(path)
             segment = Segment(entry["name"], PassageStore(path / SEGMENT_PASSAGES), load_arrays(path),
                               VectorIndex.open(path / SEGMENT_VECTORS), segment_manifest["articles"],
                               frozenset(entry["deleted"]),

@@ -232,6 +232,24 @@ def read_segment_manifest(path: Path) -> dict[str, Any]:
 _HASHED_SOUND: dict[Path, tuple[int, int, int, int]] = {}
 
 
+def _kind_problem(target: Path) -> str | None:
+    if not target.is_file():
+        return f"{target} is not a regular file" if target.exists() else f"{target} is missing"
+    return None
+
+
+def segment_files_problem(path: Path, manifest: dict[str, Any]) -> str | None:
+    """Whether each file of a segment (its manifest read) is a regular file of the size written, or
+    None: a few stat calls, for opening an index (status and rebuilds read the checksums too)."""
+    for name, expected in sorted(manifest["files"].items()):
+        target = path / name
+        if problem := _kind_problem(target):
+            return problem
+        if (size := target.stat().st_size) != expected.get("bytes"):
+            return f"{target} has {size} bytes, the build wrote {expected.get('bytes')}"
+    return None
+
+
 def segment_problem(path: Path, record: dict[str, Any] | None = None, checksums: bool = True,
                     remembered: bool = False) -> str | None:
     """Why a segment is not the one articlebot wrote (its manifest, when the generation recorded
@@ -252,8 +270,8 @@ def segment_problem(path: Path, record: dict[str, Any] | None = None, checksums:
         return f"{path / SEGMENT_MANIFEST} lacks checksums for {sorted(needed - set(manifest['files']))}"
     for name, expected in sorted(manifest["files"].items()):
         target = path / name
-        if not target.is_file():
-            return f"{target} is not a regular file" if target.exists() else f"{target} is missing"
+        if problem := _kind_problem(target):
+            return problem
         status = target.stat()
         signature = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
         hashing = checksums and not (remembered and _HASHED_SOUND.get(target) == signature)
