@@ -90,9 +90,17 @@ class Progress(Protocol):
     def bar(self, label: str, total: int) -> Callable[[int], None]: ...
 
 
-# A change to the corpus made in turn with the rebuilds (an add or a remove from Discord): it
-# returns how to undo it, should the rebuild fail.
-CorpusChange = Callable[[], Callable[[], None]]
+@dataclass(frozen=True)
+class ChangeMade:
+    """What a change to the corpus leaves to do in turn: `undo` if the rebuild fails, `done` once
+    the new index is published."""
+
+    undo: Callable[[], None]
+    done: Callable[[], None] = lambda: None
+
+
+# A change to the corpus made in turn with the rebuilds (an add or a remove from Discord).
+CorpusChange = Callable[[], ChangeMade]
 
 
 class _Quiet:
@@ -445,20 +453,23 @@ def rebuild(
     anything is written; a failed write leaves the current index as it was, and no build behind.
     Rebuilds of one index by several processes (a sharded bot's) take turns (one_rebuild_at_a_time).
     A `change` to the corpus is made in turn too, once the lock is held and before the corpus is
-    read; the undo it returns is called, still in turn, when the rebuild fails.
+    read; still in turn, its undo is called when the rebuild fails, its done when it succeeds.
     """
     progress = progress or _Quiet()
     check_index_location(settings.index_dir, settings.corpus_dir)
     check_corpus_folder(settings.corpus_dir)  # before the lock: nothing is made for a corpus that is not there
     with one_rebuild_at_a_time(settings.index_dir,
                                waiting=lambda: progress.stage("waiting for another rebuild of this index …")):
-        undo = change() if change is not None else None
+        made = change() if change is not None else None
         try:
-            return _rebuild_in_turn(settings, full=full, merge=merge, encoder=encoder, progress=progress)
+            report = _rebuild_in_turn(settings, full=full, merge=merge, encoder=encoder, progress=progress)
         except BaseException:
-            if undo is not None:
-                undo()
+            if made is not None:
+                made.undo()
             raise
+        if made is not None:
+            made.done()
+        return report
 
 
 def _rebuild_in_turn(

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import os
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,11 +28,14 @@ from ..corpus import (
     load_corpus,
 )
 from ..embedding import PassageEncoder
+from ..problems import inert
 from ..settings import Settings
-from .build import Progress, RebuildReport, rebuild
+from .build import ChangeMade, Progress, RebuildReport, rebuild
 
 # The files articlebot wrote in a server's folder, a line each: the name, a tab and the SHA-256 of
 # the bytes written (lists written before the digest have the name alone); hidden, so never an article.
+log = logging.getLogger(__name__)
+
 ADDED_LIST = ".articlebot-added"
 # What an article file and the list get: readable by all, as a file copied into the corpus usually is
 # (mkstemp makes 0600, which another user's process serving the same corpus could not read).
@@ -69,7 +72,7 @@ def add_article(settings: Settings, guild_id: int, file_name: str, data: bytes, 
         raise ArticleRefused(f"{target.name} is the name of the folder's notes, never read as an article: give "
                              "the article another id (the `id:` field, or the file name)")
 
-    def write() -> Callable[[], None]:
+    def write() -> ChangeMade:
         # Checked again in turn: another process (a shard) may have added the same id meanwhile.
         _check_id_free(settings, article.id)
         _write_new(target, data)
@@ -81,9 +84,11 @@ def add_article(settings: Settings, guild_id: int, file_name: str, data: bytes, 
 
         def undo() -> None:
             target.unlink(missing_ok=True)  # ours, written just now
-            _set_added(folder, target.name, None)
+            # A listed file that is gone is dropped at the list's next writing: an entry left by a
+            # full disk is harmless, and must not hide why the rebuild failed.
+            _try_set_added(folder, target.name, None)
 
-        return undo
+        return ChangeMade(undo)
 
     report = rebuild(settings, progress=progress, encoder=encoder, merge=merge, change=write)
     return ArticleChange(article.id, report)
@@ -107,31 +112,23 @@ def remove_article(settings: Settings, guild_id: int, article_id: str, *,
     # At once, to refuse without waiting for another rebuild; the check in turn decides (see add_article).
     with contextlib.suppress(CorpusError):
         _removable(settings, folder, guild_id, article_id)
-    aside_of: list[Path] = []
-
-    def set_aside() -> Callable[[], None]:
+    def set_aside() -> ChangeMade:
         # In turn: another process (a shard) may be removing it too, or adding an article of that name
         # once it is gone; the list of files articlebot wrote changes in turn as well.
         path = _removable(settings, folder, guild_id, article_id)
-        digest = _added(folder).get(path.name)
-        # Hidden while the index is rebuilt, so a failed rebuild can put it back as it was.
+        # Hidden while the index is rebuilt, so a failed rebuild can put it back as it was. The list
+        # keeps it until the new index is published: were it rewritten first, a failed rebuild on a
+        # full disk could not list it again, and the article could no longer be removed from Discord.
         aside = folder / f".removing-{path.name}"
         os.replace(path, aside)
-        try:
-            _set_added(folder, path.name, None)
-        except BaseException:
-            os.replace(aside, path)  # the article stays, as it was
-            raise
-        aside_of.append(aside)
 
-        def undo() -> None:
-            os.replace(aside, path)
-            _set_added(folder, path.name, digest or hashlib.sha256(path.read_bytes()).hexdigest())
+        def gone() -> None:
+            aside.unlink()  # ours, hidden: no other process reads it
+            _try_set_added(folder, path.name, None)
 
-        return undo
+        return ChangeMade(undo=lambda: os.replace(aside, path), done=gone)
 
     report = rebuild(settings, progress=progress, encoder=encoder, merge=merge, change=set_aside)
-    aside_of[0].unlink()  # ours, hidden: no other process reads it
     return ArticleChange(article_id, report)
 
 
@@ -199,6 +196,16 @@ def _wrote(folder: Path, path: Path) -> bool:
         return False
     digest = listed[path.name]
     return digest is None or hashlib.sha256(path.read_bytes()).hexdigest() == digest
+
+
+def _try_set_added(folder: Path, name: str, digest: str | None) -> None:
+    """_set_added where a failure only leaves an entry for a file that is gone (dropped at the list's
+    next writing): logged, not raised."""
+    try:
+        _set_added(folder, name, digest)
+    except (OSError, CorpusError) as error:
+        log.warning("the list of articles added from Discord in %s still names %s: %s", inert(str(folder)),
+                    inert(name), error)
 
 
 def _set_added(folder: Path, name: str, digest: str | None) -> None:

@@ -3,6 +3,7 @@ atomically, indexed; every refusal and failure leaves the corpus and the live in
 
 import fcntl
 import hashlib
+import logging
 import threading
 
 import pytest
@@ -173,26 +174,68 @@ def test_a_crash_in_the_middle_of_an_add_leaves_the_corpus_and_the_index_as_they
     assert after[1:] == before[1:]
 
 
-def test_a_failure_to_record_an_add_or_a_remove_leaves_the_corpus_as_it_was(settings, encoder, monkeypatch):
-    """The list of added files is written after the article (a full disk, say): the article file and
-    the list's temporary file go too, and a removal puts the article back."""
-    add_article(settings, GUILD, "storm.md", HARBOUR, encoder=encoder)
-    before = snapshot(settings)
+def list_disk_full(monkeypatch, after: int = 0):
+    """Past `after` more writings, writing the list of added files fails as on a full disk (the
+    article files, written as bytes, still go through)."""
     real_fdopen = library_module.os.fdopen
+    written = []
 
     def disk_full(handle, *args, **kwargs):
         file = real_fdopen(handle, *args, **kwargs)
         if "w" in args or kwargs.get("mode") == "w":  # the list, written as text
+            if len(written) < after:
+                written.append(handle)
+                return file
             file.close()
             raise OSError(28, "No space left on device")
         return file
 
     monkeypatch.setattr(library_module.os, "fdopen", disk_full)
+
+
+def test_an_add_whose_list_cannot_be_written_leaves_the_corpus_as_it_was(settings, encoder, monkeypatch):
+    """The list is written after the article: the article file and the list's temporary file go too."""
+    add_article(settings, GUILD, "storm.md", HARBOUR, encoder=encoder)
+    before = snapshot(settings)
+    list_disk_full(monkeypatch)
     with pytest.raises(OSError, match="No space left"):
         add_article(settings, GUILD, "leak.md", LEAK, encoder=encoder)
-    with pytest.raises(OSError, match="No space left"):
-        remove_article(settings, GUILD, "harbour-storm", encoder=encoder)
     assert snapshot(settings) == before
+
+
+def test_a_removal_whose_rebuild_fails_on_a_full_disk_leaves_the_article_removable(settings, encoder,
+                                                                                  monkeypatch):
+    """The list keeps the article until the new index is published: rewritten first, it could not be
+    written back on the full disk that failed the rebuild, and Discord could no longer remove it."""
+    add_article(settings, GUILD, "storm.md", HARBOUR, encoder=encoder)
+    before = snapshot(settings)
+    with monkeypatch.context() as full:
+        list_disk_full(full, after=1)  # the disk fills up during the rebuild
+
+        def disk_full(*args, **kwargs):
+            raise OSError(28, "No space left on device")
+
+        full.setattr("index.building.build._rebuild_in_turn", disk_full)
+        with pytest.raises(OSError, match="No space left"):
+            remove_article(settings, GUILD, "harbour-storm", encoder=encoder)
+    assert snapshot(settings) == before
+    remove_article(settings, GUILD, "harbour-storm", encoder=encoder)
+    assert "harbour-storm" not in Engine.open(settings).articles
+
+
+def test_a_removal_whose_list_cannot_be_rewritten_still_removes_and_says_so(settings, encoder, monkeypatch,
+                                                                           caplog):
+    add_article(settings, GUILD, "storm.md", HARBOUR, encoder=encoder)
+    folder = settings.corpus_dir / "guilds" / str(GUILD)
+    list_disk_full(monkeypatch)
+    with caplog.at_level(logging.WARNING, logger="index.building.library"):
+        remove_article(settings, GUILD, "harbour-storm", encoder=encoder)
+    assert "harbour-storm" not in Engine.open(settings).articles
+    assert sorted(p.name for p in folder.iterdir()) == [ADDED_LIST]  # no hidden copy, no temporary file
+    assert "still names harbour-storm.md: [Errno 28] No space left on device" in caplog.text
+    monkeypatch.undo()
+    add_article(settings, GUILD, "leak.md", LEAK, encoder=encoder)  # the entry left is dropped here
+    assert [line.split("\t")[0] for line in (folder / ADDED_LIST).read_text().splitlines()] == ["budget-leak.md"]
 
 
 @pytest.mark.parametrize("damage", ["not utf-8", "a folder"])
