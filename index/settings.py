@@ -36,6 +36,15 @@ def is_plain_number(text: str) -> bool:
     return text.isascii() and text.isdigit()
 
 
+def home_expanded(path: str) -> str:
+    """A leading "~" or "~user" as a shell expands it (no shell reads .env); ValueError when there
+    is no such home folder here."""
+    expanded = os.path.expanduser(path)
+    if expanded.startswith("~"):  # expanduser leaves what it cannot expand
+        raise ValueError(f"{path.split(os.sep, 1)[0]} is no home folder on this machine; give the folder itself")
+    return expanded
+
+
 def is_database_url(database: str) -> bool:
     """Whether ARTICLEBOT_DATABASE names a server (a URL) rather than a SQLite file."""
     return "://" in database
@@ -118,7 +127,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="ARTICLEBOT_",
         env_file=".env",
-        env_file_encoding="utf-8",
+        # "-sig": a byte-order mark (Notepad, PowerShell) is no part of the first name; python-dotenv
+        # before 1.2.3 kept it there, so the first setting, often the token, was silently lost.
+        env_file_encoding="utf-8-sig",
         extra="ignore",
     )
 
@@ -171,7 +182,7 @@ class Settings(BaseSettings):
             raise ValueError("give the path of a SQLite file, such as var/articlebot.sqlite3, or a postgresql:// URL")
         if is_database_url(value) and (problem := postgres_url_problem(value)):
             raise ValueError(problem)
-        return value if is_database_url(value) else os.path.expanduser(value)
+        return value if is_database_url(value) else home_expanded(value)
 
     @field_validator("corpus_dir", "index_dir", mode="before")
     @classmethod
@@ -179,8 +190,7 @@ class Settings(BaseSettings):
         # Empty, the path would be the current folder: read as a corpus, or called a corrupt index.
         if isinstance(value, str) and not value.strip():
             raise ValueError("give a folder (leave the variable out for the default)")
-        # No shell reads .env: "~/articles" there means the home folder all the same.
-        return Path(value).expanduser() if isinstance(value, str | Path) else value
+        return Path(home_expanded(str(value))) if isinstance(value, str | Path) else value
 
     @field_validator("index_dir")
     @classmethod
@@ -294,11 +304,11 @@ def _check_dotenv(path: Path) -> None:
     named by its number only: it may hold the token."""
     if not path.is_file():
         return  # none, or a folder (a virtual environment is often called .env): pydantic-settings skips it
-    with path.open(encoding="utf-8") as stream:
+    with path.open(encoding="utf-8-sig") as stream:
         for binding in dotenv.parser.parse_stream(stream):
             if binding.error:
                 raise SettingsError(f"{path.resolve()} line {binding.original.line} is no NAME=value setting: "
-                                    "fix it (a value with spaces or # in quotes, each quote closed) or remove it")
+                                    "fix it (each quote closed, a value with # in quotes) or remove it")
 
 
 def load_settings() -> Settings:

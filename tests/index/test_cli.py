@@ -128,6 +128,22 @@ def test_a_dotenv_line_that_cannot_be_parsed_is_refused_by_its_number(index_main
     assert "secret" not in err
 
 
+def test_a_dotenv_saved_with_a_byte_order_mark_keeps_its_first_setting(index_main, tmp_path, monkeypatch):
+    """Notepad and PowerShell write one; python-dotenv before 1.2.3 made it part of the first name."""
+    import dotenv.parser
+
+    from index.settings import load_settings
+
+    def as_before_1_2_3(reader, stream):  # the parser of python-dotenv 1.0.1 to 1.2.2 kept the mark
+        reader.string = stream.read()
+        reader.position = reader.mark = dotenv.parser.Position.start()
+
+    monkeypatch.setattr(dotenv.parser.Reader, "__init__", as_before_1_2_3)
+    (tmp_path / ".env").write_bytes("\ufeffARTICLEBOT_ANSWER_K=4\nARTICLEBOT_LOG_LEVEL=WARNING\n".encode())
+    monkeypatch.chdir(tmp_path)
+    assert load_settings().answer_k == 4
+
+
 def test_a_folder_called_dotenv_is_no_settings_file(index_main, tmp_path, capsys):
     (tmp_path / ".env").mkdir()  # a virtual environment, as many name it
     assert index_main(["index", "status"]) == 1  # no corpus and no index here: not fresh, not an error

@@ -146,3 +146,14 @@ def test_a_tilde_in_a_path_is_the_home_folder(monkeypatch, tmp_path):
     settings = Settings(_env_file=None)
     assert (settings.corpus_dir, settings.index_dir) == (tmp_path / "articles", tmp_path / "var" / "index")
     assert settings.database == str(tmp_path / "var" / "articlebot.sqlite3")
+
+
+@pytest.mark.parametrize("variable", ["ARTICLEBOT_CORPUS_DIR", "ARTICLEBOT_INDEX_DIR", "ARTICLEBOT_DATABASE"])
+def test_the_home_folder_of_no_such_user_is_one_line(monkeypatch, variable):
+    from index.settings import SettingsError, load_settings
+
+    monkeypatch.setenv(variable, "~nosuchuser/articles")
+    with pytest.raises(SettingsError) as refused:  # Path.expanduser raised RuntimeError: a traceback
+        load_settings()
+    assert str(refused.value) == f"{variable}=~nosuchuser/articles: ~nosuchuser is no home folder on this machine; " \
+                                 "give the folder itself"
