@@ -13,7 +13,7 @@ import contextlib
 import hashlib
 import logging
 import os
-import tempfile
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,9 +37,6 @@ from .build import ChangeMade, Progress, RebuildReport, rebuild
 log = logging.getLogger(__name__)
 
 ADDED_LIST = ".articlebot-added"
-# What an article file and the list get: readable by all, as a file copied into the corpus usually is
-# (mkstemp makes 0600, which another user's process serving the same corpus could not read).
-FILE_MODE = 0o644
 
 
 @dataclass(frozen=True)
@@ -149,14 +146,23 @@ def _owned_article(settings: Settings, guild_id: int, article_id: str) -> Articl
     raise ArticleRefused(f"this server has no article {article_id!r} of its own: pick one from the list as you type")
 
 
+def _new_hidden_file(folder: Path) -> tuple[int, Path]:
+    """A new hidden file in `folder`, open for writing, with the permissions the umask gives any new
+    file, as a file copied into the corpus gets (mkstemp's 0600 would keep another user's process
+    serving the same corpus from reading it)."""
+    while True:
+        path = folder / f".adding-{secrets.token_hex(8)}"
+        with contextlib.suppress(FileExistsError):
+            return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), path
+
+
 def _write_new(target: Path, data: bytes) -> None:
     """Write a new file all at once: readers see no file or the whole one, and an existing file
     (someone else's) is never replaced."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".adding-")
+    handle, temporary = _new_hidden_file(target.parent)
     try:
         with os.fdopen(handle, "wb") as file:
-            os.fchmod(file.fileno(), FILE_MODE)
             file.write(data)
             file.flush()
             os.fsync(file.fileno())
@@ -215,10 +221,9 @@ def _set_added(folder: Path, name: str, digest: str | None) -> None:
     listed = {n: d for n, d in _added(folder).items() if n != name and (folder / n).exists()}
     if digest is not None:
         listed[name] = digest
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".adding-")
+    handle, temporary = _new_hidden_file(folder)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:
-            os.fchmod(file.fileno(), FILE_MODE)
             file.write("".join(f"{n}\t{d}\n" if d else f"{n}\n" for n, d in sorted(listed.items())))
         os.replace(temporary, folder / ADDED_LIST)
     finally:

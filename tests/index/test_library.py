@@ -54,11 +54,24 @@ def test_an_added_article_is_written_in_the_server_s_folder_and_answered_from(se
     assert (folder / "harbour-storm.md").read_bytes() == HARBOUR
     assert (folder / ADDED_LIST).read_text() == f"harbour-storm.md\t{hashlib.sha256(HARBOUR).hexdigest()}\n"
     assert [p.name for p in folder.iterdir() if p.name.startswith(".adding")] == []
-    # Readable by another user's process serving the corpus (mkstemp alone makes 0600).
-    assert {(folder / name).stat().st_mode & 0o777 for name in ("harbour-storm.md", ADDED_LIST)} == {0o644}
     engine = Engine.open(settings)
     assert engine.articles["harbour-storm"]["guild"] == str(GUILD)
     assert change.report.unchanged == ["musk-peace-deal"]  # incremental: the seed is not embedded again
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o077, 0o600)])
+def test_added_files_get_the_permissions_the_umask_gives_new_files(settings, encoder, umask, mode):
+    """As a file copied into the corpus would: readable by another user's process serving the corpus
+    under the usual umask (mkstemp made 0600 whatever it was), private under a strict one."""
+    import os
+
+    before = os.umask(umask)
+    try:
+        add_article(settings, GUILD, "storm.md", HARBOUR, encoder=encoder)
+    finally:
+        os.umask(before)
+    folder = settings.corpus_dir / "guilds" / str(GUILD)
+    assert {(folder / name).stat().st_mode & 0o777 for name in ("harbour-storm.md", ADDED_LIST)} == {mode}
 
 
 BAD_FILES = [
