@@ -30,7 +30,12 @@ class QuestionAllowance:
         """Count one question of the user's: None when it is within their allowance, else how many
         seconds they must wait."""
         if len(self._buckets) >= MAX_COOLDOWN_USERS and user_id not in self._buckets:
-            self._buckets.clear()  # a bound: at worst, some users get a fresh allowance
+            # A bound for a bot that runs for months: the users whose window has passed first, and
+            # only if all are still counting, everyone (at worst some get a fresh allowance).
+            self._buckets = {user: bucket for user, bucket in self._buckets.items()
+                             if bucket.get_tokens() < bucket.rate}
+            if len(self._buckets) >= MAX_COOLDOWN_USERS:
+                self._buckets.clear()
         return self._buckets.setdefault(user_id, self.cooldown()).update_rate_limit()
 
     def cooldown(self) -> app_commands.Cooldown:

@@ -46,7 +46,8 @@ async def test_sync_registers_exactly_the_commands(emulator, e2e_settings):
 
 
 async def test_ask_is_acknowledged_in_time_and_answered_with_quote_and_attribution(emulator, live_bot):
-    state = await emulator.slash("ask", {"question": "Who told Musk to f*** off?"})
+    # Each test asks as a user of its own: one user's questions share an allowance across tests.
+    state = await emulator.slash("ask", {"question": "Who told Musk to f*** off?"}, user_id="1400000000000000301")
     reply = await emulator.answered(state)
     assert acked_in_time(state) and state.ack_type == 5
     text = embed_text(reply)
@@ -59,7 +60,8 @@ async def test_ask_is_acknowledged_in_time_and_answered_with_quote_and_attributi
 async def test_a_related_answer_has_its_heading_its_colour_and_no_bold(emulator, live_bot, monkeypatch):
     only_related = VerdictModel(("relevance",), np.zeros(1), np.ones(1), np.zeros(1), 0.0, 0.9)
     monkeypatch.setattr(live_bot.service.engine, "verdicts", VerdictModels(only_related, only_related))
-    reply = await emulator.answered(await emulator.slash("ask", {"question": "How many people voted in Musk's poll?"}))
+    reply = await emulator.answered(await emulator.slash("ask", {"question": "How many people voted in Musk's poll?"},
+                                                         user_id="1400000000000000302"))
     [embed] = reply["embeds"]
     assert embed["color"] == RELATED_COLOUR.value
     assert embed["description"].startswith(RELATED_HEADING)
@@ -94,7 +96,7 @@ async def test_autocomplete_buttons_and_message_command(emulator, live_bot):
     target = {**message, "id": "1600000000000000001", "content": "What did Peskov tell reporters?",
               "author": {"id": asker, "username": "reader", "discriminator": "0", "avatar": None}}
     find = await emulator.interact(2, {"id": "2", "name": "Find in article", "type": 3, "target_id": target["id"],
-                                       "resolved": {"messages": {target["id"]: target}}})
+                                       "resolved": {"messages": {target["id"]: target}}}, user_id="1400000000000000305")
     found = await emulator.answered(find)
     assert "Dmitry Peskov" in embed_text(found) and found["request"]["flags"] & EPHEMERAL
 
@@ -120,13 +122,14 @@ async def test_dropped_gateway_connection_resumes(emulator, live_bot):
     await emulator.drop_connection()
     await asyncio.wait_for(emulator.connected.wait(), 30)
     assert 6 in emulator.gateway_ops  # RESUME, not a new IDENTIFY
-    state = await emulator.slash("ask", {"question": "Who is Ukraine's ambassador to Germany?"})
+    state = await emulator.slash("ask", {"question": "Who is Ukraine's ambassador to Germany?"},
+                                 user_id="1400000000000000303")
     assert "Andrij Melnyk" in embed_text(await emulator.answered(state))
 
 
 async def test_rate_limited_followup_is_retried_and_delivered(emulator, live_bot):
     emulator.rate_limit_next_followups = 1
-    state = await emulator.slash("ask", {"question": "When was Crimea annexed?"})
+    state = await emulator.slash("ask", {"question": "When was Crimea annexed?"}, user_id="1400000000000000304")
     reply = await emulator.answered(state, timeout=20)
     assert state.id in emulator.rate_limited
     assert "2014" in embed_text(reply)

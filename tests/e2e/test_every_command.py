@@ -131,8 +131,9 @@ async def test_the_cooldown_answers_a_hurried_user_privately(emulator, live_bot)
 async def test_a_pager_that_times_out_disables_its_buttons(emulator, live_bot, monkeypatch, command):
     # Long enough for the reply to be sent before the timer ends, even on a busy machine.
     monkeypatch.setattr(live_bot.settings, "button_timeout_seconds", 2.0)
-    if command == "ask":
-        state = await emulator.slash("ask", {"question": "What did Musk say about nuclear war?"})
+    if command == "ask":  # a user of its own: one user's questions share an allowance across tests
+        state = await emulator.slash("ask", {"question": "What did Musk say about nuclear war?"},
+                                     user_id="1400000000000000201")
     else:
         state = await emulator.slash("quotes", {"speaker": "Elon Musk"})
     reply = await emulator.answered(state)
@@ -147,11 +148,14 @@ async def test_a_pager_that_times_out_disables_its_buttons(emulator, live_bot, m
 
 
 async def test_options_sent_empty(emulator, live_bot):
-    state = await emulator.slash("ask", {"question": "Who is the Kremlin spokesman?", "article": ""})
+    user = "1400000000000000202"  # a user of its own: one user's questions share an allowance across tests
+    state = await emulator.slash("ask", {"question": "Who is the Kremlin spokesman?", "article": ""}, user_id=user)
     assert "Dmitry Peskov" in embed(await emulator.answered(state))["description"]
-    only = await emulator.slash("ask", {"question": "Who is the Kremlin spokesman?", "article": "chip-plant"})
+    only = await emulator.slash("ask", {"question": "Who is the Kremlin spokesman?", "article": "chip-plant"},
+                                user_id=user)
     assert "Dmitry Peskov" not in str(await emulator.answered(only))
-    unknown = await emulator.answered(await emulator.slash("ask", {"question": "Who?", "article": "nope"}))
+    unknown = await emulator.answered(await emulator.slash("ask", {"question": "Who?", "article": "nope"},
+                                                           user_id=user))
     assert unknown["flags"] & EPHEMERAL and "don't know that article" in unknown["content"]
 
     target = {"id": "1600000000000000002", "channel_id": "1300000000000000001", "content": "", "embeds": [],
@@ -160,6 +164,6 @@ async def test_options_sent_empty(emulator, live_bot):
               "tts": False, "type": 0, "timestamp": "2025-01-01T00:00:00+00:00", "edited_timestamp": None,
               "flags": 0, "components": []}
     find = await emulator.interact(2, {"id": "2", "name": "Find in article", "type": 3, "target_id": target["id"],
-                                       "resolved": {"messages": {target["id"]: target}}})
+                                       "resolved": {"messages": {target["id"]: target}}}, user_id=user)
     reply = await emulator.answered(find)
     assert reply["flags"] & EPHEMERAL and "no text" in reply["content"]
