@@ -14,19 +14,22 @@ _OS_HINTS = {
 }
 
 
-# C0 and C1 control characters, and DEL: ESC [ 2 J in an article or a file name would otherwise
-# clear the reader's screen, a carriage return overwrite a line, a newline split a one-line message.
-_CONTROL_CODES = (*range(0x20), *range(0x7F, 0xA0))
+# C0 and C1 control characters, DEL, and Unicode's line and paragraph separators: ESC [ 2 J in an
+# article or a file name would otherwise clear the reader's screen, a carriage return overwrite a
+# line, a newline (or what str.splitlines takes for one) split a one-line message.
+_CONTROL_CODES = (*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029)
 
 
 @functools.cache
 def _escapes(keep: str) -> dict[int, str]:
-    return {code: f"\\x{code:02x}" for code in _CONTROL_CODES if chr(code) not in keep}
+    return {code: f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" for code in _CONTROL_CODES
+            if chr(code) not in keep}
 
 
 def inert(text: str, keep: str = "") -> str:
-    """`text` with every control character but those in `keep` written as `\\xNN` (all other
-    Unicode kept): a file name or an article's text made safe for a terminal and for a log line."""
+    """`text` with every control character but those in `keep` written as `\\xNN` (the separators as
+    `\\u2028`; all other Unicode kept): a file name or an article's text made safe for a terminal and
+    for a log line."""
     return text.translate(_escapes(keep))
 
 

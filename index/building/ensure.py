@@ -46,7 +46,7 @@ def ensure_index(settings: Settings, progress: Progress | None = None) -> str:
         # articlebot reads): nothing to serve.
         if status.state != STALE or status.manifest is None:
             raise
-        problems = str(error).splitlines() if isinstance(error, CorpusError) else [os_problem(error)]
+        problems = error.lines() if isinstance(error, CorpusError) else [os_problem(error)]
         for problem in problems:
             log.warning("%s", problem)
         counts = (status.manifest or {}).get("counts", {})

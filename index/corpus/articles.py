@@ -70,8 +70,11 @@ class CorpusError(Exception):
 
     def __init__(self, problems: list[tuple[Path, str]]):
         self.problems = problems
-        # One line a file: a file name (anyone's) may hold a newline or an escape sequence.
-        super().__init__("\n".join(f"{inert(str(path))}: {inert(problem)}" for path, problem in problems))
+        super().__init__("\n".join(self.lines()))
+
+    def lines(self) -> list[str]:
+        """One line a file: a file name (anyone's) may hold a newline or an escape sequence."""
+        return [f"{inert(str(path))}: {inert(problem)}" for path, problem in self.problems]
 
     def for_server(self, corpus_dir: Path, guild_id: int) -> str:
         """The problems as one server's moderator is told them: that server's own files by name,
