@@ -109,7 +109,7 @@ def parser() -> argparse.ArgumentParser:
     console = subparsers.add_parser("console", help="try the slash commands locally, without Discord")
     console.set_defaults(handler=cmd_console)
     sync = subparsers.add_parser("sync", help="register the slash commands with Discord")
-    sync.add_argument("--guild", type=_number(0, 2**63 - 1, "a Discord server id (a number)"),
+    sync.add_argument("--guild", type=_number(1, 2**63 - 1, "a Discord server id (a number)"),
                       help="a server id: sync there only, instantly (development)")
     sync.set_defaults(handler=cmd_sync)
     stats = subparsers.add_parser("stats", help="questions per day, votes, what could not be answered")

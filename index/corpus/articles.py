@@ -143,7 +143,10 @@ def parse_article(text: str, path: Path) -> Article:
     body = text
     # Front matter is Markdown's: a .txt file is all body, its id its file name (README), so a plain
     # story that opens with a rule of dashes is read as written.
-    if path.suffix.lower() != ".txt" and _FRONT_MATTER_OPENING.match(text):
+    if path.suffix.lower() == ".txt" and _FRONT_MATTER.match(text):
+        log.warning("%s: read as plain text, front matter included: fields are read from .md files only "
+                    "(rename it to .md for them)", inert(str(path)))
+    elif _FRONT_MATTER_OPENING.match(text):
         match = _FRONT_MATTER.match(text)
         if match is None:
             raise ValueError("bad front matter: no closing '---' line")

@@ -66,8 +66,8 @@ class Embedder:
             # The library's first line only: the operator's error is one line, and the rest is its
             # advice on going online, which this machine may never be.
             reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
-            raise ModelUnavailable(f"cannot load model {self.spec.name!r}: {reason} Set ARTICLEBOT_MODEL to a local "
-                                   "model folder or a model in the cache (HF_HUB_OFFLINE=1)") from error
+            raise ModelUnavailable(f"cannot load model {self.spec.name!r}: {reason.rstrip('.')}; set ARTICLEBOT_MODEL "
+                                   "to a local model folder or a model in the cache (HF_HUB_OFFLINE=1)") from error
 
     @property
     def dimension(self) -> int:

@@ -185,7 +185,8 @@ def test_an_escape_sequence_in_a_question_reaches_the_operators_terminal_inert(c
 
 @pytest.mark.parametrize("arguments", [["stats", "--days", "0"], ["stats", "--days", "many"],
                                        ["stats", "--days", "\u00b2"],  # a digit to str.isdigit, not to int
-                                       ["forget"], ["forget", "--user", "@someone"], ["sync", "--guild", "-1"]])
+                                       ["forget"], ["forget", "--user", "@someone"],
+                                       ["sync", "--guild", "-1"], ["sync", "--guild", "0"]])
 def test_bad_arguments_are_one_line_naming_the_fix(cli_env, capsys, arguments):
     with pytest.raises(SystemExit) as ended:
         main(arguments)

@@ -256,7 +256,7 @@ def test_a_model_that_cannot_be_loaded_is_one_line_naming_the_setting(index_main
     assert index_main(["index", "rebuild"]) == 2
     last = capsys.readouterr().err.rstrip("\n").split("\n")[-1]
     assert last.startswith("error: cannot load model 'nobody/no-such-model': ")
-    assert last.endswith("Set ARTICLEBOT_MODEL to a local model folder or a model in the cache (HF_HUB_OFFLINE=1)")
+    assert last.endswith("; set ARTICLEBOT_MODEL to a local model folder or a model in the cache (HF_HUB_OFFLINE=1)")
 
 
 def test_unwritable_index_folder_is_one_line(index_main, monkeypatch, tmp_path, capsys):

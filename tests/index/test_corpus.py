@@ -34,7 +34,7 @@ def test_plain_text_file_is_an_article_named_after_the_file(tmp_path):
     assert article.body.startswith("The council met")
 
 
-def test_a_plain_text_file_has_no_front_matter(tmp_path):
+def test_a_plain_text_file_has_no_front_matter(tmp_path, caplog):
     """A .txt file is all body (README): a story that opens with a rule of dashes is read as written,
     and lines that look like front matter are text, not an id or a title."""
     write(tmp_path, "ruled.txt", "----------\nHeadline\n----------\nThe mayor said the bridge will reopen.")
@@ -42,6 +42,9 @@ def test_a_plain_text_file_has_no_front_matter(tmp_path):
     ruled, dashes = sorted(load_corpus(tmp_path), key=lambda a: a.id, reverse=True)
     assert (ruled.id, ruled.title) == ("ruled", None) and ruled.body.startswith("----------\nHeadline")
     assert (dashes.id, dashes.title) == ("dashes", None) and dashes.body.startswith("---\nid: other-id")
+    # Written for a .md, the operator learns why its fields are not read; a rule of dashes is no such thing.
+    assert "dashes.txt: read as plain text, front matter included: fields are read from .md files only" in caplog.text
+    assert "ruled.txt" not in caplog.text
 
 
 def test_markdown_opening_with_more_than_three_dashes_has_no_front_matter(tmp_path):
