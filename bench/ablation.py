@@ -205,6 +205,9 @@ def answering_variants() -> list[Variant]:
                 stage=LOAD, prepare=no_restates),
         Variant("continuation-highlight", "scoring._GOES_ON never matches: a sentence that opens by pointing "
                 "back is not highlighted with the best one", patches=patch(scoring, "_GOES_ON", NEVER)),
+        Variant("highlight-kind", "scoring.HIGHLIGHT_KIND_REACH → 0: the highlight is the best-scoring sentence "
+                "even when a close one states the number, time, amount of time or place asked for",
+                patches=patch(scoring, "HIGHLIGHT_KIND_REACH", 0.0)),
         Variant("antecedent-highlight", "scoring.HIGHLIGHT_ANTECEDENT → False: a best sentence that opens by "
                 "pointing back is highlighted without the one before it",
                 patches=patch(scoring, "HIGHLIGHT_ANTECEDENT", False)),

@@ -15,6 +15,7 @@ _DURATION_QUESTION = re.compile(r"\bhow long\b|\bfor how many (days|weeks|months
 _REASON_QUESTION = re.compile(r"^\s*(why|how come)\b|\bwhat (caused|led to|made)\b|\bfor what reason\b",
                               re.IGNORECASE)
 _PERSON_QUESTION = re.compile(r"^\s*(who|whom|whose)\b", re.IGNORECASE)
+PLACE_QUESTION = re.compile(r"^\s*(where|in what (city|country|region|place|state|town))\b|\bwhere\b", re.IGNORECASE)
 
 _NUMBER_WORDS = (
     r"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
@@ -81,3 +82,45 @@ def cue_matches(question_kind: QuestionKind | None, sentence: str) -> bool:
     if question_kind == "time":
         return bool(_TIME.search(sentence))
     return False
+
+
+# What the highlight looks for (scoring.Scores.best_sentence): the kinds of fact whose presence in a
+# sentence can be read, each only where the question does not already state it. "How long did the
+# yacht take?" is answered by "two days and 21 hours", which the duration cue above (phrases that
+# state how long something lasts) does not read: a number and a unit of time is enough here, as
+# the sentence is already among the best of a passage. A person ("who") is left out: measured, it
+# moved as many highlights away from the answer as towards it (docs/ablation.md).
+HighlightKind = Literal["quantity", "time", "duration", "place"]
+_NUMBER_OF = (r"(?:\d[\d,.]*|a few|several|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+              r"twenty|thirty|forty|fifty|hundred|thousand)")
+_AMOUNT_OF_TIME = re.compile(rf"\b{_NUMBER_OF}(?:[\s-]+{_NUMBER_OF})*[\s-]+{_TIME_UNIT}\b", re.IGNORECASE)
+# A capitalised name after a preposition of place: "in Memphis", "at the MCG".
+_PLACE = re.compile(r"\b(?:in|at|near|from|to|outside|inside)\s+((?:the\s+)?[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)*)")
+_FACT_WORDS = re.compile(r"[\w$]+")
+# A number whole ("$5", "10,000", "40%"), or one in words: compared with the question's words as written.
+_AMOUNT = re.compile(rf"[$€£¥]?\d[\d,.]*%?|\b(?:{_NUMBER_WORDS})s?\b", re.IGNORECASE)
+_FACTS: dict[HighlightKind, tuple[re.Pattern[str], int]] = {
+    "quantity": (_AMOUNT, 0), "time": (_TIME, 0), "duration": (_AMOUNT_OF_TIME, 0), "place": (_PLACE, 1)}
+
+
+def highlight_kind(question: str) -> HighlightKind | None:
+    """The kind of fact the highlight looks for: the question's kind (kind_of_question) when it is
+    one of those, or a place for a "where" question of no other kind."""
+    question_kind = kind_of_question(question)
+    if question_kind in ("quantity", "time", "duration"):
+        return question_kind
+    return "place" if question_kind is None and PLACE_QUESTION.search(question) else None
+
+
+def question_words(question: str) -> frozenset[str]:
+    """The question's words as states_new_fact compares them (folded)."""
+    return frozenset(word.casefold() for word in _FACT_WORDS.findall(question))
+
+
+def states_new_fact(kind: HighlightKind, words: frozenset[str], sentence: str) -> bool:
+    """Whether `sentence` states a fact of `kind` that a question of `words` does not already state:
+    "five major cities" answers no "how many" question about "$5 flights to five cities"."""
+    pattern, group = _FACTS[kind]
+    return any(not all(word.casefold() in words for word in _FACT_WORDS.findall(match.group(group)))
+               for match in pattern.finditer(sentence))
+

@@ -25,7 +25,7 @@ import numpy as np
 
 from ..text import WORD
 from .answer import ANSWER, RELATED, Verdict
-from .cues import QuestionKind, cue_matches, kind_of_question
+from .cues import PLACE_QUESTION, QuestionKind, cue_matches, kind_of_question
 from .declining import Candidate
 from .loaded import LoadedIndex
 from .scoring import Scores, highlight_span
@@ -37,8 +37,6 @@ _NUMBER = re.compile(r"\d")
 # question asks for. The engine's scoring has no person cue (it did not pay, docs/ablation.md),
 # but the verdict was fitted with this reading of "the answer type is there".
 _FULL_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+")
-_PLACE_QUESTION = re.compile(r"^\s*(where|in what (city|country|region|place|state|town))\b|\bwhere\b",
-                             re.IGNORECASE)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -77,7 +75,7 @@ def evidence_of(index: LoadedIndex, scores: Scores, question: str, chosen: list[
     start, end = highlight_span(index, best)
     highlight = index.paragraphs[first]["text"][start:end]
     question_kind = kind_of_question(question)
-    place = bool(_PLACE_QUESTION.search(question))
+    place = bool(PLACE_QUESTION.search(question))
     question_words = {w.casefold() for w in WORD.findall(question)}
     # A highlight of several sentences: the capital that opens each one names nothing.
     sentences = [index.sentences[row].text for row in index.sentence_rows_of[first]

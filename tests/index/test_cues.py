@@ -2,7 +2,7 @@
 
 import pytest
 
-from index.answering.cues import cue_matches, kind_of_question
+from index.answering.cues import cue_matches, highlight_kind, kind_of_question, question_words, states_new_fact
 
 
 @pytest.mark.parametrize(("question", "kind"), [
@@ -52,3 +52,28 @@ def test_duration_cue(sentence, holds):
 ])
 def test_reason_cue(sentence, holds):
     assert cue_matches("reason", sentence) is holds
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("How long did Assa Abloy take to reach Hobart?", "duration"),
+    ("how many of the $5 tickets is virgin putting up?", "quantity"),
+    ("when do you have to fly to get the cheap fares?", "time"),
+    ("where did they finally catch the guy with a gun?", "place"),
+    ("Who stopped him where he boarded?", None),  # a person question: the highlight looks for no fact
+    ("Why did the ferries stop?", None),
+])
+def test_what_the_highlight_looks_for(question, kind):
+    assert highlight_kind(question) == kind
+
+
+@pytest.mark.parametrize(("kind", "question", "sentence", "states"), [
+    ("duration", "How long did it take?", "It crossed the line two days and 21 hours after the start.", True),
+    ("quantity", "How many $5 flights?", "Virgin Blue is offering $5 flights to five cities.", True),  # five
+    ("quantity", "How many $5 flights to five cities?", "Virgin Blue is offering $5 flights to five cities.", False),
+    ("quantity", "How many $5 flights to five cities?", "The airline put up 10,000 seats.", True),
+    ("time", "When did it leave Sydney in December?", "It left Sydney in December.", False),
+    ("place", "Where did police stop him?", "He was stopped at Memphis airport.", True),
+    ("place", "Where in Memphis did police stop him?", "He was stopped in Memphis.", False),
+])
+def test_a_fact_the_question_already_states_is_no_answer(kind, question, sentence, states):
+    assert states_new_fact(kind, question_words(question), sentence) is states

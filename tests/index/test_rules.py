@@ -178,6 +178,28 @@ def test_duration_and_reason_questions_highlight_the_sentence_that_answers_them(
     assert answer in first(engine_for(tmp_path, {"pier.md": story}), question).highlight
 
 
+@pytest.mark.parametrize(("question", "echo", "answer"), [
+    ("How long did the crew sail to reach Hobart?", "The crew sailed hard to reach Hobart.",
+     "After two days and 21 hours the crew could sail no more."),
+    ("Where did police stop the man with the gun?", "Police stopped the man.",
+     "Security held the passenger at Memphis as he boarded a third plane with the gun."),
+    ("When do the cheap fares let you fly to Sydney?", "The cheap fares let you fly to Sydney and Canberra.",
+     "Travel is between January 9 and March 27."),
+])
+def test_the_highlight_prefers_a_close_sentence_that_states_what_is_asked(tmp_path: Path, question, echo, answer):
+    """A sentence that echoes the question's words, and the next one that states the amount of time,
+    place or time asked for: that one scores a little lower and is highlighted (HIGHLIGHT_KIND_REACH)."""
+    story = f"---\nid: story\n---\n{echo} {answer}\n"
+    highlight = first(engine_for(tmp_path, {"story.md": story}), question).highlight
+    assert answer in highlight and echo not in highlight
+
+
+def test_a_sentence_that_repeats_the_question_s_own_number_is_no_answer(tmp_path: Path):
+    story = ("---\nid: fares\n---\nVirgin Blue is offering $5 flights to five cities from Melbourne. "
+             "The airline put up 10,000 seats for the $5 flights.\n")
+    assert "10,000" in first(engine_for(tmp_path, {"fares.md": story}), "How many $5 flights to five cities?").highlight
+
+
 def test_a_sentence_is_also_embedded_with_the_one_before_it(engine):
     contexts = [u["text"] for u in engine.index.units if u["kind"] == CONTEXT]
     assert "The harbour will close on Monday. Boats sank in the bay." in contexts
