@@ -99,8 +99,12 @@ _PLACE = re.compile(r"\b(?:in|at|near|from|to|outside|inside)\s+((?:the\s+)?[A-Z
 _FACT_WORDS = re.compile(r"[\w$]+")
 # A number whole ("$5", "10,000", "40%"), or one in words: compared with the question's words as written.
 _AMOUNT = re.compile(rf"[$€£¥]?\d[\d,.]*%?|\b(?:{_NUMBER_WORDS})s?\b", re.IGNORECASE)
+# A time as the time cue reads one, or one still to come or under way: "next week", "tomorrow", "this
+# morning" (the cue, which ranks passages, reads only those past).
+_WHEN = re.compile(rf"{_TIME.pattern}|\b(?:(?:next|later this|this)\s+(?:week|month|year|weekend|morning|afternoon|"
+                   rf"evening|{_MONTHS})|tomorrow|tonight)\b")
 _FACTS: dict[HighlightKind, tuple[re.Pattern[str], int]] = {
-    "quantity": (_AMOUNT, 0), "time": (_TIME, 0), "duration": (_AMOUNT_OF_TIME, 0), "place": (_PLACE, 1)}
+    "quantity": (_AMOUNT, 0), "time": (_WHEN, 0), "duration": (_AMOUNT_OF_TIME, 0), "place": (_PLACE, 1)}
 
 
 def highlight_kind(question: str) -> HighlightKind | None:

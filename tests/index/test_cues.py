@@ -72,6 +72,8 @@ def test_what_the_highlight_looks_for(question, kind):
     ("quantity", "How many $5 flights to five cities?", "Virgin Blue is offering $5 flights to five cities.", False),
     ("quantity", "How many $5 flights to five cities?", "The airline put up 10,000 seats.", True),
     ("time", "When did it leave Sydney in December?", "It left Sydney in December.", False),
+    ("time", "when is that regional summit in nepal happening", "He will go to a summit in Nepal next week.", True),
+    ("time", "When will the pier open?", "The pier opens tomorrow.", True),
     ("place", "Where did police stop him?", "He was stopped at Memphis airport.", True),
     ("place", "Where in Memphis did police stop him?", "He was stopped in Memphis.", False),
 ])
