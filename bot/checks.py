@@ -34,7 +34,8 @@ class QuestionAllowance:
             # only if all are still counting, everyone (at worst some get a fresh allowance).
             self._buckets = {user: bucket for user, bucket in self._buckets.items()
                              if bucket.get_tokens() < bucket.rate}
-            if len(self._buckets) >= MAX_COOLDOWN_USERS:
+            # Room for a tenth more users before the next scan, so that it is not one per new user.
+            if len(self._buckets) >= MAX_COOLDOWN_USERS * 0.9:
                 self._buckets.clear()
         return self._buckets.setdefault(user_id, self.cooldown()).update_rate_limit()
 

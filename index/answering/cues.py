@@ -84,34 +84,48 @@ def cue_matches(question_kind: QuestionKind | None, sentence: str) -> bool:
     return False
 
 
-# What the highlight looks for (scoring.Scores.best_sentence): the kinds of fact whose presence in a
-# sentence can be read, each only where the question does not already state it. "How long did the
-# yacht take?" is answered by "two days and 21 hours", which the duration cue above (phrases that
-# state how long something lasts) does not read: a number and a unit of time is enough here, as
+# What the highlight looks for (scoring.Scores.highlighted_sentence): the kinds of fact whose presence
+# in a sentence can be read, each only where the question does not already state it. "How long did
+# the yacht take?" is answered by "two days and 21 hours", which the duration cue above (phrases
+# that state how long something lasts) does not read: a number and a unit of time is enough here, as
 # the sentence is already among the best of a passage. A person ("who") is left out: measured, it
-# moved as many highlights away from the answer as towards it (docs/ablation.md).
+# moved as many highlights away from the answer as towards it (docs/ablation.md). Every repetition
+# is bounded: a sentence of nothing but numbers must cost no more than one of words.
 HighlightKind = Literal["quantity", "time", "duration", "place"]
-_NUMBER_OF = (r"(?:\d[\d,.]*|a few|several|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-              r"twenty|thirty|forty|fifty|hundred|thousand)")
-_AMOUNT_OF_TIME = re.compile(rf"\b{_NUMBER_OF}(?:[\s-]+{_NUMBER_OF})*[\s-]+{_TIME_UNIT}\b", re.IGNORECASE)
-# A capitalised name after a preposition of place: "in Memphis", "at the MCG".
-_PLACE = re.compile(r"\b(?:in|at|near|from|to|outside|inside)\s+((?:the\s+)?[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)*)")
+_DIGITS = r"(?<![\w$,.])\d[\d,.]{0,20}"  # a number whole: not the "20" of "G20"
+_NUMBER_OF = (rf"(?:{_DIGITS}|\b(?:a few|several|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+              r"twenty|thirty|forty|fifty|hundred|thousand))")
+_AMOUNT_OF_TIME = re.compile(
+    rf"{_NUMBER_OF}(?:[\s-]{{1,3}}(?:and[\s-]+)?{_NUMBER_OF}){{0,4}}[\s-]{{1,3}}{_TIME_UNIT}\b", re.IGNORECASE)
+# A capitalised name after in, at or near, which may open the sentence: "in Memphis", "At the MCG". A
+# month or a weekday is a time ("in March"), not a place; "to" and "from" were measured as well and
+# add nothing ("told Reuters", "from Monday").
+_PLACE = re.compile(rf"\b(?i:in|at|near|outside|inside)\s+(?!(?:{_MONTHS})\b)"
+                    r"((?:the\s+)?[A-Z][\w'-]{0,40}(?:\s+[A-Z][\w'-]{0,40}){0,5})")
 _FACT_WORDS = re.compile(r"[\w$]+")
-# A number whole ("$5", "10,000", "40%"), or one in words: compared with the question's words as written.
-_AMOUNT = re.compile(rf"[$€£¥]?\d[\d,.]*%?|\b(?:{_NUMBER_WORDS})s?\b", re.IGNORECASE)
-# A time as the time cue reads one, or one still to come or under way: "next week", "tomorrow", "this
-# morning" (the cue, which ranks passages, reads only those past).
-_WHEN = re.compile(rf"{_TIME.pattern}|\b(?:(?:next|later this|this)\s+(?:week|month|year|weekend|morning|afternoon|"
-                   rf"evening|{_MONTHS})|tomorrow|tonight)\b")
+# A number whole ("$5", "10,000", "40%") or in words, "one" unless a pronoun, as the quantity cue reads
+# it: compared with the question's words as written.
+_AMOUNT = re.compile(rf"(?<![\w$,.])[$€£¥]?\d[\d,.]{{0,20}}%?|\b(?:{_NUMBER_WORDS})s?\b|(?<!\bno )\bone\b(?! of\b)",
+                     re.IGNORECASE)
+# A time as the time cue reads one (years, months, days of the week), or a word for one past, to come
+# or under way at any place in a sentence: "Yesterday …", "next week", "this morning".
+_WHEN = re.compile(rf"\b(?:(?:1[89]|20)\d\d|{_MONTHS})\b|\b(?i:yesterday|today|tomorrow|tonight|"
+                   r"(?:days?|weeks?|months?|years?) ago|(?:last|next|this|later this|earlier this)\s+"
+                   rf"(?:week|month|year|weekend|morning|afternoon|evening|{_MONTHS}))\b")
 _FACTS: dict[HighlightKind, tuple[re.Pattern[str], int]] = {
     "quantity": (_AMOUNT, 0), "time": (_WHEN, 0), "duration": (_AMOUNT_OF_TIME, 0), "place": (_PLACE, 1)}
+# A time question for the highlight opens with its question word: "What did Howard say when asked …?"
+# asks for what was said, though the time cue's reading ("when" anywhere) calls it a time question.
+_TIME_ASKED = re.compile(r"^\W*(?:when|since when|what (?:year|date|day|month|time)|in what (?:year|month))\b",
+                         re.IGNORECASE)
 
 
 def highlight_kind(question: str) -> HighlightKind | None:
     """The kind of fact the highlight looks for: the question's kind (kind_of_question) when it is
-    one of those, or a place for a "where" question of no other kind."""
+    one of those (a time only when the question opens by asking it), or a place for a "where"
+    question of no other kind."""
     question_kind = kind_of_question(question)
-    if question_kind in ("quantity", "time", "duration"):
+    if question_kind in ("quantity", "duration") or (question_kind == "time" and _TIME_ASKED.search(question)):
         return question_kind
     return "place" if question_kind is None and PLACE_QUESTION.search(question) else None
 

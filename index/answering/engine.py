@@ -334,7 +334,7 @@ class Engine:
     def _quote(index: LoadedIndex, speakers: SpeakerDirectory, scores: Scores, candidate: Candidate
                ) -> QuotedPassage:
         paragraph = index.paragraphs[candidate.row]
-        best = scores.best_sentence(index, candidate.row)
+        best = scores.highlighted_sentence(index, candidate.row)
         focus = (int(index.sentence_start[best]), int(index.sentence_end[best]))
         article = index.articles[paragraph["article"]]
         highlight = highlight_span(index, best)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import cast
 
 import numpy as np
 
@@ -71,21 +70,27 @@ class Scores:
     question_words: frozenset[str] = frozenset()  # cues.question_words
 
     def best_sentence(self, index: LoadedIndex, row: int) -> int:
-        """The sentence highlighted: the paragraph's highest-scoring one, unless it lacks the kind of
-        fact the question asks for and another close to it in score states one (HIGHLIGHT_KIND_REACH)."""
-        rows = index.sentence_rows_of[row]
-        best = max(rows, key=lambda s: self.sentence[s])
-        if self.highlight_kind is None or HIGHLIGHT_KIND_REACH <= 0:
+        """The paragraph's highest-scoring sentence: its score is the passage's (the ranking, the
+        verdict's evidence, the declining rules and the trace read it)."""
+        return max(index.sentence_rows_of[row], key=lambda s: self.sentence[s])
+
+    def highlighted_sentence(self, index: LoadedIndex, row: int) -> int:
+        """The sentence shown in bold: the best one, unless it lacks the kind of fact the question
+        asks for and another close to it in score states one (HIGHLIGHT_KIND_REACH)."""
+        best = self.best_sentence(index, row)
+        kind = self.highlight_kind
+        if kind is None or HIGHLIGHT_KIND_REACH <= 0:
             return best
         text = index.paragraph_text(row)
 
         def states_it(sentence: int) -> bool:
             sentence_text = text[int(index.sentence_start[sentence]):int(index.sentence_end[sentence])]
-            return states_new_fact(cast(HighlightKind, self.highlight_kind), self.question_words, sentence_text)
+            return states_new_fact(kind, self.question_words, sentence_text)
 
         if states_it(best):
             return best
-        close = [s for s in rows if self.sentence[s] >= self.sentence[best] - HIGHLIGHT_KIND_REACH and states_it(s)]
+        close = [s for s in index.sentence_rows_of[row]
+                 if self.sentence[s] >= self.sentence[best] - HIGHLIGHT_KIND_REACH and s != best and states_it(s)]
         return max(close, key=lambda s: self.sentence[s]) if close else best
 
 

@@ -468,7 +468,10 @@ def rebuild(
                 made.undo()
             raise
         if made is not None:
-            made.done()
+            try:
+                made.done()
+            except Exception:  # published: the change is made, whatever tidying after it meets
+                log.warning("the corpus change was made, but tidying up after it failed", exc_info=True)
         return report
 
 

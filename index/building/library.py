@@ -28,7 +28,7 @@ from ..corpus import (
     load_corpus,
 )
 from ..embedding import PassageEncoder
-from ..problems import inert
+from ..problems import inert, os_problem
 from ..settings import Settings
 from .build import ChangeMade, Progress, RebuildReport, rebuild
 
@@ -120,7 +120,10 @@ def remove_article(settings: Settings, guild_id: int, article_id: str, *,
         os.replace(path, aside)
 
         def gone() -> None:
-            aside.unlink()  # ours, hidden: no other process reads it
+            try:
+                aside.unlink()  # ours, hidden: no other process reads it
+            except OSError as error:  # removed from the index all the same: the hidden copy is inert
+                log.warning("the hidden copy of the removed article %s stays: %s", inert(path.name), os_problem(error))
             _try_set_added(folder, path.name, None)
 
         return ChangeMade(undo=lambda: os.replace(aside, path), done=gone)
@@ -150,10 +153,11 @@ def _new_hidden_file(folder: Path) -> tuple[int, Path]:
     """A new hidden file in `folder`, open for writing, with the permissions the umask gives any new
     file, as a file copied into the corpus gets (mkstemp's 0600 would keep another user's process
     serving the same corpus from reading it)."""
-    while True:
+    for _ in range(100):  # a clash of 64 random bits is never met twice but by a broken file system
         path = folder / f".adding-{secrets.token_hex(8)}"
         with contextlib.suppress(FileExistsError):
             return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), path
+    raise FileExistsError(f"{folder}: no new file name could be made there")
 
 
 def _write_new(target: Path, data: bytes) -> None:

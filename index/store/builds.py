@@ -12,6 +12,7 @@ generation lists.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import shutil
@@ -23,9 +24,12 @@ from pathlib import Path
 
 from ..embedding import ONNX_FILE, TOKENIZER_FILE
 from ..embedding.e5_onnx import ONNX_FILE as E5_ONNX_FILE
+from ..problems import os_problem
 from .manifest import FORMAT_VERSION, MANIFEST, PASSAGES, VECTORS
 from .scratch import abandoned, marked_temporary_dir
 from .segments import remove_unreferenced_segments
+
+log = logging.getLogger(__name__)
 
 if sys.platform != "win32":
     import fcntl
@@ -145,7 +149,12 @@ def publish(build: Path, index_dir: Path) -> Path:
     link = index_dir.with_name(f".{index_dir.name}.{uuid.uuid4().hex[:8]}.link")
     os.symlink(os.path.relpath(final, index_dir.parent), link)
     os.replace(link, index_dir)
-    _prune(index_dir, keep=final)
+    # Published: nothing after the swap may fail the rebuild, which would then delete the segments the
+    # live index lists and undo the corpus change it holds. Builds left behind go at the next prune.
+    try:
+        _prune(index_dir, keep=final)
+    except OSError as error:
+        log.warning("older builds of %s could not be removed: %s", index_dir, os_problem(error))
     return final
 
 

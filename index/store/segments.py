@@ -241,6 +241,8 @@ def _kind_problem(target: Path) -> str | None:
 def segment_files_problem(path: Path, manifest: dict[str, Any]) -> str | None:
     """Whether each file of a segment (its manifest read) is a regular file of the size written, or
     None: a few stat calls, for opening an index (status and rebuilds read the checksums too)."""
+    if missing := SEGMENT_FILES - {SEGMENT_MANIFEST, SEGMENT_MARKER} - set(manifest["files"]):
+        return f"{path / SEGMENT_MANIFEST} lacks the files {sorted(missing)}"
     for name, expected in sorted(manifest["files"].items()):
         target = path / name
         if problem := _kind_problem(target):

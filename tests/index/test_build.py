@@ -207,6 +207,7 @@ def test_truncated_vectors_file_is_corrupt(settings, encoder):
     assert "rebuild" in str(caught.value)
 
 
+@pytest.mark.timeout(120)  # without the check, opening a pipe waits for a writer for ever
 @pytest.mark.parametrize("damage", ["a pipe", "cut short"])
 def test_opening_an_index_checks_each_file_s_kind_and_size_first(settings, encoder, damage):
     """Before a question opens the files: a pipe in a file's place hung the opening, waiting for a

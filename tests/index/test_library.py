@@ -5,6 +5,7 @@ import fcntl
 import hashlib
 import logging
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -249,6 +250,37 @@ def test_a_removal_whose_list_cannot_be_rewritten_still_removes_and_says_so(sett
     monkeypatch.undo()
     add_article(settings, GUILD, "leak.md", LEAK, encoder=encoder)  # the entry left is dropped here
     assert [line.split("\t")[0] for line in (folder / ADDED_LIST).read_text().splitlines()] == ["budget-leak.md"]
+
+
+def test_a_removal_that_is_published_is_reported_done_whatever_tidying_up_meets(settings, encoder, monkeypatch,
+                                                                                caplog):
+    """The hidden copy cannot be deleted once the new index is published (a read-only remount, say):
+    the removal was made all the same, and the moderator must not be told "Nothing was changed"."""
+    add_article(settings, GUILD, "storm.md", HARBOUR, encoder=encoder)
+    real_unlink = Path.unlink
+
+    def stuck(path, *args, **kwargs):
+        if path.name.startswith(".removing-"):
+            raise OSError(30, "Read-only file system", str(path))
+        return real_unlink(path, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "unlink", stuck)
+    with caplog.at_level(logging.WARNING, logger="index.building.library"):
+        change = remove_article(settings, GUILD, "harbour-storm", encoder=encoder)
+    assert change.article == "harbour-storm" and "harbour-storm" not in Engine.open(settings).articles
+    assert "the hidden copy of the removed article harbour-storm.md stays: " in caplog.text
+
+
+def test_an_add_whose_old_builds_cannot_be_pruned_is_published_and_kept(settings, encoder, monkeypatch):
+    """Pruning runs after the swap: its failure deleted the segments the live index listed and undid
+    the corpus change."""
+    def prune_fails(index_dir, keep):
+        raise OSError(24, "Too many open files")
+
+    monkeypatch.setattr("index.store.builds._prune", prune_fails)
+    change = add_article(settings, GUILD, "storm.md", HARBOUR, encoder=encoder)
+    assert change.article in Engine.open(settings).articles
+    assert (settings.corpus_dir / "guilds" / str(GUILD) / "harbour-storm.md").read_bytes() == HARBOUR
 
 
 @pytest.mark.parametrize("damage", ["not utf-8", "a folder"])
