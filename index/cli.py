@@ -101,7 +101,10 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     for number, answer in enumerate(answers):
         trace = traces[number] if traces is not None else None
         if args.json:
-            print(json.dumps(answer.as_dict() | ({"trace": trace.as_dict()} if trace else {}), ensure_ascii=False))
+            row = answer.as_dict() | ({"trace": trace.as_dict()} if trace else {})
+            # Cleaned to nothing ("  ??? "), the question is shown as typed: each line still says which it answers.
+            row["question"] = row["question"] or args.questions[number]
+            print(json.dumps(row, ensure_ascii=False))
         else:
             print(answer_text(answer), end="\n\n")
             if trace is not None:

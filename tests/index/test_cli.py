@@ -43,13 +43,15 @@ def test_speakers_json(seed_settings):
 
 
 def test_ask_json_follows_the_contract_in_order_with_one_model_load(seed_settings):
-    questions = ["Who told Musk to f*** off?", "What is the capital of France?", "Who is the Kremlin spokesman?"]
+    # A question cleaned to nothing keeps what was typed, so each line still says which question it answers.
+    questions = ["Who told Musk to f*** off?", "What is the capital of France?", "Who is the Kremlin spokesman?",
+                 "  ??? "]
     result = run(seed_settings, "ask", "--json", *questions)
     assert result.returncode == 0, result.stderr
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["question"] for r in rows] == questions
-    assert [r["answered"] for r in rows] == [True, False, True]
-    assert [r["verdict"] for r in rows] == ["answer", "none", "answer"]
+    assert [r["answered"] for r in rows] == [True, False, True, False]
+    assert [r["verdict"] for r in rows] == ["answer", "none", "answer", "none"]
     assert rows[1]["passages"] == []
     first = rows[0]["passages"][0]
     assert set(first) == {"article", "paragraph", "text", "highlight", "speaker", "score", "kind"}
