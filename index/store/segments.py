@@ -242,7 +242,7 @@ def segment_files_problem(path: Path, manifest: dict[str, Any]) -> str | None:
     """Whether each file of a segment (its manifest read) is a regular file of the size written, or
     None: a few stat calls, for opening an index (status and rebuilds read the checksums too)."""
     if missing := SEGMENT_FILES - {SEGMENT_MANIFEST, SEGMENT_MARKER} - set(manifest["files"]):
-        return f"{path / SEGMENT_MANIFEST} lacks the files {sorted(missing)}"
+        return f"{path / SEGMENT_MANIFEST} lacks checksums for {sorted(missing)}"
     for name, expected in sorted(manifest["files"].items()):
         target = path / name
         if problem := _kind_problem(target):
@@ -267,23 +267,17 @@ def segment_problem(path: Path, record: dict[str, Any] | None = None, checksums:
         return f"{path / SEGMENT_MANIFEST} is missing"
     except IndexUnavailable as error:
         return error.reason
-    needed = SEGMENT_FILES - {SEGMENT_MANIFEST, SEGMENT_MARKER}
-    if not needed <= set(manifest["files"]):
-        return f"{path / SEGMENT_MANIFEST} lacks checksums for {sorted(needed - set(manifest['files']))}"
-    for name, expected in sorted(manifest["files"].items()):
+    if problem := segment_files_problem(path, manifest):
+        return problem
+    for name, expected in sorted(manifest["files"].items()) if checksums else ():
         target = path / name
-        if problem := _kind_problem(target):
-            return problem
         status = target.stat()
         signature = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
-        hashing = checksums and not (remembered and _HASHED_SOUND.get(target) == signature)
-        found = file_record(target) if hashing else {"bytes": status.st_size, "sha256": expected.get("sha256")}
-        if found["bytes"] != expected.get("bytes"):
-            return f"{target} has {found['bytes']} bytes, the build wrote {expected.get('bytes')}"
-        if checksums and found["sha256"] != expected.get("sha256"):
+        if remembered and _HASHED_SOUND.get(target) == signature:
+            continue
+        if file_record(target)["sha256"] != expected.get("sha256"):
             return f"{target} is not the file the build wrote (its checksum differs)"
-        if hashing:
-            _HASHED_SOUND[target] = signature
+        _HASHED_SOUND[target] = signature
     try:
         _, count = vector_file_shape(path / SEGMENT_VECTORS)
     except IndexUnavailable as error:
